@@ -1,0 +1,127 @@
+"""The `koppel` command: serve, demo, migrate, create-staff."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+
+from sqlmodel import Session
+
+
+def _serve(host: str, port: int, workers: int = 1) -> None:
+    import uvicorn
+
+    uvicorn.run("api.app:app", host=host, port=port, workers=workers, proxy_headers=True)
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from api.config import get_settings
+    from api.migrate import upgrade
+
+    url = get_settings().sqlalchemy_url
+    print(f"Migrating {_redact(url)} to {args.revision} …", flush=True)
+    upgrade(url, args.revision)
+    print("Schema is up to date.")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    _serve(args.host, args.port, args.workers)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from api.config import get_settings
+    from api.db import make_engine
+    from api.migrate import upgrade
+    from api.services.demo import load_demo
+
+    settings = get_settings()
+    url = settings.sqlalchemy_url
+    print(f"[1/3] Migrating {_redact(url)} …", flush=True)
+    upgrade(url)
+    print("[2/3] Loading the demo data set (once; later runs keep what is there) …", flush=True)
+    engine = make_engine(url)
+    with Session(engine) as session:
+        summary = load_demo(session, progress=lambda msg: print("      " + msg, flush=True))
+        session.commit()
+    engine.dispose()
+    print("      " + summary.describe())
+    print("\nDemo logins (password for each shown after the colon):")
+    for role, (email, password) in summary.logins.items():
+        print(f"  {role:<9} {email} : {password}")
+    if args.no_serve:
+        return 0
+    print(f"\n[3/3] Serving on http://{args.host}:{args.port}  (API docs: /docs)", flush=True)
+    _serve(args.host, args.port)
+    return 0
+
+
+def cmd_create_staff(args: argparse.Namespace) -> int:
+    from api.config import get_settings
+    from api.db import make_engine
+    from api.errors import Conflict
+    from api.services.auth import create_staff
+
+    password = args.password or getpass.getpass("Password (min. 12 characters): ")
+    if len(password) < 12:
+        print("error: the password must have at least 12 characters", file=sys.stderr)
+        return 2
+    engine = make_engine(get_settings().sqlalchemy_url)
+    with Session(engine) as session:
+        try:
+            user = create_staff(session, args.email, password, full_name=args.full_name,
+                                admin=args.admin)
+        except Conflict as exc:
+            print(f"error: {exc.detail}", file=sys.stderr)
+            return 1
+        session.commit()
+        print(f"Created {user.role} account {user.email}")
+    engine.dispose()
+    return 0
+
+
+def _redact(url: str) -> str:
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://***@{rest.split('@', 1)[1]}"
+    return url
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="koppel", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("serve", help="serve the API on DATABASE_URL")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, default=1)
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("demo", help="migrate, load the demo data once and serve")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--no-serve", action="store_true", help="load and exit")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("migrate", help="apply Alembic migrations")
+    p.add_argument("revision", nargs="?", default="head")
+    p.set_defaults(func=cmd_migrate)
+
+    p = sub.add_parser("create-staff", help="create a department staff account")
+    p.add_argument("email")
+    p.add_argument("--password", help="read from a prompt when omitted")
+    p.add_argument("--full-name", default="")
+    p.add_argument("--admin", action="store_true")
+    p.set_defaults(func=cmd_create_staff)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,60 @@
+"""Application settings, read from the environment (and an optional `.env` file).
+
+Every `os.environ` read of the project lives here.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Literal
+
+from pydantic import Field, computed_field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SECRET = "changethis-koppel-local-only"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    environment: Literal["local", "test", "production"] = "local"
+    database_url: str = Field(
+        default="sqlite:///./koppel.sqlite3",
+        description="SQLAlchemy URL; postgresql:// URLs use the psycopg 3 driver.",
+    )
+    secret_key: str = DEFAULT_SECRET
+    access_token_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    refresh_token_days: int = Field(default=14, ge=1, le=90)
+    db_timeout_seconds: float = Field(default=5.0, gt=0)
+    # matching
+    stale_workforce_days: int = Field(default=90, ge=1)
+    unmet_threshold: float = Field(default=0.5, ge=0, le=1)
+    lead_expiry_days: int = Field(default=14, ge=1)
+    cors_origins: list[str] = Field(default_factory=list)
+    max_body_bytes: int = Field(default=1_000_000, ge=1024)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def sqlalchemy_url(self) -> str:
+        url = self.database_url
+        if url.startswith("postgres://"):
+            url = "postgresql://" + url.removeprefix("postgres://")
+        if url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+        return url
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def is_sqlite(self) -> bool:
+        return self.sqlalchemy_url.startswith("sqlite")
+
+    @model_validator(mode="after")
+    def _refuse_default_secret_in_production(self) -> Settings:
+        if self.environment == "production" and self.secret_key == DEFAULT_SECRET:
+            raise ValueError("SECRET_KEY must be set to a private value in production")
+        return self
+
+
+@cache
+def get_settings() -> Settings:
+    return Settings()

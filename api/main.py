@@ -1,0 +1,44 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from sqlalchemy.engine import Engine
+
+from api.config import Settings, get_settings
+from api.db import make_engine
+from api.errors import install_handlers
+from api.routes import auth, catalogue, organisations, reference
+
+DESCRIPTION = """
+Koppel pairs regular companies' needs (returns, displays, warehouse work, enclaves, assembly,
+packaging …) with maatwerkbedrijven in Flanders that have the competences, free capacity and
+supervision to take them on.
+
+* Authenticate with `POST /auth/token` (OAuth2 password flow) and send `Authorization: Bearer …`.
+* Every error is an RFC 9457 `application/problem+json` body; validation errors list
+  `errors: [{loc, msg}]` naming the offending field.
+* Lists return `{items, total, limit, offset}`.
+"""
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    engine = engine or make_engine(settings.sqlalchemy_url,
+                                   timeout_seconds=settings.db_timeout_seconds)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):  # noqa: ANN202
+        yield
+        engine.dispose()
+
+    app = FastAPI(title="Koppel", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app.state.settings = settings
+    app.state.engine = engine
+    install_handlers(app)
+    for router in (reference.router, auth.router, organisations.router, catalogue.capabilities,
+                   catalogue.needs):
+        app.include_router(router)
+    return app

@@ -1,0 +1,175 @@
+"""Capabilities (provider side) and needs (company side)."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlmodel import Session, select
+
+from api.crud.common import paginate
+from api.deps import is_staff
+from api.errors import Conflict, InvalidInput
+from api.services import audit
+from api.services.access import get_readable, get_writable, require_role
+from api.services.common import apply_update
+from models.capability import Capability, CapabilityCreate, CapabilityUpdate
+from models.need import NEED_TRANSITIONS, Need, NeedCreate, NeedUpdate
+from models.organisation import User
+from models.site import Site
+
+
+def _own_site(session: Session, user: User, site_id: uuid.UUID) -> Site:
+    site = session.get(Site, site_id)
+    if site is None or site.organisation_id != user.organisation_id:
+        raise InvalidInput(["body", "site_id"], "site not found among your organisation's sites")
+    return site
+
+
+def _scoped(stmt, model, user: User, *, organisation_id: uuid.UUID | None):  # noqa: ANN001, ANN202
+    if not is_staff(user):
+        stmt = stmt.where(model.organisation_id == user.organisation_id)
+    if organisation_id is not None:
+        stmt = stmt.where(model.organisation_id == organisation_id)
+    return stmt
+
+
+# ---- capabilities ---------------------------------------------------------------------------
+
+def list_capabilities(session: Session, user: User, *, activity: str | None,
+                      province: str | None, provider_id: uuid.UUID | None,
+                      active: bool | None, limit: int,
+                      offset: int) -> tuple[list[Capability], int]:
+    stmt = _scoped(select(Capability), Capability, user, organisation_id=provider_id)
+    if activity:
+        stmt = stmt.where(Capability.activity == activity)
+    if active is not None:
+        stmt = stmt.where(Capability.active == active)
+    if province:
+        stmt = stmt.join(Site, Site.id == Capability.site_id).where(Site.province == province)
+    return paginate(session, stmt, limit=limit, offset=offset,
+                    order_by=(Capability.activity, Capability.id))
+
+
+def create_capability(session: Session, user: User, data: CapabilityCreate) -> Capability:
+    require_role(user, "provider", action="publish capabilities")
+    site = _own_site(session, user, data.site_id)
+    cap = Capability.model_validate(data.model_dump(mode="json"),
+                                    update={"organisation_id": site.organisation_id})
+    cap.site_id = site.id
+    session.add(cap)
+    session.flush()
+    audit.record(session, user, entity="capability", entity_id=cap.id, action="create",
+                 summary=f"{cap.activity} at site '{site.name}'")
+    return cap
+
+
+def get_capability(session: Session, user: User, cap_id: uuid.UUID) -> Capability:
+    return get_readable(session, Capability, cap_id, "Capability", user)
+
+
+def update_capability(session: Session, user: User, cap_id: uuid.UUID,
+                      patch: CapabilityUpdate) -> Capability:
+    cap = get_writable(session, Capability, cap_id, "Capability", user)
+    if patch.placement_modes is not None:
+        from models.capability import _modes_fit_activity
+
+        try:
+            _modes_fit_activity(cap.activity, [m.value for m in patch.placement_modes])
+        except ValueError as exc:
+            raise InvalidInput(["body", "placement_modes"], str(exc)) from exc
+    changes = apply_update(cap, patch, nullable=frozenset({"service_radius_km"}))
+    for key in ("placement_modes", "certifications", "shifts"):
+        if key in changes:
+            setattr(cap, key, [str(v) for v in changes[key]])
+    audit.record(session, user, entity="capability", entity_id=cap.id, action="update",
+                 summary=f"changed {', '.join(sorted(changes)) or 'nothing'}",
+                 organisation_id=cap.organisation_id)
+    return cap
+
+
+def delete_capability(session: Session, user: User, cap_id: uuid.UUID) -> None:
+    cap = get_writable(session, Capability, cap_id, "Capability", user)
+    session.delete(cap)
+    audit.record(session, user, entity="capability", entity_id=cap_id, action="delete",
+                 summary=f"{cap.activity} capability deleted", organisation_id=cap.organisation_id)
+
+
+# ---- needs ----------------------------------------------------------------------------------
+
+def list_needs(session: Session, user: User, *, status: str | None, activity: str | None,
+               province: str | None, organisation_id: uuid.UUID | None, limit: int,
+               offset: int) -> tuple[list[Need], int]:
+    stmt = _scoped(select(Need), Need, user, organisation_id=organisation_id)
+    if status:
+        stmt = stmt.where(Need.status == status)
+    if activity:
+        stmt = stmt.where(Need.activity == activity)
+    if province:
+        stmt = stmt.join(Site, Site.id == Need.site_id).where(Site.province == province)
+    return paginate(session, stmt, limit=limit, offset=offset,
+                    order_by=(Need.created_at.desc(), Need.id))
+
+
+def create_need(session: Session, user: User, data: NeedCreate) -> Need:
+    require_role(user, "company", action="post needs")
+    site = _own_site(session, user, data.site_id)
+    need = Need.model_validate(data.model_dump(), update={
+        "organisation_id": site.organisation_id, "status": "draft"})
+    need.site_id = site.id
+    for key in ("placement_mode", "accommodates_support", "time_pressure"):
+        setattr(need, key, str(getattr(data, key).value))
+    need.shifts = [str(s) for s in data.shifts]
+    need.certifications_required = [str(c) for c in data.certifications_required]
+    session.add(need)
+    session.flush()
+    audit.record(session, user, entity="need", entity_id=need.id, action="create",
+                 summary=f"need '{need.title}' ({need.activity}, {need.fte:g} FTE) as draft")
+    return need
+
+
+def get_need(session: Session, user: User, need_id: uuid.UUID) -> Need:
+    return get_readable(session, Need, need_id, "Need", user)
+
+
+def update_need(session: Session, user: User, need_id: uuid.UUID, patch: NeedUpdate) -> Need:
+    need = get_writable(session, Need, need_id, "Need", user)
+    if need.status in ("closed", "cancelled"):
+        raise Conflict(f"Need is {need.status}; it can no longer be changed",
+                       current_status=need.status)
+    changes = apply_update(need, patch, nullable=frozenset(
+        {"max_distance_km", "start_date", "end_date"}))
+    for key in ("accommodates_support", "time_pressure"):
+        if key in changes:
+            setattr(need, key, str(changes[key]))
+    for key in ("shifts", "certifications_required"):
+        if key in changes:
+            setattr(need, key, [str(v) for v in changes[key]])
+    if need.start_date and need.end_date and need.end_date < need.start_date:
+        raise InvalidInput(["body", "end_date"], "end_date must not be before start_date")
+    audit.record(session, user, entity="need", entity_id=need.id, action="update",
+                 summary=f"changed {', '.join(sorted(changes)) or 'nothing'}",
+                 organisation_id=need.organisation_id)
+    return need
+
+
+def change_need_status(session: Session, user: User, need_id: uuid.UUID, target: str) -> Need:
+    need = get_writable(session, Need, need_id, "Need", user, lock=True)
+    if target not in NEED_TRANSITIONS[need.status]:
+        allowed = ", ".join(sorted(NEED_TRANSITIONS[need.status])) or "none"
+        raise Conflict(f"Need is {need.status}; cannot move to {target} (allowed: {allowed})",
+                       current_status=need.status)
+    previous, need.status = need.status, target
+    audit.record(session, user, entity="need", entity_id=need.id, action=f"status.{target}",
+                 summary=f"need '{need.title}' {previous} → {target}",
+                 organisation_id=need.organisation_id)
+    return need
+
+
+def delete_need(session: Session, user: User, need_id: uuid.UUID) -> None:
+    need = get_writable(session, Need, need_id, "Need", user)
+    if need.status != "draft":
+        raise Conflict(f"Only draft needs can be deleted; this one is {need.status} "
+                       "(cancel it instead)", current_status=need.status)
+    session.delete(need)
+    audit.record(session, user, entity="need", entity_id=need_id, action="delete",
+                 summary=f"draft need '{need.title}' deleted", organisation_id=need.organisation_id)

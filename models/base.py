@@ -1,0 +1,46 @@
+"""Shared table machinery: stable constraint names, UUID ids and timestamps."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+# Stable constraint names so migrations never depend on the backend's naming.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def json_list(**kwargs) -> object:  # noqa: ANN003
+    """A list of codes stored as JSON (portable between SQLite and PostgreSQL)."""
+    return Field(default_factory=list, sa_type=sa.JSON, **kwargs)
+
+
+def tz_datetime(**kwargs) -> object:  # noqa: ANN003
+    return Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True), **kwargs)
+
+
+class TableBase(SQLModel):
+    """UUID primary key and created/updated timestamps, never settable by clients."""
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    created_at: datetime = tz_datetime(nullable=False)
+    updated_at: datetime = tz_datetime(nullable=False)
+
+
+def as_utc(value: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; every datetime we store is UTC."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value

@@ -1,0 +1,179 @@
+"""Closed vocabularies, reusable validated field types and the list envelope."""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Annotated, Generic, TypeVar
+
+from pydantic import AfterValidator, BaseModel, Field
+
+
+class OrganisationKind(StrEnum):
+    company = "company"  # regulier bedrijf (REC)
+    provider = "provider"  # maatwerkbedrijf (SEC)
+    department = "department"  # Departement Werk en Sociale Economie
+
+
+class Role(StrEnum):
+    company = "company"
+    provider = "provider"
+    staff = "staff"
+    admin = "admin"
+
+
+class SupportLevel(StrEnum):
+    """Begeleidingsgraad (seeds 000:158-168)."""
+
+    low = "low"
+    medium = "medium"
+    high = "high"
+
+
+SUPPORT_ORDER = {SupportLevel.low: 0, SupportLevel.medium: 1, SupportLevel.high: 2}
+
+
+class PlacementMode(StrEnum):
+    workshop = "workshop"
+    on_site = "on_site"
+    enclave = "enclave"
+    individual = "individual"
+
+
+class Certification(StrEnum):
+    iso9001 = "iso9001"
+    iso14001 = "iso14001"
+    vca = "vca"
+    haccp = "haccp"
+    brc_ifs = "brc_ifs"
+    fsc = "fsc"
+    weee_permit = "weee_permit"
+
+
+class Shift(StrEnum):
+    day = "day"
+    early_late = "early_late"
+    night = "night"
+    weekend = "weekend"
+
+
+class TimePressure(StrEnum):
+    low = "low"
+    medium = "medium"
+    high = "high"
+
+
+class PublicTransport(StrEnum):
+    good = "good"
+    limited = "limited"
+    poor = "poor"
+
+
+class NeedStatus(StrEnum):
+    draft = "draft"
+    open = "open"
+    matched = "matched"
+    closed = "closed"
+    cancelled = "cancelled"
+
+
+# ---- validators --------------------------------------------------------------------------
+
+_ENTERPRISE_RE = re.compile(r"^[01]\d{9}$")
+
+
+def normalise_enterprise_number(value: str) -> str:
+    """KBO number: 10 digits, first 0 or 1, last two = 97 - (first eight mod 97).
+
+    Accepts ``0123.456.749``, ``0123456749`` or ``BE 0123.456.749``; returns ``0123.456.749``.
+    """
+    digits = re.sub(r"[\s.]", "", value.upper().removeprefix("BE"))
+    if len(digits) == 9 and digits.isdigit():  # old 9-digit numbers get a leading 0
+        digits = "0" + digits
+    if not _ENTERPRISE_RE.match(digits):
+        raise ValueError("enterprise number must have 10 digits starting with 0 or 1")
+    if 97 - int(digits[:8]) % 97 != int(digits[8:]):
+        raise ValueError("enterprise number fails the mod-97 check")
+    return f"{digits[:4]}.{digits[4:7]}.{digits[7:]}"
+
+
+def _check_activity(code: str) -> str:
+    from models.taxonomy import activity_codes
+
+    if code not in activity_codes():
+        raise ValueError(f"unknown activity code {code!r}; see GET /taxonomy/activities")
+    return code
+
+
+def _check_competences(codes: list[str]) -> list[str]:
+    from models.taxonomy import competence_codes
+
+    known = competence_codes()
+    unknown = [c for c in codes if c not in known]
+    if unknown:
+        raise ValueError(
+            f"unknown competence code(s) {', '.join(map(repr, unknown))}; "
+            "see GET /taxonomy/competences"
+        )
+    return sorted(set(codes))
+
+
+def _check_nace(codes: list[str]) -> list[str]:
+    for code in codes:
+        if not re.fullmatch(r"\d{2}(\.\d{1,2}(\d{1,2})?)?", code):
+            raise ValueError(f"NACE code {code!r} must look like '82.92' or '46.4'")
+    return sorted(set(codes))
+
+
+def _dedupe(values: list) -> list:
+    return sorted(set(values))
+
+
+EnterpriseNumber = Annotated[
+    str,
+    AfterValidator(normalise_enterprise_number),
+    Field(description="Belgian enterprise (KBO) number", examples=["0403.199.702"]),
+]
+ActivityCode = Annotated[
+    str,
+    AfterValidator(_check_activity),
+    Field(description="Activity code from GET /taxonomy/activities", examples=["returns.apparel"]),
+]
+CompetenceCodes = Annotated[
+    list[str],
+    Field(max_length=30, description="Competence codes from GET /taxonomy/competences",
+          examples=[["laundry", "textile.repair", "packing"]]),
+    AfterValidator(_check_competences),
+]
+NaceCodes = Annotated[
+    list[str],
+    Field(max_length=20, description="NACE-BEL activity codes", examples=[["47.91", "82.92"]]),
+    AfterValidator(_check_nace),
+]
+ModeList = Annotated[
+    list[PlacementMode],
+    Field(min_length=1, max_length=4, description="Placement modes offered",
+          examples=[["workshop", "enclave"]]),
+    AfterValidator(_dedupe),
+]
+CertificationList = Annotated[
+    list[Certification],
+    Field(max_length=7, description="Certifications", examples=[["vca"]]),
+    AfterValidator(_dedupe),
+]
+ShiftList = Annotated[
+    list[Shift],
+    Field(max_length=4, description="Shifts", examples=[["day"]]),
+    AfterValidator(_dedupe),
+]
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    """A page of a list: `items` from `offset`, `total` matching rows overall."""
+
+    items: list[T]
+    total: int = Field(examples=[42], description="Number of matching rows overall")
+    limit: int = Field(examples=[50], description="Page size asked for")
+    offset: int = Field(examples=[0], description="Rows skipped before this page")

@@ -1,0 +1,175 @@
+"""A company's need: work it wants a maatwerkbedrijf to take on."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated
+
+import sqlalchemy as sa
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from sqlmodel import Field as SQLField
+
+from models.base import TableBase, json_list
+from models.capability import _modes_fit_activity
+from models.common import (
+    ActivityCode,
+    CertificationList,
+    CompetenceCodes,
+    NeedStatus,
+    PlacementMode,
+    ShiftList,
+    SupportLevel,
+    TimePressure,
+)
+
+# draft → open → matched → closed | cancelled (DESIGN §2, issue 2)
+NEED_TRANSITIONS: dict[str, frozenset[str]] = {
+    "draft": frozenset({"open", "cancelled"}),
+    "open": frozenset({"closed", "cancelled"}),  # `matched` is set by contracting leads
+    "matched": frozenset({"closed", "cancelled"}),
+    "closed": frozenset(),
+    "cancelled": frozenset(),
+}
+
+
+class Need(TableBase, table=True):
+    __tablename__ = "need"
+    __table_args__ = (
+        sa.CheckConstraint("fte > 0", name="fte_positive"),
+        sa.CheckConstraint(
+            "status IN ('draft', 'open', 'matched', 'closed', 'cancelled')", name="status"
+        ),
+        sa.CheckConstraint("contracted_fte >= 0", name="contracted_non_negative"),
+    )
+
+    organisation_id: uuid.UUID = SQLField(
+        foreign_key="organisation.id", nullable=False, index=True, ondelete="CASCADE"
+    )
+    site_id: uuid.UUID = SQLField(
+        foreign_key="site.id", nullable=False, index=True, ondelete="CASCADE"
+    )
+    title: str = SQLField(sa_type=sa.String(200), nullable=False)
+    description: str = SQLField(default="", sa_type=sa.Text, nullable=False)
+    activity: str = SQLField(sa_type=sa.String(40), nullable=False, index=True)
+    competences: list[str] = json_list()
+    placement_mode: str = SQLField(sa_type=sa.String(20), nullable=False)
+    fte: float = SQLField(nullable=False)
+    accommodates_support: str = SQLField(sa_type=sa.String(10), nullable=False)
+    time_pressure: str = SQLField(default="low", sa_type=sa.String(10), nullable=False)
+    peak_season: bool = SQLField(default=False, nullable=False)
+    shifts: list[str] = json_list()
+    certifications_required: list[str] = json_list()
+    max_distance_km: float | None = SQLField(default=None)
+    complementary: bool = SQLField(default=True, nullable=False)
+    start_date: date | None = SQLField(default=None)
+    end_date: date | None = SQLField(default=None)
+    status: str = SQLField(default="draft", sa_type=sa.String(12), nullable=False, index=True)
+    contracted_fte: float = SQLField(default=0, nullable=False)
+
+
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200)]
+Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
+NeedFTE = Annotated[float, Field(gt=0, le=1000, allow_inf_nan=False)]
+Distance = Annotated[float, Field(gt=0, le=500, allow_inf_nan=False)]
+
+
+class _NeedFields(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="after")
+    def _consistent(self):  # noqa: ANN202
+        _modes_fit_activity(
+            getattr(self, "activity", None),
+            [self.placement_mode] if getattr(self, "placement_mode", None) else None,
+        )
+        start, end = getattr(self, "start_date", None), getattr(self, "end_date", None)
+        if start and end and end < start:
+            raise ValueError("end_date must not be before start_date")
+        return self
+
+
+class NeedCreate(_NeedFields):
+    site_id: uuid.UUID = Field(
+        description="The company's own site where (or for which) the work is done",
+        examples=["3d0c5b8e-8a53-4b4a-9a0e-54f1f6a5e0c2"],
+    )
+    title: Title = Field(examples=["Retourkledij verwerken"])
+    description: Description = Field(
+        default="", examples=["Retours wassen, strijken, plooien en herverpakken"]
+    )
+    activity: ActivityCode
+    competences: CompetenceCodes = []
+    placement_mode: PlacementMode = Field(examples=["workshop"])
+    fte: NeedFTE = Field(description="Full-time equivalents needed", examples=[3.5])
+    accommodates_support: SupportLevel = Field(
+        description="Highest support level the workplace can accommodate", examples=["medium"]
+    )
+    time_pressure: TimePressure = Field(default=TimePressure.low, examples=["low"])
+    peak_season: bool = Field(
+        default=False, description="Work concentrated in peak periods (Black Friday, year-end)",
+        examples=[False],
+    )
+    shifts: ShiftList = Field(default_factory=lambda: ["day"])
+    certifications_required: CertificationList = []
+    max_distance_km: Distance | None = Field(
+        default=None, description="Hard limit on provider distance", examples=[40.0]
+    )
+    complementary: bool = Field(
+        default=True,
+        description="Unmet demand rather than displacing existing regular jobs (seeds 004:849)",
+        examples=[True],
+    )
+    start_date: date | None = Field(default=None, examples=["2027-01-15"])
+    end_date: date | None = Field(default=None, examples=["2027-12-31"])
+
+
+class NeedUpdate(_NeedFields):
+    title: Title | None = Field(default=None, examples=["Retourkledij verwerken (uitbreiding)"])
+    description: Description | None = Field(default=None, examples=["Ook herstellingen"])
+    competences: CompetenceCodes | None = None
+    fte: NeedFTE | None = Field(default=None, examples=[4.0])
+    accommodates_support: SupportLevel | None = Field(default=None, examples=["high"])
+    time_pressure: TimePressure | None = Field(default=None, examples=["medium"])
+    peak_season: bool | None = Field(default=None, examples=[False])
+    shifts: ShiftList | None = None
+    certifications_required: CertificationList | None = None
+    max_distance_km: Distance | None = Field(default=None, examples=[50.0])
+    complementary: bool | None = Field(default=None, examples=[True])
+    start_date: date | None = Field(default=None, examples=["2027-02-01"])
+    end_date: date | None = Field(default=None, examples=["2027-12-31"])
+
+
+class NeedStatusChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: NeedStatus = Field(
+        description="Target status: draft → open → closed | cancelled", examples=["open"]
+    )
+
+
+class NeedPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID = Field(examples=["c2f1e0d9-8b7a-4c6d-9e5f-4a3b2c1d0e9f"])
+    organisation_id: uuid.UUID = Field(examples=["6f1c1a52-3c55-4cde-9d2a-1b8e0f0c9a11"])
+    site_id: uuid.UUID = Field(examples=["3d0c5b8e-8a53-4b4a-9a0e-54f1f6a5e0c2"])
+    title: str = Field(examples=["Retourkledij verwerken"])
+    description: str = Field(examples=["Retours wassen, strijken, plooien en herverpakken"])
+    activity: str = Field(examples=["returns.apparel"])
+    competences: list[str] = Field(examples=[["laundry", "packing"]])
+    placement_mode: PlacementMode = Field(examples=["workshop"])
+    fte: float = Field(examples=[3.5])
+    accommodates_support: SupportLevel = Field(examples=["medium"])
+    time_pressure: TimePressure = Field(examples=["low"])
+    peak_season: bool = Field(examples=[False])
+    shifts: list[str] = Field(examples=[["day"]])
+    certifications_required: list[str] = Field(examples=[[]])
+    max_distance_km: float | None = Field(examples=[40.0])
+    complementary: bool = Field(examples=[True])
+    start_date: date | None = Field(examples=["2027-01-15"])
+    end_date: date | None = Field(examples=[None])
+    status: NeedStatus = Field(examples=["open"])
+    contracted_fte: float = Field(examples=[0.0], description="FTE contracted through leads")
+    created_at: datetime = Field(examples=["2026-11-28T09:00:00Z"])
+    updated_at: datetime = Field(examples=["2026-11-28T09:00:00Z"])

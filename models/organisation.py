@@ -1,0 +1,153 @@
+"""Organisations (companies, providers, the department) and their users."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+import sqlalchemy as sa
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from sqlmodel import Field as SQLField
+from sqlmodel import SQLModel
+
+from models.base import TableBase, json_list
+from models.common import EnterpriseNumber, NaceCodes, OrganisationKind, Role
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=200)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
+Phone = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9 ()./-]{6,25}$")
+]
+
+
+class Organisation(TableBase, table=True):
+    __tablename__ = "organisation"
+    __table_args__ = (
+        sa.CheckConstraint("kind IN ('company', 'provider', 'department')", name="kind"),
+    )
+
+    kind: str = SQLField(sa_type=sa.String(20), nullable=False, index=True)
+    name: str = SQLField(sa_type=sa.String(200), nullable=False)
+    enterprise_number: str | None = SQLField(
+        default=None, sa_type=sa.String(12), unique=True, nullable=True
+    )
+    nace_codes: list[str] = json_list()
+    description: str = SQLField(default="", sa_type=sa.Text, nullable=False)
+    website: str | None = SQLField(default=None, sa_type=sa.String(300))
+    contact_email: str | None = SQLField(default=None, sa_type=sa.String(320))
+    contact_phone: str | None = SQLField(default=None, sa_type=sa.String(40))
+    illustrative: bool = SQLField(default=False, nullable=False)
+
+
+class User(TableBase, table=True):
+    __tablename__ = "app_user"
+    __table_args__ = (
+        sa.CheckConstraint("role IN ('company', 'provider', 'staff', 'admin')", name="role"),
+    )
+
+    email: str = SQLField(sa_type=sa.String(320), unique=True, nullable=False)
+    full_name: str = SQLField(default="", sa_type=sa.String(200), nullable=False)
+    password_hash: str = SQLField(sa_type=sa.String(255), nullable=False)
+    role: str = SQLField(sa_type=sa.String(20), nullable=False)
+    organisation_id: uuid.UUID = SQLField(
+        foreign_key="organisation.id", nullable=False, index=True, ondelete="CASCADE"
+    )
+    is_active: bool = SQLField(default=True, nullable=False)
+    # bumped on password change: every token issued before carries an older value
+    token_version: int = SQLField(default=0, nullable=False)
+
+
+# ---- schemas --------------------------------------------------------------------------------
+
+
+class OrganisationCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["company", "provider"] = Field(
+        description="`company` (regular economy, posts needs) or `provider` (maatwerkbedrijf)",
+        examples=["provider"],
+    )
+    name: Name = Field(examples=["Maatwerk Leiestreek"], description="Legal or trade name")
+    enterprise_number: EnterpriseNumber
+    nace_codes: NaceCodes = []
+    description: Text = Field(default="", examples=["Maatwerkbedrijf met 300 medewerkers"])
+    website: AnyHttpUrl | None = Field(default=None, examples=["https://www.example.be"])
+    contact_email: EmailStr | None = Field(default=None, examples=["info@example.be"])
+    contact_phone: Phone | None = Field(default=None, examples=["+32 51 00 00 00"])
+
+
+class OrganisationUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name | None = Field(default=None, examples=["Maatwerk Leiestreek vzw"])
+    nace_codes: NaceCodes | None = None
+    description: Text | None = Field(default=None, examples=["Nu ook met heftruckchauffeurs"])
+    website: AnyHttpUrl | None = Field(default=None, examples=["https://www.example.be"])
+    contact_email: EmailStr | None = Field(default=None, examples=["info@example.be"])
+    contact_phone: Phone | None = Field(default=None, examples=["+32 51 00 00 00"])
+
+
+class OrganisationPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID = Field(examples=["6f1c1a52-3c55-4cde-9d2a-1b8e0f0c9a11"])
+    kind: OrganisationKind = Field(examples=["provider"])
+    name: str = Field(examples=["Maatwerk Leiestreek"])
+    enterprise_number: str | None = Field(examples=["0403.199.702"])
+    nace_codes: list[str] = Field(examples=[["82.92"]])
+    description: str = Field(examples=["Maatwerkbedrijf met 300 medewerkers"])
+    website: str | None = Field(examples=["https://www.example.be/"])
+    contact_email: str | None = Field(examples=["info@example.be"])
+    contact_phone: str | None = Field(examples=["+32 51 00 00 00"])
+    illustrative: bool = Field(examples=[False], description="Demo data marked as illustrative")
+    created_at: datetime = Field(examples=["2026-11-28T09:00:00Z"])
+    updated_at: datetime = Field(examples=["2026-11-28T09:00:00Z"])
+
+
+Password = Annotated[str, StringConstraints(min_length=12, max_length=128)]
+
+
+class UserCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: EmailStr = Field(examples=["an.peeters@example.be"])
+    password: Password = Field(examples=["correct-horse-battery"], description="At least 12 characters")
+    full_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = Field(
+        default="", examples=["An Peeters"]
+    )
+
+
+class UserPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID = Field(examples=["0b5d2f7e-5f0a-4a59-b0de-2a0c8f6a3e10"])
+    email: str = Field(examples=["an.peeters@example.be"])
+    full_name: str = Field(examples=["An Peeters"])
+    role: Role = Field(examples=["provider"])
+    organisation_id: uuid.UUID = Field(examples=["6f1c1a52-3c55-4cde-9d2a-1b8e0f0c9a11"])
+
+
+class RegistrationCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    organisation: OrganisationCreate
+    user: UserCreate
+
+
+class RegistrationPublic(BaseModel):
+    organisation: OrganisationPublic
+    user: UserPublic
+
+
+class Token(BaseModel):
+    access_token: str = Field(examples=["eyJhbGciOiJIUzI1NiIs..."])
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int = Field(examples=[1800], description="Seconds until the access token expires")
+
+
+__all__ = [
+    "Organisation", "OrganisationCreate", "OrganisationPublic", "OrganisationUpdate",
+    "RegistrationCreate", "RegistrationPublic", "SQLModel", "Token", "User", "UserCreate",
+    "UserPublic",
+]

@@ -1,0 +1,148 @@
+"""Fixtures: every API test runs against SQLite and the real PostgreSQL.
+
+Each backend gets a fresh database migrated with Alembic once per session; each test runs inside
+a transaction that is rolled back at the end (SQLAlchemy's "join a session into an external
+transaction" recipe), so tests never see each other's rows.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from api.config import Settings
+from api.db import get_session, make_engine
+from api.main import create_app
+from api.migrate import upgrade
+
+PG_ADMIN_URL = os.environ.get(
+    "KOPPEL_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def _pg_available() -> str | None:
+    try:
+        eng = create_engine(PG_ADMIN_URL, connect_args={"connect_timeout": 3})
+        with eng.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        eng.dispose()
+        return None
+    except Exception as exc:  # noqa: BLE001 - report any reason PostgreSQL is unusable
+        return f"{exc.__class__.__name__}: {exc}"
+
+
+class PgDatabases:
+    """Creates throw-away PostgreSQL databases and drops them at the end of the session."""
+
+    def __init__(self) -> None:
+        self.created: list[str] = []
+        self.admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+
+    def create(self, prefix: str = "koppel_test") -> str:
+        name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+        with self.admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        self.created.append(name)
+        return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+
+    def drop_all(self) -> None:
+        with self.admin.connect() as conn:
+            for name in self.created:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        self.admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_databases() -> Iterator[PgDatabases]:
+    reason = _pg_available()
+    if reason:
+        if IN_CI:
+            pytest.fail(f"PostgreSQL is required under CI=true but unreachable: {reason}")
+        pytest.skip(f"PostgreSQL unreachable ({reason}); set it up or run under CI=true")
+    dbs = PgDatabases()
+    yield dbs
+    dbs.drop_all()
+
+
+def new_database_url(backend: str, tmp_path_factory: pytest.TempPathFactory,
+                     request: pytest.FixtureRequest) -> str:
+    if backend == "sqlite":
+        path = Path(tmp_path_factory.mktemp("sqlite")) / "koppel.db"
+        return f"sqlite:///{path}"
+    return request.getfixturevalue("pg_databases").create()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+def backend(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def migrated_url(backend: str, tmp_path_factory: pytest.TempPathFactory,
+                 request: pytest.FixtureRequest) -> str:
+    url = new_database_url(backend, tmp_path_factory, request)
+    upgrade(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def engine(migrated_url: str) -> Iterator[Engine]:
+    eng = make_engine(migrated_url)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def settings(migrated_url: str) -> Settings:
+    return Settings(environment="test", database_url=migrated_url,
+                    secret_key="test-secret-" + "x" * 32)
+
+
+@pytest.fixture
+def connection(engine: Engine) -> Iterator:
+    conn = engine.connect()
+    trans = conn.begin()
+    yield conn
+    if trans.is_active:
+        trans.rollback()
+    conn.close()
+
+
+@pytest.fixture
+def db(connection) -> Iterator[Session]:  # noqa: ANN001
+    with Session(bind=connection, join_transaction_mode="create_savepoint",
+                 expire_on_commit=False) as session:
+        yield session
+
+
+@pytest.fixture
+def app(settings: Settings, engine: Engine, connection):  # noqa: ANN001, ANN201
+    application = create_app(settings=settings, engine=engine)
+
+    def _session() -> Iterator[Session]:
+        with Session(bind=connection, join_transaction_mode="create_savepoint",
+                     expire_on_commit=False) as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    application.dependency_overrides[get_session] = _session
+    return application
+
+
+@pytest.fixture
+def client(app) -> Iterator[TestClient]:  # noqa: ANN001
+    with TestClient(app, raise_server_exceptions=False) as c:
+        yield c
