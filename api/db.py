@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+
 from fastapi import Request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine

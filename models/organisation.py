@@ -112,7 +112,8 @@ class UserCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     email: EmailStr = Field(examples=["an.peeters@example.be"])
-    password: Password = Field(examples=["correct-horse-battery"], description="At least 12 characters")
+    password: Password = Field(examples=["correct-horse-battery"],
+                               description="At least 12 characters")
     full_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = Field(
         default="", examples=["An Peeters"]
     )

@@ -138,7 +138,8 @@ class SitePublic(BaseModel):
     lat: float = Field(examples=[50.9469])
     lon: float = Field(examples=[3.1227])
     coordinates_approximate: bool = Field(
-        examples=[False], description="True when the gazetteer placed the municipality approximately"
+        examples=[False],
+        description="True when the gazetteer placed the municipality approximately",
     )
     public_transport_access: PublicTransport = Field(examples=["good"])
     created_at: datetime = Field(examples=["2026-11-28T09:00:00Z"])

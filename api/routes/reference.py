@@ -79,8 +79,8 @@ class Health(BaseModel):
 
 @router.get("/taxonomy/activities", response_model=ActivityList, tags=["taxonomy"])
 def list_activities() -> ActivityList:
-    return ActivityList(version=taxonomy.TAXONOMY_VERSION,
-                        items=[ActivityPublic(**a.to_dict()) for a in taxonomy.activities().values()])
+    items = [ActivityPublic(**a.to_dict()) for a in taxonomy.activities().values()]
+    return ActivityList(version=taxonomy.TAXONOMY_VERSION, items=items)
 
 
 @router.get("/taxonomy/competences", response_model=CompetenceList, tags=["taxonomy"])

@@ -9,18 +9,17 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from api.crud.common import paginate
+from api.deps import is_staff
 from api.errors import Conflict, NotFound
 from api.services import audit
 from api.services.access import can_read, check_write, get_readable, get_writable
 from api.services.common import apply_update
-from api.deps import is_staff
 from models.base import utcnow
 from models.capability import Capability
 from models.gazetteer import lookup_postcode
 from models.need import Need
 from models.organisation import Organisation, OrganisationUpdate, User
 from models.site import Site, SiteCreate, SiteUpdate, Workforce, WorkforceUpdate
-
 
 # ---- organisations --------------------------------------------------------------------------
 

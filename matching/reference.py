@@ -1,0 +1,286 @@
+"""Plain per-pair Python implementation of the matching rules: the engine's yardstick.
+
+Every pair is scored with :mod:`math` and Python floats in a loop, with no index and no
+arrays. It must rank exactly like :class:`matching.engine.MatchingEngine`; the property
+test ``tests/matching/test_equivalence.py`` holds both to that, and ``bench/matching.py``
+uses this module as the speed baseline.
+
+Text similarity: the TF-IDF vectoriser is the same function the engine fits
+(:func:`matching.text.fit_text_model` on the capability texts); each document becomes a
+``{term: weight}`` dict and the cosine is a Python sum over shared terms, so the only
+difference from the engine's sparse product is floating-point summation order.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from matching.scoring import (
+    ACTIVITY_FACTOR_EXACT,
+    ACTIVITY_FACTOR_GROUP,
+    EX_CERTIFICATION,
+    EX_NO_FREE_AT_LEVEL,
+    EX_NO_FREE_CAPACITY,
+    EX_NO_SUPERVISION,
+    EX_PLACEMENT_MODE,
+    EX_SHIFT,
+    EX_TOO_FAR_NEED,
+    EX_TOO_FAR_PROVIDER,
+    NEARBY_PROVIDERS,
+    PairDetails,
+    haversine_from_trig,
+    make_candidate,
+    make_nearby,
+    point_trig,
+    relation,
+    round_score,
+    support_index,
+)
+from matching.text import TextModel, cosine, fit_text_model
+from matching.types import (
+    Candidate,
+    CapabilityProfile,
+    Diagnosis,
+    EngineConfig,
+    MatchResult,
+    NeedProfile,
+    Weights,
+)
+
+
+def _pair_details(
+    need: NeedProfile,
+    cap: CapabilityProfile,
+    weights: Weights,
+    config: EngineConfig,
+    need_vec: dict[int, float],
+    cap_vec: dict[int, float],
+) -> PairDetails | None:
+    rel = relation(need.activity, cap.activity)
+    if rel == 2:
+        return None  # activity blocking: unrelated activities are never candidates
+    distance = haversine_from_trig(point_trig(need.lat, need.lon), point_trig(cap.lat, cap.lon))
+
+    # competence: activity factor × blend(weighted coverage, tf-idf cosine)
+    factor = ACTIVITY_FACTOR_EXACT if rel == 0 else ACTIVITY_FACTOR_GROUP
+    need_weights = need.weights_or_default
+    total_weight = 0.0
+    covered_weight = 0.0
+    have = set(cap.competences)
+    for comp, w in zip(need.competences, need_weights, strict=True):
+        total_weight += w
+        if comp in have:
+            covered_weight += w
+    coverage = covered_weight / total_weight if total_weight > 0.0 else 1.0
+    has_text = bool(need_vec) and bool(cap_vec)
+    similarity = cosine(need_vec, cap_vec) if has_text else 0.0
+    if has_text:
+        blend = config.text_coverage_weight * coverage + config.text_tfidf_weight * similarity
+    else:
+        blend = coverage
+    competence = factor * blend
+
+    # locality: exponential decay by binding; commuting to a badly served site costs more
+    pt_factor = config.public_transport_factor(need.placement_mode, need.public_transport)
+    locality = math.exp(-distance / config.decay_km(need.binding)) * pt_factor
+
+    # supervision: allocate the least supervision-hungry eligible workers first
+    accommodates = support_index(need.accommodates_support)
+    free_low, free_medium, free_high = cap.free_fte
+    alloc_low = min(free_low, need.fte)
+    rest = need.fte - alloc_low
+    alloc_medium = min(free_medium, rest) if accommodates >= 1 else 0.0
+    rest = rest - alloc_medium
+    alloc_high = min(free_high, rest) if accommodates >= 2 else 0.0
+    eligible = (
+        free_low + (free_medium if accommodates >= 1 else 0.0) + (free_high if accommodates >= 2 else 0.0)
+    )
+    coverable = alloc_low + alloc_medium + alloc_high
+    ratio_low, ratio_medium, ratio_high = config.supervision_ratios
+    needed = alloc_low / ratio_low + alloc_medium / ratio_medium + alloc_high / ratio_high
+    hungry = alloc_medium + alloc_high > 0.0
+    no_supervisor = cap.supervisors_free <= 0.0
+    if need.placement_mode == "enclave":
+        # enclave: a supervisor is present for the whole team (seeds 000:181-185)
+        if needed > 0.0:
+            coverable = coverable * min(1.0, cap.supervisors_free / needed)
+    elif need.placement_mode == "on_site" and hungry and no_supervisor:
+        # on call only when every worker is low (seeds 000:158-168)
+        coverable = alloc_low
+    supervision = min(1.0, coverable / need.fte)
+    if need.peak_season and need.time_pressure == "high":
+        supervision = supervision * config.peak_pressure_factor  # seeds 000:3522-3560
+
+    total_free = free_low + free_medium + free_high
+    capacity = min(1.0, total_free / need.fte)
+
+    bits = 0
+    if need.max_distance_km is not None and distance > need.max_distance_km:
+        bits |= EX_TOO_FAR_NEED
+    if cap.service_radius_km is not None and distance > cap.service_radius_km:
+        bits |= EX_TOO_FAR_PROVIDER
+    if need.placement_mode not in cap.placement_modes:
+        bits |= EX_PLACEMENT_MODE
+    if any(c not in cap.certifications for c in need.certifications):
+        bits |= EX_CERTIFICATION
+    if any(s not in cap.shifts for s in need.shifts):
+        bits |= EX_SHIFT
+    if total_free <= 0.0:
+        bits |= EX_NO_FREE_CAPACITY
+    elif eligible <= 0.0:
+        bits |= EX_NO_FREE_AT_LEVEL
+    if (need.placement_mode == "enclave" and no_supervisor) or (
+        need.placement_mode == "on_site" and hungry and no_supervisor and alloc_low <= 0.0
+    ):
+        bits |= EX_NO_SUPERVISION
+
+    w_comp, w_loc, w_sup, w_cap = weights.as_tuple()
+    score = round_score(
+        w_comp * competence + w_loc * locality + w_sup * supervision + w_cap * capacity
+    )
+    return PairDetails(
+        distance_km=distance,
+        activity_factor=factor,
+        coverage=coverage,
+        text_similarity=similarity,
+        has_text=has_text,
+        public_transport_factor=pt_factor,
+        allocated_low=alloc_low,
+        allocated_medium=alloc_medium,
+        allocated_high=alloc_high,
+        eligible_fte=eligible,
+        supervisors_needed=needed,
+        coverable_fte=coverable,
+        competence=competence,
+        locality=locality,
+        supervision=supervision,
+        capacity=capacity,
+        score=score,
+        excluded_bits=bits,
+    )
+
+
+def score_pair_reference(
+    need: NeedProfile,
+    cap: CapabilityProfile,
+    weights: Weights | None = None,
+    config: EngineConfig | None = None,
+    text_model: TextModel | None = None,
+) -> Candidate | None:
+    """Score one pair; ``None`` when the activities are unrelated (not a candidate).
+
+    Without ``text_model`` the vectoriser is fitted on this one capability's text, so
+    pass the model fitted on the whole capability set to reproduce an engine score.
+    """
+    weights = weights or Weights()
+    config = config or EngineConfig()
+    model = text_model or fit_text_model([cap.text])
+    details = _pair_details(
+        need, cap, weights, config, model.vector_dict(need.text), model.vector_dict(cap.text)
+    )
+    return None if details is None else make_candidate(need, cap, details, config)
+
+
+def rank_reference(
+    need: NeedProfile,
+    capabilities: Sequence[CapabilityProfile],
+    weights: Weights | None = None,
+    config: EngineConfig | None = None,
+    k: int = 10,
+    include_excluded: bool = False,
+    text_model: TextModel | None = None,
+) -> MatchResult:
+    """Rank capabilities for a need with a plain loop over every pair.
+
+    Same contract as :meth:`matching.engine.MatchingEngine.rank`. ``text_model`` defaults to
+    one fitted on ``capabilities``' texts (pass it in to time only the scoring).
+    """
+    weights = weights or Weights()
+    config = config or EngineConfig()
+    model = text_model or fit_text_model([c.text for c in capabilities])
+    need_vec = model.vector_dict(need.text)
+    scored: list[tuple[PairDetails, CapabilityProfile]] = []
+    for cap in capabilities:
+        details = _pair_details(need, cap, weights, config, need_vec, model.vector_dict(cap.text))
+        if details is not None:
+            scored.append((details, cap))
+
+    fitting = [(d, c) for d, c in scored if d.excluded_bits == 0]
+    fitting.sort(key=lambda dc: (-dc[0].score, dc[0].distance_km, dc[1].id))
+    items = tuple(make_candidate(need, c, d, config) for d, c in fitting[:k])
+    excluded: tuple[Candidate, ...] = ()
+    if include_excluded:
+        failing = [(d, c) for d, c in scored if d.excluded_bits != 0]
+        failing.sort(key=lambda dc: (dc[0].distance_km, dc[1].id))
+        excluded = tuple(make_candidate(need, c, d, config) for d, c in failing[:k])
+    diagnosis = None if items else _diagnose(need, capabilities, scored)
+    return MatchResult(need_id=need.id, items=items, excluded=excluded, diagnosis=diagnosis)
+
+
+def _diagnose(
+    need: NeedProfile,
+    capabilities: Sequence[CapabilityProfile],
+    scored: list[tuple[PairDetails, CapabilityProfile]],
+) -> Diagnosis:
+    counts = dict.fromkeys(
+        (
+            EX_TOO_FAR_NEED | EX_TOO_FAR_PROVIDER,
+            EX_PLACEMENT_MODE,
+            EX_CERTIFICATION,
+            EX_SHIFT,
+            EX_NO_FREE_CAPACITY,
+            EX_NO_FREE_AT_LEVEL,
+            EX_NO_SUPERVISION,
+        ),
+        0,
+    )
+    for details, _ in scored:
+        for mask in counts:
+            if details.excluded_bits & mask:
+                counts[mask] += 1
+    here = point_trig(need.lat, need.lon)
+    nearby = sorted(
+        (
+            (relation(need.activity, c.activity), haversine_from_trig(here, point_trig(c.lat, c.lon)), c)
+            for c in capabilities
+        ),
+        key=lambda t: (t[0], t[1], t[2].id),
+    )
+    return Diagnosis(
+        considered=len(scored),
+        no_provider_with_activity=not any(c.activity == need.activity for c in capabilities),
+        no_provider_in_group=not scored,
+        too_far=counts[EX_TOO_FAR_NEED | EX_TOO_FAR_PROVIDER],
+        placement_mode=counts[EX_PLACEMENT_MODE],
+        certification=counts[EX_CERTIFICATION],
+        shift=counts[EX_SHIFT],
+        no_free_capacity=counts[EX_NO_FREE_CAPACITY],
+        no_free_capacity_at_level=counts[EX_NO_FREE_AT_LEVEL],
+        no_supervision=counts[EX_NO_SUPERVISION],
+        nearest_related=tuple(
+            make_nearby(c, rel, dist) for rel, dist, c in nearby[:NEARBY_PROVIDERS]
+        ),
+    )
+
+
+def opportunities_reference(
+    capabilities_of_provider: Sequence[CapabilityProfile],
+    needs: Sequence[NeedProfile],
+    text_model: TextModel,
+    weights: Weights | None = None,
+    config: EngineConfig | None = None,
+    k: int = 10,
+) -> list[Candidate]:
+    """Needs ranked for one provider's capabilities (the reverse direction), per pair."""
+    weights = weights or Weights()
+    config = config or EngineConfig()
+    out: list[tuple[PairDetails, NeedProfile, CapabilityProfile]] = []
+    for cap in capabilities_of_provider:
+        cap_vec = text_model.vector_dict(cap.text)
+        for need in needs:
+            d = _pair_details(need, cap, weights, config, text_model.vector_dict(need.text), cap_vec)
+            if d is not None and d.excluded_bits == 0:
+                out.append((d, need, cap))
+    out.sort(key=lambda t: (-t[0].score, t[0].distance_km, t[1].id, t[2].id))
+    return [make_candidate(n, c, d, config) for d, n, c in out[:k]]

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# One command from a fresh clone to the full test suite on SQLite and PostgreSQL.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/bootstrap.sh
+. .venv/bin/activate
+
+# PostgreSQL at 127.0.0.1:5432 (trust auth, user postgres); start the local cluster if it is down.
+if command -v pg_isready >/dev/null && ! pg_isready -h 127.0.0.1 -p 5432 -q; then
+  if command -v pg_ctlcluster >/dev/null; then
+    echo "Starting PostgreSQL …"
+    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start || true
+    for _ in $(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done
+  fi
+fi
+
+echo "== ruff =="
+ruff check api matching models tests bench scripts
+echo "== pytest (SQLite and PostgreSQL) =="
+python -m pytest --cov=api --cov=matching --cov=models --cov-report=term:skip-covered "$@"
