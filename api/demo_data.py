@@ -1034,7 +1034,10 @@ def _illustrative_providers() -> list[dict[str, Any]]:
                     "Nieuwlandlaan 18",
                     "3200",
                     "limited",
-                    capabilities=[_cap("packaging.primary", certs=("haccp",)), _cap("assembly.manual")],
+                    capabilities=[
+                        _cap("packaging.primary", certs=("haccp",)),
+                        _cap("assembly.manual"),
+                    ],
                 ),
                 _site(
                     "dijle-maatwerk-tienen",
@@ -1082,7 +1085,10 @@ def _illustrative_providers() -> list[dict[str, Any]]:
                     "Werkatelier Sint-Truiden",
                     "Tiensesteenweg 7",
                     "3800",
-                    capabilities=[_cap("green.maintenance"), _cap("packaging.primary", ("workshop",))],
+                    capabilities=[
+                        _cap("green.maintenance"),
+                        _cap("packaging.primary", ("workshop",)),
+                    ],
                 ),
                 _site(
                     "limburgs-werkatelier-lommel",
@@ -1190,7 +1196,10 @@ def _illustrative_providers() -> list[dict[str, Any]]:
                     "Zorgkracht Leuven",
                     "Brusselsestraat 90",
                     "3000",
-                    capabilities=[_cap("care.support", certs=("haccp",)), _cap("facility.cleaning")],
+                    capabilities=[
+                        _cap("care.support", certs=("haccp",)),
+                        _cap("facility.cleaning"),
+                    ],
                 ),
             ],
         ),
@@ -1209,7 +1218,9 @@ def _illustrative_providers() -> list[dict[str, Any]]:
                     "Kammenstraat 12",
                     "2000",
                     size="S",
-                    capabilities=[_cap("lastmile.delivery", radius=10.0, shifts=("day", "weekend"))],
+                    capabilities=[
+                        _cap("lastmile.delivery", radius=10.0, shifts=("day", "weekend"))
+                    ],
                 ),
                 _site(
                     "trappers-brugge",
@@ -1283,3 +1294,1451 @@ def _illustrative_providers() -> list[dict[str, Any]]:
             ],
         ),
     ]
+
+
+# ---- companies and their needs -------------------------------------------------------------
+
+
+def _companies() -> list[dict[str, Any]]:
+    """Fictional regular-economy companies (REC), all illustrative."""
+    c = "company"
+    return [
+        _org(
+            "modehuis-online",
+            c,
+            "Modehuis Online BV (illustratief)",
+            nace=["47.91"],
+            description="Kledingwebshop met een distributiecentrum in Roeselare.",
+            phone="+32 51 00 30 01",
+            people=[("Els", "Vandenberghe"), ("Maarten", "Coppens")],
+            sites=[
+                _site(
+                    "modehuis-roeselare",
+                    "Distributiecentrum Roeselare",
+                    "Oostnieuwkerksesteenweg 150",
+                    "8800",
+                    needs=[
+                        _need(
+                            "returns.apparel",
+                            "workshop",
+                            6.0,
+                            "Retourkledij herconditioneren",
+                            "Retours wassen, strijken, herstellen, plooien en herverpakken zodat "
+                            "ze opnieuw verkocht kunnen worden.",
+                            extra=("photography",),
+                            start="2027-01-04",
+                        ),
+                        _need(
+                            "returns.apparel",
+                            "on_site",
+                            3.0,
+                            "Retourkledij sorteren in ons DC",
+                            "Inkomende retourpakketten openen, kledij keuren en sorteren in ons "
+                            "distributiecentrum.",
+                            support="low",
+                            drop=("laundry", "textile.repair"),
+                            start="2027-02-01",
+                        ),
+                        _need(
+                            "returns.general",
+                            "workshop",
+                            4.0,
+                            "Retours fotograferen voor tweedehandsverkoop",
+                            "Retourartikelen uitpakken, keuren en fotograferen voor onze "
+                            "tweedekansshop.",
+                            start="2027-03-01",
+                        ),
+                        # refuted opportunity: peak periods do not suit target-group workers
+                        # (000:3534-3546) — the engine must score it low and say why
+                        _need(
+                            "warehouse.handling",
+                            "enclave",
+                            8.0,
+                            "Piekondersteuning Black Friday en eindejaar",
+                            "Extra handen in het magazijn van half november tot eind december.",
+                            support="low",
+                            time_pressure="high",
+                            peak=True,
+                            shifts=("day", "early_late"),
+                            complementary=False,
+                            start="2027-11-15",
+                            end="2027-12-31",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+        _org(
+            "sportief-online",
+            c,
+            "Sportief Online NV (illustratief)",
+            nace=["47.91", "46.49"],
+            description="Webshop voor sportuitrusting met een magazijn in Tielt.",
+            phone="+32 51 00 30 02",
+            people=[("Bram", "Lambrecht")],
+            sites=[
+                _site(
+                    "sportief-tielt",
+                    "Magazijn Tielt",
+                    "Kortrijkstraat 250",
+                    "8700",
+                    "poor",  # Tielt-Roeselare is poorly served by public transport (004:410)
+                    needs=[
+                        _need(
+                            "returns.general",
+                            "on_site",
+                            4.0,
+                            "Retourverwerking sportartikelen",
+                            "Retours uitpakken, controleren op volledigheid, sorteren en "
+                            "herverpakken in ons magazijn.",
+                            start="2027-01-11",
+                        ),
+                        _need(
+                            "warehouse.handling",
+                            "on_site",
+                            3.5,
+                            "Palletleveringen uitpakken en afstoffen",
+                            "Bulkleveringen uithalen, afstoffen en per stuk verpakt klaarzetten "
+                            "voor e-commerce.",
+                            start="2027-02-15",
+                        ),
+                        _need(
+                            "warehouse.orderpick",
+                            "enclave",
+                            5.0,
+                            "Nachtploeg orderpicking",
+                            "Orders picken tijdens de nacht zodat ze 's ochtends vertrekken.",
+                            support="low",
+                            shifts=("night",),
+                            complementary=False,
+                            start="2027-03-01",
+                        ),
+                        _need(
+                            "returns.electronics",
+                            "workshop",
+                            2.0,
+                            "Sporthorloges en fietscomputers testen",
+                            "Teruggestuurde wearables testen, resetten en herverpakken.",
+                            max_km=60.0,
+                            start="2027-02-01",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+        _org(
+            "zoetwaren-vlaanderen",
+            c,
+            "Zoetwaren Vlaanderen NV (illustratief)",
+            nace=["10.82"],
+            description="FMCG-producent van chocolade en koekjes voor export.",
+            phone="+32 56 00 30 03",
+            people=[("Caroline", "Deprez")],
+            sites=[
+                _site(
+                    "zoetwaren-wielsbeke",
+                    "Productiesite Wielsbeke",
+                    "Kanaalweg 8",
+                    "8710",
+                    "limited",
+                    needs=[
+                        _need(
+                            "packaging.primary",
+                            "enclave",
+                            6.0,
+                            "Pralines verpakken op de lijn",
+                            "Pralines manueel in dozen leggen aan onze verpakkingslijn.",
+                            certs=("haccp",),
+                            shifts=("day", "early_late"),
+                            start="2027-01-18",
+                        ),
+                        # larger than any one provider site: a samenwerkingsverband (004:1191)
+                        _need(
+                            "packaging.primary",
+                            "workshop",
+                            45.0,
+                            "Exportverpakking chocolade uitbesteden",
+                            "Volledige primaire verpakking van een nieuwe exportlijn; te groot "
+                            "voor één maatwerkbedrijf.",
+                            certs=("haccp",),
+                            max_km=80.0,
+                            start="2027-04-01",
+                        ),
+                        _need(
+                            "packaging.copacking",
+                            "workshop",
+                            7.0,
+                            "Eindejaarsgeschenkdozen samenstellen",
+                            "Promo- en geschenkverpakkingen voor de eindejaarsperiode.",
+                            time_pressure="high",
+                            peak=True,
+                            start="2027-10-01",
+                            end="2027-12-15",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+        _org(
+            "kruidenhuis-leie",
+            c,
+            "Kruidenhuis Leie BV (illustratief)",
+            nace=["10.84"],
+            description="Producent van kruiden en specerijen voor supermarkten.",
+            phone="+32 51 00 30 04",
+            people=[("Joke", "Verbeke")],
+            sites=[
+                _site(
+                    "kruidenhuis-izegem",
+                    "Kruidenhuis Izegem",
+                    "Zuidkaai 12",
+                    "8870",
+                    needs=[
+                        _need(
+                            "packaging.primary",
+                            "workshop",
+                            4.0,
+                            "Kruiden afwegen en verpakken",
+                            "Kruiden en specerijen afwegen, in potjes vullen en etiketteren.",
+                            certs=("haccp", "brc_ifs"),
+                            start="2027-01-25",
+                        ),
+                        _need(
+                            "packaging.copacking",
+                            "workshop",
+                            2.0,
+                            "Duopacks voor promoties",
+                            "Twee potjes samen verpakken voor supermarktpromoties.",
+                            complementary=False,
+                            start="2027-03-15",
+                            status="draft",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+        _org(
+            "display-partners",
+            c,
+            "Retail Display Partners NV (illustratief)",
+            nace=["73.11", "17.29"],
+            description="Leverancier van winkeldisplays voor merkfabrikanten en retailers.",
+            phone="+32 56 00 30 05",
+            people=[("Nico", "Vandewalle")],
+            sites=[
+                _site(
+                    "display-partners-kortrijk",
+                    "Kantoor en depot Kortrijk",
+                    "Kortrijksestraat 300",
+                    "8500",
+                    needs=[
+                        _need(
+                            "displays.build",
+                            "workshop",
+                            8.0,
+                            "Kartonnen vloerdisplays assembleren en vullen",
+                            "Displays plooien, assembleren en vullen met producten voor "
+                            "supermarkten.",
+                            start="2027-01-11",
+                        ),
+                        _need(
+                            "displays.build",
+                            "workshop",
+                            42.0,
+                            "Jaarcontract displays voor een supermarktketen",
+                            "Alle displays van een nationale supermarktketen; vraagt een "
+                            "samenwerking tussen meerdere maatwerkbedrijven.",
+                            max_km=None,
+                            start="2027-05-01",
+                        ),
+                        _need(
+                            "displays.build",
+                            "workshop",
+                            3.0,
+                            "Houten displays voor een wijnhandel",
+                            "Kleine reeks houten displays in FSC-hout.",
+                            certs=("fsc",),
+                            extra=("woodworking",),
+                            max_km=60.0,
+                            start="2027-02-15",
+                            end="2027-06-30",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+        _org(
+            "supermarkt-noord",
+            c,
+            "Supermarktgroep Noord NV (illustratief)",
+            nace=["47.11", "52.10"],
+            description="Supermarktketen met een distributiecentrum bij Gent.",
+            phone="+32 9 000 30 06",
+            people=[("Pascale", "Hermans")],
+            sites=[
+                _site(
+                    "supermarkt-noord-gent",
+                    "Distributiecentrum Gent",
+                    "John Kennedylaan 50",
+                    "9000",
+                    needs=[
+                        _need(
+                            "warehouse.orderpick",
+                            "enclave",
+                            6.0,
+                            "Orderpicking verse groenten",
+                            "Delicate producten zoals groenten en breekbare stukken picken voor "
+                            "onlinebestellingen (000:3064).",
+                            shifts=("early_late",),
+                            start="2027-01-18",
+                        ),
+                        _need(
+                            "warehouse.handling",
+                            "enclave",
+                            5.0,
+                            "Gift packs en herverpakken",
+                            "Producten herverpakken tot gift packs en het magazijn kuisen.",
+                            start="2027-02-01",
+                        ),
+                        _need(
+                            "fulfilment.webshop",
+                            "workshop",
+                            3.0,
+                            "Non-food webshoporders inpakken",
+                            "Kleine non-food bestellingen inpakken en verzendklaar maken.",
+                            max_km=30.0,
+                            start="2027-04-01",
+                            status="draft",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+        _org(
+            "elektroshop-online",
+            c,
+            "ElektroShop Online NV (illustratief)",
+            nace=["47.91", "47.54"],
+            description="Webshop voor huishoudelektro met een VLAREMA-terugnameplicht.",
+            phone="+32 15 00 30 07",
+            people=[("Gert", "Smets")],
+            sites=[
+                _site(
+                    "elektroshop-mechelen",
+                    "Logistiek centrum Mechelen",
+                    "Zandvoortstraat 20",
+                    "2800",
+                    needs=[
+                        _need(
+                            "returns.electronics",
+                            "workshop",
+                            8.0,
+                            "Afgedankte toestellen testen en demonteren",
+                            "Teruggenomen toestellen (VLAREMA, 000:3340) testen, herstellen of "
+                            "demonteren voor recyclage.",
+                            certs=("weee_permit",),
+                            start="2027-01-11",
+                        ),
+                        _need(
+                            "returns.electronics",
+                            "workshop",
+                            40.0,
+                            "Landelijke terugname kleine elektro",
+                            "Alle terugnames van heel Vlaanderen; een cluster van "
+                            "maatwerkbedrijven kan dit samen dragen.",
+                            certs=("weee_permit",),
+                            max_km=None,
+                            start="2027-06-01",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+        _org(
+            "netlink-telecom",
+            c,
+            "Netlink Telecom NV (illustratief)",
+            nace=["61.10"],
+            description="Telecomoperator die modems en decoders terugneemt.",
+            phone="+32 3 000 30 08",
+            people=[("Ilse", "Jacobs")],
+            sites=[
+                _site(
+                    "netlink-antwerpen",
+                    "Hub Antwerpen",
+                    "Uitbreidingstraat 80",
+                    "2600",
+                    needs=[
+                        _need(
+                            "returns.electronics",
+                            "workshop",
+                            5.0,
+                            "Modems demonteren en componenten recupereren",
+                            "Afgedankte modems uit elkaar halen en bruikbare componenten "
+                            "recupereren (cf. 000:4045).",
+                            certs=("weee_permit",),
+                            start="2027-02-01",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+        _org(
+            "machinebouw-mandel",
+            c,
+            "Machinebouw Mandel NV (illustratief)",
+            nace=["28.99"],
+            description="Bouwer van voedingsmachines in Ingelmunster.",
+            phone="+32 51 00 30 09",
+            people=[("Steven", "Vandecasteele")],
+            sites=[
+                _site(
+                    "machinebouw-ingelmunster",
+                    "Fabriek Ingelmunster",
+                    "Kortrijkstraat 90",
+                    "8770",
+                    "limited",
+                    needs=[
+                        _need(
+                            "assembly.manual",
+                            "enclave",
+                            6.0,
+                            "Enclave voorassemblage",
+                            "Deelassemblages van machines op onze werkvloer.",
+                            certs=("vca",),
+                            start="2027-01-18",
+                        ),
+                        _need(
+                            "production.metal",
+                            "workshop",
+                            4.0,
+                            "Plaatwerk ontbramen en plooien",
+                            "Kleine reeksen plaatwerk ontbramen, plooien en controleren.",
+                            certs=("iso9001",),
+                            max_km=60.0,
+                            start="2027-02-15",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+        _org(
+            "klimaattechniek-west",
+            c,
+            "Klimaattechniek West NV (illustratief)",
+            nace=["28.25"],
+            description="Producent van warmtepompen en airco-units.",
+            phone="+32 51 00 30 10",
+            people=[("Wouter", "Callewaert")],
+            sites=[
+                _site(
+                    "klimaattechniek-ardooie",
+                    "Fabriek Ardooie",
+                    "Industriezone Ardooie 4",
+                    "8850",
+                    "poor",  # 004:410
+                    needs=[
+                        _need(
+                            "assembly.manual",
+                            "workshop",
+                            50.0,
+                            "Reshoring: assemblage van binnenunits",
+                            "Assemblage die we terughalen uit Oost-Europa (cf. 003:9-13); "
+                            "vraagt een samenwerkingsverband van maatwerkbedrijven.",
+                            max_km=60.0,
+                            start="2027-09-01",
+                        ),
+                        _need(
+                            "assembly.manual",
+                            "enclave",
+                            8.0,
+                            "Enclave kabelbomen",
+                            "Kabelbomen monteren in onze productiehal.",
+                            support="low",
+                            certs=("vca",),
+                            shifts=("day", "early_late"),
+                            start="2027-02-01",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+        _org(
+            "meubelmakerij-houtland",
+            c,
+            "Meubelmakerij Houtland BV (illustratief)",
+            nace=["31.09"],
+            description="Meubelmaker voor projectinrichting.",
+            phone="+32 51 00 30 11",
+            people=[("Lieven", "Demeyere")],
+            sites=[
+                _site(
+                    "meubelmakerij-lichtervelde",
+                    "Werkplaats Lichtervelde",
+                    "Torhoutstraat 60",
+                    "8810",
+                    "limited",
+                    needs=[
+                        _need(
+                            "production.wood",
+                            "workshop",
+                            3.0,
+                            "Meubelpanelen schuren en afwerken",
+                            "Panelen op maat zagen, schuren en lakken.",
+                            certs=("fsc",),
+                            max_km=80.0,
+                            start="2027-01-25",
+                        ),
+                        _need(
+                            "assembly.manual",
+                            "workshop",
+                            2.5,
+                            "Beslag monteren op kasten",
+                            "Scharnieren en grepen monteren op kastdeuren.",
+                            drop=("machine.operation",),
+                            extra=("woodworking",),
+                            start="2027-03-01",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+        _org(
+            "textielgroep-vlas",
+            c,
+            "Textielgroep Vlas NV (illustratief)",
+            nace=["13.92", "14.19"],
+            description="Producent van technisch en interieurtextiel.",
+            phone="+32 51 00 30 12",
+            people=[("Sabine", "Vanhee")],
+            sites=[
+                _site(
+                    "textielgroep-meulebeke",
+                    "Weverij Meulebeke",
+                    "Ingelmunsterstraat 5",
+                    "8760",
+                    "poor",
+                    needs=[
+                        _need(
+                            "production.textile",
+                            "workshop",
+                            5.0,
+                            "Confectie van zonneschermdoeken",
+                            "Doeken op maat snijden, zomen en afwerken.",
+                            start="2027-02-01",
+                        ),
+                        _need(
+                            "production.textile",
+                            "workshop",
+                            2.0,
+                            "Stalen en kleurkaarten afwerken",
+                            "Stalenboeken knippen, plakken en afwerken.",
+                            support="high",
+                            drop=("machine.operation",),
+                            extra=("packing",),
+                            start="2027-03-15",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+        _org(
+            "drukkerij-de-leie",
+            c,
+            "Drukkerij De Leie BV (illustratief)",
+            nace=["18.12"],
+            description="Drukkerij voor verpakkingen en marketingmateriaal.",
+            phone="+32 56 00 30 13",
+            people=[("Jef", "Vandenbroucke")],
+            sites=[
+                _site(
+                    "drukkerij-wevelgem",
+                    "Drukkerij Wevelgem",
+                    "Vliegveldstraat 3",
+                    "8560",
+                    needs=[
+                        _need(
+                            "production.print",
+                            "workshop",
+                            3.0,
+                            "Drukwerk afwerken: plooien, nieten, inpakken",
+                            "Afwerking van brochures en catalogi op FSC-papier.",
+                            certs=("fsc",),
+                            max_km=80.0,
+                            start="2027-01-18",
+                        ),
+                        _need(
+                            "packaging.copacking",
+                            "workshop",
+                            2.5,
+                            "Mailings insteken en verzendklaar maken",
+                            "Brieven en stalen in enveloppen steken en sorteren.",
+                            extra=("sorting",),
+                            start="2027-02-01",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+        _org(
+            "logistiek-midwest",
+            c,
+            "Logistiek Midwest NV (illustratief)",
+            nace=["52.10", "49.41"],
+            description="Logistieke dienstverlener met een e-commercemagazijn in Hooglede.",
+            phone="+32 51 00 30 14",
+            people=[("Kevin", "Dewitte")],
+            sites=[
+                _site(
+                    "logistiek-hooglede",
+                    "E-commercemagazijn Hooglede",
+                    "Bruggesteenweg 200",
+                    "8830",
+                    "poor",  # 004:410
+                    needs=[
+                        _need(
+                            "warehouse.handling",
+                            "on_site",
+                            6.0,
+                            "Bulkleveringen uithalen en afstoffen",
+                            "Grote productoplages verhandelbaar maken voor e-commerce (000:4059).",
+                            start="2027-01-11",
+                        ),
+                        _need(
+                            "warehouse.orderpick",
+                            "enclave",
+                            10.0,
+                            "Nachtploeg picking voor next-day levering",
+                            "Orders picken tussen 22 u en 6 u.",
+                            support="low",
+                            time_pressure="high",
+                            shifts=("night",),
+                            complementary=False,
+                            start="2027-02-01",
+                        ),
+                        _need(
+                            "fulfilment.webshop",
+                            "workshop",
+                            4.0,
+                            "Fulfilment voor kleine webshops",
+                            "Orders van lokale webshops klaarmaken, inpakken en verzenden.",
+                            start="2027-03-01",
+                        ),
+                        _need(
+                            "returns.general",
+                            "workshop",
+                            5.5,
+                            "Retourstroom van onze webshopklanten",
+                            "Ophalen, uitpakken, inspecteren en sorteren van retours.",
+                            start="2027-02-15",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+        _org(
+            "stadsdistributie-gent",
+            c,
+            "Stadsdistributie Gent BV (illustratief)",
+            nace=["53.20"],
+            description="Stadsdistributie binnen de lage-emissiezone van Gent.",
+            phone="+32 9 000 30 15",
+            people=[("Arne", "De Vos")],
+            sites=[
+                _site(
+                    "stadsdistributie-gent",
+                    "Stadshub Gent",
+                    "Dok-Noord 4",
+                    "9000",
+                    needs=[
+                        _need(
+                            "lastmile.delivery",
+                            "on_site",
+                            4.0,
+                            "Pakjes leveren met de elektrische bakfiets",
+                            "Leveringen in de binnenstad vanuit onze stadshub.",
+                            support="low",
+                            max_km=15.0,
+                            start="2027-01-18",
+                        ),
+                        _need(
+                            "lastmile.delivery",
+                            "individual",
+                            1.0,
+                            "Medewerker ophaalpunt",
+                            "Eén medewerker beheert ons ophaalpunt, met een jobcoach.",
+                            support="low",
+                            time_pressure="medium",
+                            drop=("cargo.bike", "driving.b"),
+                            max_km=20.0,
+                            start="2027-02-01",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+        _org(
+            "koerier-antwerpen",
+            c,
+            "Koerier Antwerpen BV (illustratief)",
+            nace=["53.20"],
+            description="Koeriersdienst in Antwerpen.",
+            phone="+32 3 000 30 16",
+            people=[("Sam", "Mertens")],
+            sites=[
+                _site(
+                    "koerier-antwerpen",
+                    "Depot Antwerpen",
+                    "Italiëlei 30",
+                    "2000",
+                    needs=[
+                        _need(
+                            "lastmile.delivery",
+                            "on_site",
+                            6.0,
+                            "Extra bakfietsrondes tijdens de feestdagen",
+                            "Piekperiode eind december, ook in het weekend.",
+                            support="low",
+                            peak=True,
+                            shifts=("day", "weekend"),
+                            complementary=False,
+                            max_km=10.0,
+                            start="2027-12-01",
+                            end="2027-12-31",
+                        ),
+                        _need(
+                            "lastmile.delivery",
+                            "on_site",
+                            3.0,
+                            "Vaste bakfietsronde apotheken",
+                            "Dagelijkse leveringen aan apotheken in de stad.",
+                            support="low",
+                            time_pressure="medium",
+                            max_km=10.0,
+                            start="2027-02-01",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+        _org(
+            "ziekenhuis-mandelzorg",
+            c,
+            "Ziekenhuis Mandelzorg (illustratief)",
+            nace=["86.10"],
+            description="Algemeen ziekenhuis in de regio Roeselare.",
+            phone="+32 51 00 30 17",
+            people=[("Annelies", "Vanlerberghe")],
+            sites=[
+                _site(
+                    "mandelzorg-roeselare",
+                    "Campus Roeselare",
+                    "Wilgenstraat 2",
+                    "8800",
+                    needs=[
+                        _need(
+                            "care.support",
+                            "enclave",
+                            12.0,
+                            "Doorstroom-enclave logistiek en keuken",
+                            "Maaltijden, koffie en intern transport in het ziekenhuis "
+                            "(002:236-242).",
+                            certs=("haccp",),
+                            shifts=("day", "weekend"),
+                            start="2027-01-04",
+                        ),
+                        _need(
+                            "facility.cleaning",
+                            "enclave",
+                            6.0,
+                            "Schoonmaak van niet-medische ruimtes",
+                            "Gangen, cafetaria en kantoren poetsen.",
+                            shifts=("early_late",),
+                            start="2027-02-01",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+        _org(
+            "wzc-de-linde",
+            c,
+            "WZC De Linde (illustratief)",
+            nace=["87.10"],
+            description="Woonzorgcentrum met 120 bewoners.",
+            phone="+32 51 00 30 18",
+            people=[("Greet", "Vermeersch")],
+            sites=[
+                _site(
+                    "wzc-de-linde-pittem",
+                    "WZC De Linde Pittem",
+                    "Kerkstraat 20",
+                    "8740",
+                    "poor",
+                    needs=[
+                        _need(
+                            "care.support",
+                            "enclave",
+                            4.0,
+                            "Multi-enclave wasserij, klusjes en logistiek",
+                            "Taken met weinig functiehouders samen gebundeld (002:219-228).",
+                            support="high",
+                            start="2027-01-11",
+                        ),
+                        _need(
+                            "care.social",
+                            "on_site",
+                            2.0,
+                            "Gezelschap en wandelingen met bewoners",
+                            "Bewoners gezelschap houden, wandelen en begeleiden (002:212-215).",
+                            support="high",
+                            max_km=20.0,
+                            start="2027-02-01",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+        _org(
+            "wzc-ter-heide",
+            c,
+            "WZC Ter Heide (illustratief)",
+            nace=["87.10"],
+            description="Woonzorgcentrum in Hasselt.",
+            phone="+32 11 00 30 19",
+            people=[("Mieke", "Vanderhoven")],
+            sites=[
+                _site(
+                    "wzc-ter-heide-hasselt",
+                    "WZC Ter Heide",
+                    "Heidestraat 15",
+                    "3500",
+                    needs=[
+                        _need(
+                            "care.support",
+                            "enclave",
+                            5.0,
+                            "Keuken en cafetaria",
+                            "Meewerken in de grootkeuken en de cafetaria.",
+                            certs=("haccp",),
+                            start="2027-01-18",
+                        ),
+                        _need(
+                            "care.social",
+                            "on_site",
+                            1.5,
+                            "Krant voorlezen en bezoek",
+                            "Sociale ondersteuning van bewoners zonder familie in de buurt.",
+                            max_km=15.0,
+                            start="2027-03-01",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+        _org(
+            "stadsziekenhuis-leuven",
+            c,
+            "Stadsziekenhuis Leuven (illustratief)",
+            nace=["86.10"],
+            description="Groot ziekenhuis met veel logistieke functies.",
+            phone="+32 16 00 30 20",
+            people=[("Hendrik", "Claes")],
+            sites=[
+                _site(
+                    "stadsziekenhuis-leuven",
+                    "Campus Leuven",
+                    "Kapucijnenvoer 40",
+                    "3000",
+                    needs=[
+                        _need(
+                            "care.support",
+                            "enclave",
+                            18.0,
+                            "Intern transport en maaltijdbedeling",
+                            "Patiëntenvervoer van goederen, maaltijden en was op alle campussen.",
+                            support="low",
+                            shifts=("day", "early_late", "weekend"),
+                            start="2027-01-04",
+                        ),
+                        _need(
+                            "facility.cleaning",
+                            "on_site",
+                            4.0,
+                            "Schoonmaak parkeergebouw",
+                            "Parkeergebouw en fietsenstalling proper houden.",
+                            support="low",
+                            start="2027-02-15",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+        _org(
+            "bedrijvenpark-leiepoort",
+            c,
+            "Bedrijvenpark Leiepoort CVBA (illustratief)",
+            nace=["68.32"],
+            description="Beheerder van een bedrijventerrein in Waregem.",
+            phone="+32 56 00 30 21",
+            people=[("Dries", "Verhelst")],
+            sites=[
+                _site(
+                    "leiepoort-waregem",
+                    "Bedrijventerrein Leiepoort",
+                    "Kalkhoevestraat 1",
+                    "8790",
+                    needs=[
+                        _need(
+                            "green.maintenance",
+                            "on_site",
+                            3.0,
+                            "Groenonderhoud bedrijventerrein en parkings",
+                            "Maaien, snoeien en parkings onkruidvrij houden (000:179).",
+                            support="low",
+                            certs=("vca",),
+                            start="2027-03-01",
+                            end="2027-10-31",
+                        ),
+                        _need(
+                            "facility.cleaning",
+                            "on_site",
+                            2.0,
+                            "Zwerfvuil en sanitaire blokken",
+                            "Zwerfvuil ruimen en gedeelde sanitaire blokken poetsen.",
+                            support="low",
+                            start="2027-01-18",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+        _org(
+            "kantorenpark-zuid",
+            c,
+            "Kantorenpark Zuid NV (illustratief)",
+            nace=["68.20"],
+            description="Kantorenpark in Antwerpen-Zuid.",
+            phone="+32 3 000 30 22",
+            people=[("Nadia", "Boukhari")],
+            sites=[
+                _site(
+                    "kantorenpark-antwerpen",
+                    "Kantorenpark Zuid",
+                    "Jan Van Rijswijcklaan 100",
+                    "2018",
+                    needs=[
+                        _need(
+                            "facility.cleaning",
+                            "on_site",
+                            5.0,
+                            "Kantoorschoonmaak vroege en late ploeg",
+                            "Kantoren poetsen voor en na de kantooruren.",
+                            support="low",
+                            shifts=("early_late",),
+                            complementary=False,
+                            start="2027-01-04",
+                        ),
+                        _need(
+                            "green.maintenance",
+                            "on_site",
+                            1.5,
+                            "Binnentuinen onderhouden",
+                            "Binnentuinen en plantenbakken verzorgen.",
+                            support="low",
+                            drop=("driving.b", "manual.heavy"),
+                            start="2027-03-15",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+        _org(
+            "verzekeraar-dijle",
+            c,
+            "Verzekeringen Dijle NV (illustratief)",
+            nace=["65.12"],
+            description="Verzekeraar die dossiers digitaliseert.",
+            phone="+32 16 00 30 23",
+            people=[("Katleen", "Wuyts")],
+            sites=[
+                _site(
+                    "verzekeraar-leuven",
+                    "Hoofdkantoor Leuven",
+                    "Diestsevest 50",
+                    "3000",
+                    needs=[
+                        _need(
+                            "digital.services",
+                            "workshop",
+                            4.0,
+                            "Schadedossiers digitaliseren en opschonen",
+                            "Data-invoer en data cleaning van papieren dossiers.",
+                            drop=("it.testing", "customer.contact"),
+                            max_km=None,
+                            start="2027-01-11",
+                        ),
+                        _need(
+                            "digital.services",
+                            "individual",
+                            1.0,
+                            "Softwaretester voor onze klantenapp",
+                            "Eén tester met oog voor detail (cf. Passwerk, 002:271-274).",
+                            support="low",
+                            drop=("data.entry", "customer.contact"),
+                            start="2027-02-01",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+        _org(
+            "softwarehuis-kempen",
+            c,
+            "Softwarehuis Kempen BV (illustratief)",
+            nace=["62.01"],
+            description="Ontwikkelaar van logistieke software.",
+            phone="+32 14 00 30 24",
+            people=[("Jens", "Geerts")],
+            sites=[
+                _site(
+                    "softwarehuis-turnhout",
+                    "Kantoor Turnhout",
+                    "Grote Markt 40",
+                    "2300",
+                    needs=[
+                        _need(
+                            "digital.services",
+                            "individual",
+                            2.0,
+                            "Testers voor regressietesten",
+                            "Repetitieve testscenario's uitvoeren en bugs melden.",
+                            drop=("customer.contact",),
+                            start="2027-02-15",
+                        ),
+                        _need(
+                            "digital.services",
+                            "workshop",
+                            3.0,
+                            "Trainingsdata labelen",
+                            "Beelden en teksten labelen voor AI-modellen (002:250).",
+                            drop=("customer.contact",),
+                            max_km=None,
+                            start="2027-04-01",
+                            status="draft",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+        _org(
+            "speelgoed-online",
+            c,
+            "Speelgoed Online BV (illustratief)",
+            nace=["47.91"],
+            description="Speelgoedwebshop in het Waasland.",
+            phone="+32 3 000 30 25",
+            people=[("Lore", "Van Hoeck")],
+            sites=[
+                _site(
+                    "speelgoed-sint-niklaas",
+                    "Magazijn Sint-Niklaas",
+                    "Europark-Noord 20",
+                    "9100",
+                    needs=[
+                        _need(
+                            "fulfilment.webshop",
+                            "workshop",
+                            3.0,
+                            "Webshoporders inpakken buiten de piek",
+                            "Orders inpakken en verzenden van januari tot oktober.",
+                            start="2027-01-11",
+                            end="2027-10-31",
+                        ),
+                        _need(
+                            "returns.general",
+                            "workshop",
+                            2.0,
+                            "Retours speelgoed controleren",
+                            "Retours op volledigheid controleren en herverpakken.",
+                            start="2027-01-25",
+                        ),
+                        _need(
+                            "packaging.copacking",
+                            "workshop",
+                            4.0,
+                            "Sinterklaaspakketten samenstellen",
+                            "Geschenkpakketten voor de sinterklaasperiode.",
+                            time_pressure="high",
+                            peak=True,
+                            complementary=False,
+                            start="2027-10-15",
+                            end="2027-12-05",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+        _org(
+            "tuincentra-limburg",
+            c,
+            "Tuincentra Limburg NV (illustratief)",
+            nace=["47.76"],
+            description="Keten van tuincentra met een centraal magazijn in Genk.",
+            phone="+32 89 00 30 26",
+            people=[("Bert", "Hendrikx")],
+            sites=[
+                _site(
+                    "tuincentra-genk",
+                    "Centraal magazijn Genk",
+                    "Henry Fordlaan 10",
+                    "3600",
+                    needs=[
+                        _need(
+                            "green.maintenance",
+                            "on_site",
+                            2.5,
+                            "Buitenaanleg en parkings onderhouden",
+                            "Groen rond onze tuincentra en parkings onderhouden.",
+                            support="low",
+                            start="2027-03-01",
+                        ),
+                        _need(
+                            "warehouse.handling",
+                            "enclave",
+                            4.0,
+                            "Potten en planten herverpakken",
+                            "Leveringen uitpakken en per verkooppunt herverpakken.",
+                            start="2027-02-15",
+                            end="2027-07-31",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+        _org(
+            "brouwerij-vrijbroek",
+            c,
+            "Brouwerij Vrijbroek NV (illustratief)",
+            nace=["11.05"],
+            description="Brouwerij met geschenkverpakkingen voor retail.",
+            phone="+32 50 00 30 27",
+            people=[("Thomas", "Desmedt")],
+            sites=[
+                _site(
+                    "brouwerij-brugge",
+                    "Brouwerij Brugge",
+                    "Vaartdijkstraat 5",
+                    "8000",
+                    needs=[
+                        _need(
+                            "packaging.copacking",
+                            "workshop",
+                            3.0,
+                            "Geschenkdozen met glazen",
+                            "Flessen en glazen in geschenkdozen verpakken.",
+                            start="2027-02-01",
+                        ),
+                        _need(
+                            "production.print",
+                            "workshop",
+                            1.5,
+                            "Etiketten en draagkartons afwerken",
+                            "Kleine oplages etiketten en draagkartons afwerken.",
+                            drop=("machine.operation",),
+                            extra=("labelling",),
+                            max_km=50.0,
+                            start="2027-03-01",
+                            status="draft",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+        _org(
+            "fietsfabriek-aalst",
+            c,
+            "Fietsfabriek Dender NV (illustratief)",
+            nace=["30.92"],
+            description="Assemblage van elektrische fietsen.",
+            phone="+32 53 00 30 28",
+            people=[("Koenraad", "Van de Velde")],
+            sites=[
+                _site(
+                    "fietsfabriek-aalst",
+                    "Fabriek Aalst",
+                    "Zandberg 4",
+                    "9300",
+                    needs=[
+                        _need(
+                            "assembly.manual",
+                            "enclave",
+                            7.0,
+                            "Enclave wielmontage",
+                            "Wielen en spatborden monteren aan onze lijn.",
+                            certs=("vca",),
+                            start="2027-01-25",
+                        ),
+                        _need(
+                            "returns.general",
+                            "on_site",
+                            2.0,
+                            "Retourfietsen inspecteren",
+                            "Teruggestuurde fietsen inspecteren, fotograferen en sorteren.",
+                            start="2027-03-01",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+        _org(
+            "metaalwerken-staden",
+            c,
+            "Metaalwerken Westrozebeke BV (illustratief)",
+            nace=["25.11"],
+            description="Constructiewerkplaats voor staalstructuren.",
+            phone="+32 51 00 30 29",
+            people=[("Geert", "Vandromme")],
+            sites=[
+                _site(
+                    "metaalwerken-staden",
+                    "Werkplaats Westrozebeke",
+                    "Stadenstraat 70",
+                    "8840",
+                    "poor",
+                    needs=[
+                        _need(
+                            "production.metal",
+                            "workshop",
+                            3.0,
+                            "Boor- en lasvoorbereiding",
+                            "Profielen boren, ontbramen en klaarzetten voor lassen.",
+                            support="low",
+                            max_km=40.0,
+                            complementary=False,
+                            start="2027-02-01",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+        _org(
+            "modeketen-gent",
+            c,
+            "Modeketen Gent NV (illustratief)",
+            nace=["47.71"],
+            description="Kledingketen met een webshop en winkels in Vlaanderen.",
+            phone="+32 9 000 30 30",
+            people=[("Charlotte", "Baert")],
+            sites=[
+                _site(
+                    "modeketen-gent",
+                    "Logistiek centrum Gent",
+                    "Eddastraat 30",
+                    "9000",
+                    needs=[
+                        _need(
+                            "returns.apparel",
+                            "workshop",
+                            5.0,
+                            "Retourkledij herstellen en herverpakken",
+                            "Kleine herstellingen, strijken en herverpakken van retours.",
+                            start="2027-01-18",
+                        ),
+                        _need(
+                            "returns.apparel",
+                            "workshop",
+                            40.0,
+                            "Kledijcluster: alle retours van Vlaanderen",
+                            "Alle retours van webshop en winkels herconditioneren (000:4049-4053); "
+                            "vraagt meerdere maatwerkbedrijven.",
+                            max_km=None,
+                            start="2027-06-01",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+        _org(
+            "kledingverhuur-kortrijk",
+            c,
+            "Kleedkamer Verhuur BV (illustratief)",
+            nace=["77.29"],
+            description="Online verhuur van feestkledij.",
+            phone="+32 56 00 30 31",
+            people=[("Eline", "Vandeputte")],
+            sites=[
+                _site(
+                    "kleedkamer-kortrijk",
+                    "Atelier Kortrijk",
+                    "Doorniksesteenweg 80",
+                    "8500",
+                    needs=[
+                        _need(
+                            "returns.apparel",
+                            "on_site",
+                            2.0,
+                            "Huurkledij keuren en klaarmaken",
+                            "Teruggebrachte huurkledij keuren, stomen en klaarhangen.",
+                            support="high",
+                            start="2027-02-01",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+        _org(
+            "bouwmarkt-oostende",
+            c,
+            "Bouwmarkt Kust NV (illustratief)",
+            nace=["47.52"],
+            description="Doe-het-zelfketen aan de kust.",
+            phone="+32 59 00 30 32",
+            people=[("Yves", "Depoorter")],
+            sites=[
+                _site(
+                    "bouwmarkt-oostende",
+                    "Bouwmarkt Oostende",
+                    "Torhoutsesteenweg 500",
+                    "8400",
+                    needs=[
+                        _need(
+                            "warehouse.handling",
+                            "on_site",
+                            2.5,
+                            "Winkelleveringen uitpakken en prijzen",
+                            "Palletleveringen uitpakken, etiketteren en rekken aanvullen.",
+                            support="low",
+                            start="2027-02-01",
+                        ),
+                        _need(
+                            "green.maintenance",
+                            "on_site",
+                            1.0,
+                            "Tuinafdeling en parking",
+                            "Planten water geven en de parking onderhouden.",
+                            support="low",
+                            time_pressure="low",
+                            start="2027-04-01",
+                            end="2027-09-30",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+        _org(
+            "foodservice-hasselt",
+            c,
+            "Foodservice Limburg NV (illustratief)",
+            nace=["56.29"],
+            description="Cateraar voor bedrijfsrestaurants.",
+            phone="+32 11 00 30 33",
+            people=[("Sven", "Lenaerts")],
+            sites=[
+                _site(
+                    "foodservice-genk",
+                    "Centrale keuken Genk",
+                    "Europalaan 60",
+                    "3600",
+                    needs=[
+                        _need(
+                            "packaging.primary",
+                            "enclave",
+                            5.0,
+                            "Maaltijden portioneren en verpakken",
+                            "Maaltijden portioneren en in schalen verpakken.",
+                            certs=("haccp",),
+                            shifts=("early_late",),
+                            extra=("cooking",),
+                            start="2027-01-25",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+    ]
+
+
+def _department() -> dict[str, Any]:
+    org = _org(
+        "wse",
+        "department",
+        "Departement Werk en Sociale Economie",
+        illustrative=False,
+        nace=["84.13"],
+        description="Monitort vraag, aanbod en clustervorming in de sociale economie.",
+        phone="+32 2 000 40 01",
+        people=[("Sofie", "Willems")],
+        sites=[],
+    )
+    return org
+
+
+# ---- assembly -----------------------------------------------------------------------------
+
+
+def build_demo_dataset(random_state: int = 2026) -> dict[str, Any]:
+    """Build the demo data set for Flanders as plain data.
+
+    Parameters
+    ----------
+    random_state : int
+        Seed for the generated figures (free workforce, supervisors) and the fictional
+        enterprise numbers. The same seed always gives the same data set.
+
+    Returns
+    -------
+    dict
+        ``{"organisations": [...], "demo_logins": {...}, "staff_users": [...]}``; see the
+        module docstring. Fresh objects on every call: callers may mutate them.
+
+    Examples
+    --------
+    >>> data = build_demo_dataset()
+    >>> data["demo_logins"]["company"]
+    'els.vandenberghe@modehuis-online.example.be'
+    >>> build_demo_dataset() == data
+    True
+    """
+    rng = random.Random(random_state)
+    taken: set[int] = set()
+    department = _department()
+    organisations = [
+        *_seed_providers(),
+        *_illustrative_providers(),
+        *_companies(),
+        department,
+    ]
+    for org in organisations:
+        org["enterprise_number"] = enterprise_number(
+            _enterprise_prefix(org["key"], random_state, taken)
+        )
+        for site in org["sites"]:
+            size = site.pop("_size", None)
+            if org["kind"] == "provider":
+                site["workforce"] = _workforce(rng, site["key"], size or "M")
+    return {
+        "organisations": [_ordered(org) for org in organisations],
+        "demo_logins": dict(DEMO_LOGINS),
+        "staff_users": [dict(user) for user in department["users"]],
+    }
+
+
+_ORG_FIELDS = (
+    "key",
+    "kind",
+    "name",
+    "enterprise_number",
+    "nace_codes",
+    "description",
+    "website",
+    "illustrative",
+    "contact_email",
+    "contact_phone",
+    "users",
+    "sites",
+)
+
+
+def _ordered(org: dict[str, Any]) -> dict[str, Any]:
+    return {name: org[name] for name in _ORG_FIELDS}

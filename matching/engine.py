@@ -1,0 +1,840 @@
+"""The vectorised matching engine: a scikit-learn-style estimator over capability profiles.
+
+Rules (DESIGN §4-§5) are the same as in :mod:`matching.reference`, written on arrays:
+candidates are the capabilities of the need's activity group (activity blocking), scored in
+(needs × block) matrices. Every per-point quantity is a 1-D array, so a chunk of needs
+against a block is pure broadcasting; competence coverage and text similarity are sparse
+matrix products.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, overload
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator
+from sklearn.neighbors import BallTree
+from sklearn.utils.validation import check_is_fitted
+
+from matching.scoring import (
+    EARTH_DIAMETER_KM,
+    EARTH_RADIUS_KM,
+    EX_CERTIFICATION,
+    EX_NO_FREE_AT_LEVEL,
+    EX_NO_FREE_CAPACITY,
+    EX_NO_SUPERVISION,
+    EX_PLACEMENT_MODE,
+    EX_SHIFT,
+    EX_TOO_FAR_NEED,
+    EX_TOO_FAR_PROVIDER,
+    KM_SCALE,
+    NEARBY_PROVIDERS,
+    SCORE_SCALE,
+    PairDetails,
+    make_candidate,
+    make_nearby,
+    point_trig,
+)
+from matching.text import TextModel, fit_text_model
+from matching.types import (
+    CERTIFICATIONS,
+    PLACEMENT_MODES,
+    SHIFTS,
+    SUPPORT_LEVELS,
+    Candidate,
+    CapabilityProfile,
+    Diagnosis,
+    EngineConfig,
+    MatchResult,
+    NeedProfile,
+    Weights,
+    activity_group,
+)
+
+_ENCLAVE = PLACEMENT_MODES.index("enclave")
+_ON_SITE = PLACEMENT_MODES.index("on_site")
+_TRIG = ("sin_half_lat", "cos_half_lat", "cos_lat", "sin_half_lon", "cos_half_lon")
+_DETAIL_FIELDS = PairDetails._fields
+
+
+def _bits(values: Iterable[str], vocabulary: tuple[str, ...]) -> int:
+    out = 0
+    for v in values:
+        out |= 1 << vocabulary.index(v)
+    return out
+
+
+def _trig_arrays(points: Sequence[tuple[float, float]]) -> dict[str, np.ndarray]:
+    # math, not numpy, so the per-point terms are bit-identical to the reference's
+    terms = np.array([point_trig(lat, lon) for lat, lon in points], dtype=np.float64)
+    terms = terms.reshape(len(points), len(_TRIG))
+    return {name: terms[:, i].copy() for i, name in enumerate(_TRIG)}
+
+
+def _round_fine(x: np.ndarray) -> np.ndarray:
+    return np.floor(x * KM_SCALE + 0.5) / KM_SCALE
+
+
+def _haversine(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> np.ndarray:
+    """Same formula as :func:`matching.scoring.haversine_from_trig`, broadcast."""
+    s_lat = a["sin_half_lat"] * b["cos_half_lat"] - a["cos_half_lat"] * b["sin_half_lat"]
+    s_lon = a["sin_half_lon"] * b["cos_half_lon"] - a["cos_half_lon"] * b["sin_half_lon"]
+    h = s_lat * s_lat + (a["cos_lat"] * b["cos_lat"]) * (s_lon * s_lon)
+    np.minimum(h, 1.0, out=h)
+    return _round_fine(EARTH_DIAMETER_KM * np.arcsin(np.sqrt(h)))
+
+
+class _Side:
+    """Column arrays of one side (needs or capabilities) plus its sparse matrices."""
+
+    def __init__(
+        self, arrays: dict[str, np.ndarray], comp: sp.csr_matrix, text: sp.csr_matrix
+    ) -> None:
+        self.a = arrays
+        self.comp = comp
+        self.text = text
+
+    def __len__(self) -> int:
+        return len(self.a["fte" if "fte" in self.a else "total"])
+
+    def take(self, idx: np.ndarray) -> _Side:
+        return _Side({k: v[idx] for k, v in self.a.items()}, self.comp[idx], self.text[idx])
+
+    def shaped(self, shape: tuple[int, int]) -> dict[str, np.ndarray]:
+        return {k: v.reshape(shape) for k, v in self.a.items()}
+
+
+def _capability_side(
+    caps: Sequence[CapabilityProfile],
+    activities: dict[str, int],
+    competences: dict[str, int],
+    text_model: TextModel,
+) -> _Side:
+    m = len(caps)
+    a = _trig_arrays([(c.lat, c.lon) for c in caps])
+    a["act"] = np.array([activities[c.activity] for c in caps], dtype=np.int64)
+    a["mode_bits"] = np.array([_bits(c.placement_modes, PLACEMENT_MODES) for c in caps], np.int64)
+    a["cert_bits"] = np.array([_bits(c.certifications, CERTIFICATIONS) for c in caps], np.int64)
+    a["shift_bits"] = np.array([_bits(c.shifts, SHIFTS) for c in caps], np.int64)
+    a["radius"] = np.array(
+        [np.inf if c.service_radius_km is None else c.service_radius_km for c in caps],
+        dtype=np.float64,
+    )
+    free = np.array([c.free_fte for c in caps], dtype=np.float64).reshape(m, 3)
+    a["f_low"], a["f_med"], a["f_high"] = (free[:, i].copy() for i in range(3))
+    a["total"] = a["f_low"] + a["f_med"] + a["f_high"]
+    a["sup"] = np.array([c.supervisors_free for c in caps], dtype=np.float64)
+    rows, cols = [], []
+    for i, c in enumerate(caps):
+        for j in sorted({competences[x] for x in c.competences if x in competences}):
+            rows.append(i)
+            cols.append(j)
+    comp = sp.csr_matrix(
+        (np.ones(len(rows)), (rows, cols)), shape=(m, len(competences)), dtype=np.float64
+    )
+    text = text_model.transform([c.text for c in caps])
+    a["has_text"] = np.diff(text.indptr) > 0
+    return _Side(a, comp, text)
+
+
+def _need_side(
+    needs: Sequence[NeedProfile],
+    activities: dict[str, int],
+    competences: dict[str, int],
+    text_model: TextModel,
+    config: EngineConfig,
+) -> _Side:
+    n = len(needs)
+    a = _trig_arrays([(x.lat, x.lon) for x in needs])
+    a["act"] = np.array([activities.get(x.activity, -1) for x in needs], dtype=np.int64)
+    a["mode"] = np.array([PLACEMENT_MODES.index(x.placement_mode) for x in needs], np.int64)
+    a["mode_bit"] = np.left_shift(1, a["mode"])
+    a["cert_bits"] = np.array([_bits(x.certifications, CERTIFICATIONS) for x in needs], np.int64)
+    a["shift_bits"] = np.array([_bits(x.shifts, SHIFTS) for x in needs], np.int64)
+    a["fte"] = np.array([x.fte for x in needs], dtype=np.float64)
+    a["acc"] = np.array([SUPPORT_LEVELS.index(x.accommodates_support) for x in needs], np.int64)
+    a["peak"] = np.array(
+        [
+            config.peak_pressure_factor if x.peak_season and x.time_pressure == "high" else 1.0
+            for x in needs
+        ],
+        dtype=np.float64,
+    )
+    a["maxd"] = np.array(
+        [np.inf if x.max_distance_km is None else x.max_distance_km for x in needs], np.float64
+    )
+    a["decay"] = np.array([config.decay_km(x.binding) for x in needs], dtype=np.float64)
+    a["pt"] = np.array(
+        [config.public_transport_factor(x.placement_mode, x.public_transport) for x in needs],
+        dtype=np.float64,
+    )
+    rows, cols, vals, totals = [], [], [], []
+    for i, x in enumerate(needs):
+        total = 0.0
+        for comp, w in zip(x.competences, x.weights_or_default, strict=True):
+            total += w  # same order as the reference's running sum
+            j = competences.get(comp)
+            if j is not None:
+                rows.append(i)
+                cols.append(j)
+                vals.append(w)
+        totals.append(total)
+    a["comp_total"] = np.array(totals, dtype=np.float64)
+    comp = sp.csr_matrix((vals, (rows, cols)), shape=(n, len(competences)), dtype=np.float64)
+    text = text_model.transform([x.text for x in needs])
+    a["has_text"] = np.diff(text.indptr) > 0
+    return _Side(a, comp, text)
+
+
+@dataclass(frozen=True)
+class _Block:
+    """The capabilities of one activity group, pre-sliced for batch scoring."""
+
+    index: np.ndarray  # global capability indices, ascending (= id order)
+    caps: _Side
+    comp_t: sp.csr_matrix  # competences × block
+    text_t: sp.csr_matrix  # terms × block
+    tree: BallTree
+
+
+def _score(
+    needs: _Side,
+    caps: _Side,
+    comp_t: sp.csr_matrix,
+    text_t: sp.csr_matrix,
+    weights: Weights,
+    config: EngineConfig,
+) -> dict[str, np.ndarray]:
+    """Score every (need, capability) pair of ``needs`` × ``caps``: arrays of shape (C, B).
+
+    Same formulas, in the same operation order, as ``matching.reference._pair_details``.
+    """
+    c_n, c_b = len(needs), len(caps)
+    n = needs.shaped((c_n, 1))
+    c = caps.shaped((1, c_b))
+    shape = (c_n, c_b)
+    out: dict[str, np.ndarray] = {}
+    d = _haversine(n, c)
+    out["distance_km"] = d
+
+    # competence = activity factor × blend(weighted coverage, tf-idf cosine)
+    factor = np.where(n["act"] == c["act"], 1.0, 0.5)
+    covered = (needs.comp @ comp_t).toarray()
+    total = n["comp_total"]
+    coverage = np.where(total > 0.0, covered / np.where(total > 0.0, total, 1.0), 1.0)
+    if needs.text.shape[1]:
+        similarity = (needs.text @ text_t).toarray()
+    else:
+        similarity = np.zeros(shape)
+    has_text = n["has_text"] & c["has_text"]
+    similarity = np.where(has_text, similarity, 0.0)
+    blend = np.where(
+        has_text,
+        config.text_coverage_weight * coverage + config.text_tfidf_weight * similarity,
+        coverage,
+    )
+    competence = factor * blend
+    out.update(
+        activity_factor=factor,
+        coverage=coverage,
+        text_similarity=similarity,
+        has_text=has_text,
+        competence=competence,
+    )
+
+    # locality: exp(-d / L_binding) × public-transport factor of commuting placements
+    locality = np.exp(-d / n["decay"]) * n["pt"]
+    out.update(public_transport_factor=n["pt"], locality=locality)
+
+    # supervision: allocate low, then medium, then high (least supervision-hungry first),
+    # only levels the workplace accommodates
+    fte, acc = n["fte"], n["acc"]
+    el_med, el_high = acc >= 1, acc >= 2
+    a_low = np.minimum(c["f_low"], fte)
+    rest = fte - a_low
+    a_med = np.where(el_med, np.minimum(c["f_med"], rest), 0.0)
+    rest = rest - a_med
+    a_high = np.where(el_high, np.minimum(c["f_high"], rest), 0.0)
+    eligible = c["f_low"] + np.where(el_med, c["f_med"], 0.0) + np.where(el_high, c["f_high"], 0.0)
+    coverable = a_low + a_med + a_high
+    r_low, r_med, r_high = config.supervision_ratios
+    needed = a_low / r_low + a_med / r_med + a_high / r_high
+    hungry = (a_med + a_high) > 0.0
+    no_supervisor = c["sup"] <= 0.0
+    enclave = n["mode"] == _ENCLAVE
+    on_site = n["mode"] == _ON_SITE
+    # enclave: supervisor always present for the whole team (seeds 000:181-185)
+    enclave_share = np.minimum(1.0, c["sup"] / np.where(needed > 0.0, needed, 1.0))
+    coverable = np.where(
+        enclave & (needed > 0.0),
+        coverable * enclave_share,
+        # on_site: on call only if every worker is low (seeds 000:158-168)
+        np.where(on_site & hungry & no_supervisor, a_low, coverable),
+    )
+    # peak season under high pressure: refuted opportunity (seeds 000:3522-3560)
+    supervision = np.minimum(1.0, coverable / fte) * n["peak"]
+    capacity = np.minimum(1.0, c["total"] / fte)
+    out.update(
+        allocated_low=a_low,
+        allocated_medium=a_med,
+        allocated_high=a_high,
+        eligible_fte=eligible,
+        supervisors_needed=needed,
+        coverable_fte=coverable,
+        supervision=supervision,
+        capacity=capacity,
+    )
+
+    no_free = c["total"] <= 0.0
+    bits = (
+        (d > n["maxd"]) * EX_TOO_FAR_NEED
+        | (d > c["radius"]) * EX_TOO_FAR_PROVIDER
+        | ((n["mode_bit"] & c["mode_bits"]) == 0) * EX_PLACEMENT_MODE
+        | ((n["cert_bits"] & ~c["cert_bits"]) != 0) * EX_CERTIFICATION
+        | ((n["shift_bits"] & ~c["shift_bits"]) != 0) * EX_SHIFT
+        | no_free * EX_NO_FREE_CAPACITY
+        | (~no_free & (eligible <= 0.0)) * EX_NO_FREE_AT_LEVEL
+        | ((enclave & no_supervisor) | (on_site & hungry & no_supervisor & (a_low <= 0.0)))
+        * EX_NO_SUPERVISION
+    )
+    out["excluded_bits"] = bits
+    w_comp, w_loc, w_sup, w_cap = weights.as_tuple()
+    raw = w_comp * competence + w_loc * locality + w_sup * supervision + w_cap * capacity
+    out["score"] = np.floor(raw * SCORE_SCALE + 0.5) / SCORE_SCALE
+    return out
+
+
+def _top_k(score: np.ndarray, ok: np.ndarray, dist: np.ndarray, k: int) -> tuple[np.ndarray, ...]:
+    """Per row, the k best columns by (score desc, distance asc, column asc).
+
+    Columns are in capability-id order, so the column breaks the final tie by id. Returns
+    (rows, cols, position within row), sorted by row then position.
+    """
+    masked = np.where(ok, score, -1.0)
+    n_cols = masked.shape[1]
+    keep = ok
+    if n_cols > k:
+        kth = np.partition(masked, n_cols - k, axis=1)[:, n_cols - k]
+        keep = ok & (masked >= kth[:, None])
+    rows, cols = np.nonzero(keep)
+    order = np.lexsort((cols, dist[rows, cols], -masked[rows, cols], rows))
+    rows, cols = rows[order], cols[order]
+    if rows.size == 0:
+        return rows, cols, rows
+    starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+    lengths = np.diff(np.r_[starts, rows.size])
+    pos = np.arange(rows.size) - np.repeat(starts, lengths)
+    sel = pos < k
+    return rows[sel], cols[sel], pos[sel]
+
+
+def _gather(out: dict[str, np.ndarray], rows: np.ndarray, cols: np.ndarray) -> dict[str, Any]:
+    shape = out["score"].shape
+    return {f: np.broadcast_to(out[f], shape)[rows, cols] for f in _DETAIL_FIELDS}
+
+
+def _details_at(gathered: dict[str, np.ndarray], i: int) -> PairDetails:
+    return PairDetails(
+        *(
+            bool(gathered[f][i])
+            if f == "has_text"
+            else int(gathered[f][i])
+            if f == "excluded_bits"
+            else float(gathered[f][i])
+            for f in _DETAIL_FIELDS
+        )
+    )
+
+
+class MatchingEngine(BaseEstimator):
+    """Rank provider capabilities for company needs (and needs for a provider).
+
+    Parameters
+    ----------
+    weights : Weights, default=Weights()
+        Weights of the four score components (competence, locality, supervision, capacity).
+    config : EngineConfig, default=EngineConfig()
+        Domain constants: supervision ratios, distance decay, text blend, factors.
+
+    Attributes
+    ----------
+    capabilities_ : tuple of CapabilityProfile
+        The fitted capabilities, sorted by id (the final ranking tie-break).
+    coords_ : ndarray of shape (n_capabilities, 2)
+        Latitude and longitude in radians.
+    tree_ : BallTree or None
+        Haversine ball tree over all capabilities (``None`` when fitted on none).
+    activities_ : dict of str to int
+        Activity code → activity index.
+    activity_index_ : dict of str to ndarray
+        Activity code → capability indices.
+    group_index_ : dict of str to ndarray
+        Activity group (code before the dot) → capability indices; the blocking unit.
+    competences_ : dict of str to int
+        Competence code → column of ``competence_matrix_``.
+    competence_matrix_ : scipy.sparse.csr_matrix of shape (n_capabilities, n_competences)
+        Binary capability × competence matrix.
+    text_model_ : TextModel
+        The TF-IDF vectoriser fitted on capability texts (``vectorizer_`` is its vectoriser).
+    text_matrix_ : scipy.sparse.csr_matrix
+        L2-normalised TF-IDF rows of the capability texts.
+    free_fte_ : ndarray of shape (n_capabilities, 3)
+        Free FTE at support level low, medium, high.
+    supervisors_free_ : ndarray of shape (n_capabilities,)
+    mode_mask_, certification_mask_, shift_mask_ : ndarray of int64
+        Bitmasks over ``PLACEMENT_MODES``, ``CERTIFICATIONS`` and ``SHIFTS``.
+
+    Examples
+    --------
+    >>> from matching import CapabilityProfile, MatchingEngine, NeedProfile
+    >>> cap = CapabilityProfile(
+    ...     id="c1", provider_id="p1", provider_name="AMAB", site_id="s1",
+    ...     municipality="Roeselare", activity="returns.apparel",
+    ...     competences=("laundry", "textile.repair"), text="Kledij wassen en herstellen",
+    ...     placement_modes=("workshop",), service_radius_km=None, certifications=(),
+    ...     shifts=("day",), lat=50.9469, lon=3.1230, free_fte=(3.0, 1.0, 0.0),
+    ...     supervisors_free=1.0, workforce_age_days=10.0)
+    >>> need = NeedProfile(
+    ...     id="n1", activity="returns.apparel", competences=("laundry",),
+    ...     text="Retour kledij wassen", placement_mode="workshop", fte=2.0,
+    ...     accommodates_support="medium", time_pressure="low", peak_season=False,
+    ...     shifts=("day",), certifications=(), max_distance_km=40.0, lat=50.9140,
+    ...     lon=3.2056, binding="medium", public_transport="good")
+    >>> engine = MatchingEngine().fit([cap])
+    >>> result = engine.rank(need, k=5)
+    >>> [(c.capability_id, round(c.distance_km, 1)) for c in result.items]
+    [('c1', 6.8)]
+    >>> 0.0 < result.items[0].score <= 1.0
+    True
+    """
+
+    def __init__(self, weights: Weights | None = None, config: EngineConfig | None = None):
+        self.weights = weights
+        self.config = config
+
+    # -- parameters --------------------------------------------------------------------
+    def _params(self) -> tuple[Weights, EngineConfig]:
+        weights = Weights() if self.weights is None else self.weights
+        config = EngineConfig() if self.config is None else self.config
+        if not isinstance(weights, Weights):
+            raise TypeError(f"weights must be a Weights, got {type(weights).__name__}")
+        if not isinstance(config, EngineConfig):
+            raise TypeError(f"config must be an EngineConfig, got {type(config).__name__}")
+        return weights, config
+
+    @staticmethod
+    def _check_k(k: int) -> None:
+        if not isinstance(k, int | np.integer) or isinstance(k, bool) or k < 1:
+            raise ValueError(f"k must be a positive int, got {k!r}")
+
+    # -- fit ---------------------------------------------------------------------------
+    def fit(self, capabilities: Iterable[CapabilityProfile], y: None = None) -> MatchingEngine:
+        """Index the capabilities.
+
+        Parameters
+        ----------
+        capabilities : iterable of CapabilityProfile
+            Active capabilities; ids must be unique.
+        y : None
+            Ignored (scikit-learn convention).
+
+        Returns
+        -------
+        self : MatchingEngine
+        """
+        self.weights_, self.config_ = self._params()
+        caps = sorted(capabilities, key=lambda c: c.id)
+        for cap in caps:
+            if not isinstance(cap, CapabilityProfile):
+                raise TypeError(f"expected CapabilityProfile, got {type(cap).__name__}")
+        ids = [c.id for c in caps]
+        if len(set(ids)) != len(ids):
+            raise ValueError("capability ids must be unique")
+        self.capabilities_ = tuple(caps)
+        self.n_capabilities_ = len(caps)
+        self.activities_ = {a: i for i, a in enumerate(sorted({c.activity for c in caps}))}
+        self.competences_ = {
+            x: i for i, x in enumerate(sorted({x for c in caps for x in c.competences}))
+        }
+        self.text_model_ = fit_text_model([c.text for c in caps])
+        self.vectorizer_ = self.text_model_.vectorizer
+        side = _capability_side(caps, self.activities_, self.competences_, self.text_model_)
+        self._caps_side_ = side
+        self.coords_ = np.radians(np.array([[c.lat, c.lon] for c in caps]).reshape(-1, 2))
+        self.tree_ = BallTree(self.coords_, metric="haversine") if caps else None
+        self.competence_matrix_ = side.comp
+        self.text_matrix_ = side.text
+        self.free_fte_ = np.column_stack([side.a["f_low"], side.a["f_med"], side.a["f_high"]])
+        self.supervisors_free_ = side.a["sup"]
+        self.mode_mask_ = side.a["mode_bits"]
+        self.certification_mask_ = side.a["cert_bits"]
+        self.shift_mask_ = side.a["shift_bits"]
+        groups = [activity_group(c.activity) for c in caps]
+        self.group_codes_ = np.array(groups, dtype=object)
+        self.activity_index_ = {
+            a: np.flatnonzero(side.a["act"] == i) for a, i in self.activities_.items()
+        }
+        self.group_index_ = {
+            g: np.array([i for i, x in enumerate(groups) if x == g], dtype=np.int64)
+            for g in sorted(set(groups))
+        }
+        self.blocks_ = {g: self._make_block(idx) for g, idx in self.group_index_.items()}
+        return self
+
+    def _make_block(self, idx: np.ndarray) -> _Block:
+        caps = self._caps_side_.take(idx)
+        return _Block(
+            index=idx,
+            caps=caps,
+            comp_t=caps.comp.T.tocsr(),
+            text_t=caps.text.T.tocsr(),
+            tree=BallTree(self.coords_[idx], metric="haversine"),
+        )
+
+    def _needs_side(self, needs: Sequence[NeedProfile]) -> _Side:
+        for need in needs:
+            if not isinstance(need, NeedProfile):
+                raise TypeError(f"expected NeedProfile, got {type(need).__name__}")
+        return _need_side(
+            needs, self.activities_, self.competences_, self.text_model_, self.config_
+        )
+
+    # -- one need ----------------------------------------------------------------------
+    def rank(
+        self, need: NeedProfile, k: int = 10, include_excluded: bool = False
+    ) -> MatchResult:
+        """Rank capabilities for one need.
+
+        Parameters
+        ----------
+        need : NeedProfile
+        k : int, default=10
+            Number of candidates to return (and of excluded ones, when asked).
+        include_excluded : bool, default=False
+            Also return up to ``k`` excluded candidates of the need's activity group,
+            nearest first, with the hard constraints they fail.
+
+        Returns
+        -------
+        MatchResult
+            ``items`` ranked by score desc, distance asc, capability id asc;
+            ``diagnosis`` set when no capability fits.
+        """
+        check_is_fitted(self, "capabilities_")
+        self._check_k(k)
+        needs = self._needs_side([need])
+        block = self.blocks_.get(activity_group(need.activity))
+        if block is None:
+            return MatchResult(need.id, (), (), self._diagnose(need, needs, None))
+        if include_excluded or need.max_distance_km is None:
+            local = np.arange(len(block.index))
+        else:
+            # candidate generation: activity block ∩ haversine radius (small margin: the
+            # exact limit is applied afterwards with the engine's own distance)
+            radius = need.max_distance_km * (1.0 + 1e-9) / EARTH_RADIUS_KM + 1e-12
+            point = np.radians([[need.lat, need.lon]])
+            local = np.sort(block.tree.query_radius(point, r=radius)[0])
+        caps = block.caps.take(local)
+        out = _score(
+            needs,
+            caps,
+            block.comp_t[:, local],
+            block.text_t[:, local],
+            self.weights_,
+            self.config_,
+        )
+        ok = out["excluded_bits"] == 0
+        rows, cols, _ = _top_k(out["score"], ok, out["distance_km"], k)
+        gathered = _gather(out, rows, cols)
+        global_idx = block.index[local]
+        items = tuple(
+            make_candidate(
+                need, self.capabilities_[global_idx[j]], _details_at(gathered, i), self.config_
+            )
+            for i, j in enumerate(cols)
+        )
+        excluded: tuple[Candidate, ...] = ()
+        if include_excluded:
+            bad_cols = np.flatnonzero(~ok[0])
+            order = np.lexsort((bad_cols, out["distance_km"][0, bad_cols]))[:k]
+            bad_cols = bad_cols[order]
+            bad = _gather(out, np.zeros_like(bad_cols), bad_cols)
+            excluded = tuple(
+                make_candidate(
+                    need, self.capabilities_[global_idx[j]], _details_at(bad, i), self.config_
+                )
+                for i, j in enumerate(bad_cols)
+            )
+        diagnosis = None if items else self._diagnose(need, needs, block)
+        return MatchResult(need.id, items, excluded, diagnosis)
+
+    def _diagnose(self, need: NeedProfile, needs: _Side, block: _Block | None) -> Diagnosis:
+        counts = dict.fromkeys(
+            (
+                EX_TOO_FAR_NEED | EX_TOO_FAR_PROVIDER,
+                EX_PLACEMENT_MODE,
+                EX_CERTIFICATION,
+                EX_SHIFT,
+                EX_NO_FREE_CAPACITY,
+                EX_NO_FREE_AT_LEVEL,
+                EX_NO_SUPERVISION,
+            ),
+            0,
+        )
+        considered = 0
+        if block is not None:
+            out = _score(
+                needs, block.caps, block.comp_t, block.text_t, self.weights_, self.config_
+            )
+            considered = len(block.index)
+            for mask in counts:
+                counts[mask] = int(np.count_nonzero(out["excluded_bits"] & mask))
+        nearest: tuple = ()
+        if self.n_capabilities_:
+            caps = self._caps_side_
+            dist = _haversine(needs.a, caps.a)
+            group = activity_group(need.activity)
+            rel = np.where(self.group_codes_ == group, 1, 2)
+            act = self.activities_.get(need.activity, -1)
+            rel = np.where(caps.a["act"] == act, 0, rel)
+            order = np.lexsort((np.arange(len(dist)), dist, rel))[:NEARBY_PROVIDERS]
+            nearest = tuple(
+                make_nearby(self.capabilities_[j], int(rel[j]), float(dist[j])) for j in order
+            )
+        return Diagnosis(
+            considered=considered,
+            no_provider_with_activity=need.activity not in self.activities_,
+            no_provider_in_group=considered == 0,
+            too_far=counts[EX_TOO_FAR_NEED | EX_TOO_FAR_PROVIDER],
+            placement_mode=counts[EX_PLACEMENT_MODE],
+            certification=counts[EX_CERTIFICATION],
+            shift=counts[EX_SHIFT],
+            no_free_capacity=counts[EX_NO_FREE_CAPACITY],
+            no_free_capacity_at_level=counts[EX_NO_FREE_AT_LEVEL],
+            no_supervision=counts[EX_NO_SUPERVISION],
+            nearest_related=nearest,
+        )
+
+    # -- many needs --------------------------------------------------------------------
+    def rank_many(self, needs: Sequence[NeedProfile], k: int = 10) -> RankedBatch:
+        """Rank capabilities for many needs at once.
+
+        Needs are grouped by activity group; each group is scored against its block of
+        capabilities in dense chunks of about ``config.batch_chunk_pairs`` pairs (at these
+        block sizes a dense distance matrix beats tree queries).
+
+        Parameters
+        ----------
+        needs : sequence of NeedProfile
+        k : int, default=10
+
+        Returns
+        -------
+        RankedBatch
+            A read-only sequence of :class:`MatchResult`, one per need in input order,
+            built lazily from compact arrays (``capability_index``, ``scores``, ...).
+            Results equal ``[self.rank(n, k) for n in needs]``.
+        """
+        check_is_fitted(self, "capabilities_")
+        self._check_k(k)
+        needs = list(needs)
+        side = self._needs_side(needs)
+        n = len(needs)
+        counts = np.zeros(n, dtype=np.int64)
+        cap_index = np.full((n, k), -1, dtype=np.int64)
+        store = {
+            f: np.zeros(n * k, dtype=bool if f == "has_text" else np.float64)
+            for f in _DETAIL_FIELDS
+            if f != "excluded_bits"
+        }
+        groups: dict[str, list[int]] = {}
+        for i, need in enumerate(needs):
+            groups.setdefault(activity_group(need.activity), []).append(i)
+        chunk_pairs = self.config_.batch_chunk_pairs
+        for group, members in groups.items():
+            block = self.blocks_.get(group)
+            if block is None:
+                continue
+            member_rows = np.array(members, dtype=np.int64)
+            chunk = max(1, chunk_pairs // len(block.index))
+            for start in range(0, member_rows.size, chunk):
+                rows_global = member_rows[start : start + chunk]
+                out = _score(
+                    side.take(rows_global),
+                    block.caps,
+                    block.comp_t,
+                    block.text_t,
+                    self.weights_,
+                    self.config_,
+                )
+                ok = out["excluded_bits"] == 0
+                rows, cols, pos = _top_k(out["score"], ok, out["distance_km"], k)
+                gathered = _gather(out, rows, cols)
+                targets = rows_global[rows]
+                flat = targets * k + pos
+                for f, values in store.items():
+                    values[flat] = gathered[f]
+                cap_index[targets, pos] = block.index[cols]
+                np.add.at(counts, targets, 1)
+        return RankedBatch(self, needs, side, k, counts, cap_index, store)
+
+    # -- reverse direction -------------------------------------------------------------
+    def opportunities(
+        self,
+        capabilities_of_provider: Sequence[CapabilityProfile],
+        needs: Sequence[NeedProfile],
+        k: int = 10,
+    ) -> list[Candidate]:
+        """Rank needs for one provider's capabilities (the provider's opportunities).
+
+        Same scoring as :meth:`rank` (the text vectoriser fitted on the market's
+        capabilities is reused), over all (capability, need) pairs of related activities
+        that pass the hard constraints.
+
+        Parameters
+        ----------
+        capabilities_of_provider : sequence of CapabilityProfile
+        needs : sequence of NeedProfile
+            Open needs.
+        k : int, default=10
+
+        Returns
+        -------
+        list of Candidate
+            Ranked by score desc, distance asc, need id asc, capability id asc.
+        """
+        check_is_fitted(self, "capabilities_")
+        self._check_k(k)
+        caps = sorted(capabilities_of_provider, key=lambda c: c.id)
+        need_list = sorted(needs, key=lambda x: x.id)
+        if not caps or not need_list:
+            return []
+        activities = {a: i for i, a in enumerate(sorted({c.activity for c in caps}))}
+        competences = {
+            x: i
+            for i, x in enumerate(
+                sorted({x for c in caps for x in c.competences} | {x for m in need_list for x in m.competences})
+            )
+        }
+        cap_side = _capability_side(caps, activities, competences, self.text_model_)
+        for need in need_list:
+            if not isinstance(need, NeedProfile):
+                raise TypeError(f"expected NeedProfile, got {type(need).__name__}")
+        need_side = _need_side(need_list, activities, competences, self.text_model_, self.config_)
+        cap_groups = np.array([activity_group(c.activity) for c in caps], dtype=object)
+        need_groups = np.array([activity_group(x.activity) for x in need_list], dtype=object)
+        found: list[tuple[np.ndarray, ...]] = []
+        for group in sorted(set(cap_groups)):
+            ci = np.flatnonzero(cap_groups == group)
+            ni = np.flatnonzero(need_groups == group)
+            if ni.size == 0:
+                continue
+            sub_caps = cap_side.take(ci)
+            out = _score(
+                need_side.take(ni),
+                sub_caps,
+                sub_caps.comp.T.tocsr(),
+                sub_caps.text.T.tocsr(),
+                self.weights_,
+                self.config_,
+            )
+            rows, cols = np.nonzero(out["excluded_bits"] == 0)
+            found.append(
+                (ni[rows], ci[cols], out["score"][rows, cols], out["distance_km"][rows, cols])
+            )
+            found[-1] = (*found[-1], _gather(out, rows, cols))  # type: ignore[assignment]
+        if not found:
+            return []
+        need_idx = np.concatenate([f[0] for f in found])
+        cap_idx = np.concatenate([f[1] for f in found])
+        score = np.concatenate([f[2] for f in found])
+        dist = np.concatenate([f[3] for f in found])
+        gathered = {f: np.concatenate([g[4][f] for g in found]) for f in _DETAIL_FIELDS}
+        order = np.lexsort((cap_idx, need_idx, dist, -score))[:k]
+        return [
+            make_candidate(
+                need_list[need_idx[i]], caps[cap_idx[i]], _details_at(gathered, i), self.config_
+            )
+            for i in order
+        ]
+
+
+class RankedBatch(Sequence[MatchResult]):
+    """Results of :meth:`MatchingEngine.rank_many`, materialised per need on access.
+
+    Attributes
+    ----------
+    need_ids : list of str
+    k : int
+    counts : ndarray of shape (n_needs,)
+        Number of ranked candidates per need.
+    capability_index : ndarray of shape (n_needs, k)
+        Index into ``engine.capabilities_`` of each ranked candidate (-1 = none).
+    scores, distances : ndarray of shape (n_needs, k)
+        NaN where there is no candidate.
+    """
+
+    def __init__(
+        self,
+        engine: MatchingEngine,
+        needs: list[NeedProfile],
+        side: _Side,
+        k: int,
+        counts: np.ndarray,
+        capability_index: np.ndarray,
+        store: dict[str, np.ndarray],
+    ) -> None:
+        self._engine = engine
+        self._needs = needs
+        self._side = side
+        self.k = k
+        self.counts = counts
+        self.capability_index = capability_index
+        self._store = store
+        empty = capability_index < 0
+        self.scores = np.where(empty, np.nan, store["score"].reshape(-1, k))
+        self.distances = np.where(empty, np.nan, store["distance_km"].reshape(-1, k))
+
+    @property
+    def need_ids(self) -> list[str]:
+        return [n.id for n in self._needs]
+
+    def __len__(self) -> int:
+        return len(self._needs)
+
+    @overload
+    def __getitem__(self, i: int) -> MatchResult: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[MatchResult]: ...
+    def __getitem__(self, i: int | slice) -> MatchResult | list[MatchResult]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        need = self._needs[i]
+        engine = self._engine
+        count = int(self.counts[i])
+        lo = i * self.k
+        columns = {f: v[lo : lo + count].tolist() for f, v in self._store.items()}
+        items = tuple(
+            make_candidate(
+                need,
+                engine.capabilities_[int(self.capability_index[i, j])],
+                PairDetails(**{f: columns[f][j] for f in columns}, excluded_bits=0),
+                engine.config_,
+            )
+            for j in range(count)
+        )
+        diagnosis = None
+        if not items:
+            block = engine.blocks_.get(activity_group(need.activity))
+            diagnosis = engine._diagnose(need, self._side.take(np.array([i])), block)
+        return MatchResult(need.id, items, (), diagnosis)
+
+    def __iter__(self) -> Iterator[MatchResult]:
+        return (self[i] for i in range(len(self)))
