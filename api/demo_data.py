@@ -22,6 +22,7 @@ Who is who
   addresses, capacity and contact details are still invented for the demo.
 * Every other provider and every company is fictional and ``illustrative: True``.
 * Emails use the reserved ``example.be`` domain; every user's password is ``DEMO_PASSWORD``.
+  People's names are invented and deliberately unlike the interviewees named in the seeds.
 
 The set has an emphasis on West-Flanders and the Midwest region (Roeselare, Tielt, Izegem …)
 and covers every activity, family and placement mode of the taxonomy, with edge cases the
@@ -234,14 +235,15 @@ def _slug(text: str) -> str:
 
 # Upper bounds of free FTE by support level and of supervisors, per site size. A site's total
 # free FTE stays below 40, so the large needs (>= 40 FTE) need several providers.
-_SIZES = {
-    "S": {"low": 5.0, "medium": 6.0, "high": 3.0, "supervisors": (0.5, 2.0)},
-    "M": {"low": 10.0, "medium": 12.0, "high": 6.0, "supervisors": (1.0, 4.0)},
-    "L": {"low": 20.0, "medium": 12.0, "high": 6.0, "supervisors": (3.0, 6.0)},
+# (low, medium, high, supervisors min, supervisors max)
+_SIZES: dict[str, tuple[float, float, float, float, float]] = {
+    "S": (5.0, 6.0, 3.0, 0.5, 2.0),
+    "M": (10.0, 12.0, 6.0, 1.0, 4.0),
+    "L": (20.0, 12.0, 6.0, 3.0, 6.0),
 }
 
 # Sites whose figures are fixed rather than drawn: the engine's edge cases.
-_FIXED_WORKFORCE = {
+_FIXED_WORKFORCE: dict[str, tuple[float, float, float, float]] = {
     # free workers but no free supervisor: enclave work is impossible (DESIGN §4.1)
     "mandelwerk-izegem": (6.0, 3.5, 0.0, 0.0),
     "westhoek-werkt-diksmuide": (4.0, 2.0, 0.0, 0.0),
@@ -259,16 +261,17 @@ def _halves(rng: random.Random, upper: float) -> float:
     return round(rng.uniform(0.0, upper) * 2) / 2
 
 
-def _workforce(rng: random.Random, site_key: str, size: str) -> dict[str, float]:
+def _workforce(random_state: int, site_key: str, size: str) -> dict[str, float]:
+    # one generator per site, seeded by its key: adding a site does not change the others
+    rng = random.Random(f"{random_state}:{site_key}")
     if site_key in _FIXED_WORKFORCE:
         low, medium, high, supervisors = _FIXED_WORKFORCE[site_key]
     else:
-        bounds = _SIZES[size]
-        low = _halves(rng, bounds["low"])
-        medium = _halves(rng, bounds["medium"])
-        high = _halves(rng, bounds["high"])
-        lo, hi = bounds["supervisors"]
-        supervisors = round(rng.uniform(lo, hi) * 2) / 2
+        max_low, max_medium, max_high, min_sup, max_sup = _SIZES[size]
+        low = _halves(rng, max_low)
+        medium = _halves(rng, max_medium)
+        high = _halves(rng, max_high)
+        supervisors = round(rng.uniform(min_sup, max_sup) * 2) / 2
         if low + medium + high == 0:
             low = 1.0  # only the fixed sites are fully booked
     return {
@@ -294,7 +297,7 @@ def _seed_providers() -> list[dict[str, Any]]:
             nace=["82.92", "47.91"],
             description=f"Maatwerkbedrijf: productdisplays en een eigen webshopproduct. {note}",
             phone="+32 51 00 10 01",
-            people=[("Luc", "Janssens")],
+            people=[("Ward", "Delanghe")],
             sites=[
                 _site(
                     "arop-roeselare",
@@ -373,7 +376,7 @@ def _seed_providers() -> list[dict[str, Any]]:
             nace=["82.92", "96.01"],
             description=f"Maatwerkbedrijf met een business unit Repack en kledijretours. {note}",
             phone="+32 3 000 10 04",
-            people=[("Dieter", "Van Beveren")],
+            people=[("Jasper", "Aerts")],
             sites=[
                 _site(
                     "amab-antwerpen",
@@ -405,7 +408,7 @@ def _seed_providers() -> list[dict[str, Any]]:
             nace=["38.32", "53.20"],
             description=f"Maatwerkbedrijven met een gezamenlijke coördinatie (000:255-257). {note}",
             phone="+32 15 00 10 05",
-            people=[("Bjorn", "Elsen")],
+            people=[("Nele", "Goossens")],
             sites=[
                 _site(
                     "bw-imsir-mechelen",
@@ -439,7 +442,7 @@ def _seed_providers() -> list[dict[str, Any]]:
             nace=["82.92"],
             description=f"Maatwerkbedrijf dat Belgische chocolade verpakt. {note}",
             phone="+32 9 000 10 06",
-            people=[("Peter", "Lemmens")],
+            people=[("Emma", "Van Acker")],
             sites=[
                 _site(
                     "ryhove-gent",
@@ -501,7 +504,7 @@ def _seed_providers() -> list[dict[str, Any]]:
                 f"Daikin (003:5-9). {note}"
             ),
             phone="+32 56 00 10 08",
-            people=[("Tim", "Vanneste")],
+            people=[("Hannes", "Degryse")],
             sites=[
                 _site(
                     "waak-kuurne",
@@ -2700,7 +2703,6 @@ def build_demo_dataset(random_state: int = 2026) -> dict[str, Any]:
     >>> build_demo_dataset() == data
     True
     """
-    rng = random.Random(random_state)
     taken: set[int] = set()
     department = _department()
     organisations = [
@@ -2716,7 +2718,7 @@ def build_demo_dataset(random_state: int = 2026) -> dict[str, Any]:
         for site in org["sites"]:
             size = site.pop("_size", None)
             if org["kind"] == "provider":
-                site["workforce"] = _workforce(rng, site["key"], size or "M")
+                site["workforce"] = _workforce(random_state, site["key"], size or "M")
     return {
         "organisations": [_ordered(org) for org in organisations],
         "demo_logins": dict(DEMO_LOGINS),

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 from api.config import Settings, get_settings
 from api.db import make_engine
 from api.errors import install_handlers
-from api.routes import auth, catalogue, organisations, reference
+from api.routes import auth, catalogue, matching, organisations, reference
 
 DESCRIPTION = """
 Koppel pairs regular companies' needs (returns, displays, warehouse work, enclaves, assembly,
@@ -39,6 +39,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.engine = engine
     install_handlers(app)
     for router in (reference.router, auth.router, organisations.router, catalogue.capabilities,
-                   catalogue.needs):
+                   catalogue.needs, matching.router):
         app.include_router(router)
     return app

@@ -272,7 +272,7 @@ def _score(
         enclave & (needed > 0.0),
         coverable * enclave_share,
         # on_site: on call only if every worker is low (seeds 000:158-168)
-        np.where(on_site & hungry & no_supervisor, a_low, coverable),
+        coverable,
     )
     # peak season under high pressure: refuted opportunity (seeds 000:3522-3560)
     supervision = np.minimum(1.0, coverable / fte) * n["peak"]
@@ -337,16 +337,8 @@ def _gather(out: dict[str, np.ndarray], rows: np.ndarray, cols: np.ndarray) -> d
 
 
 def _details_at(gathered: dict[str, np.ndarray], i: int) -> PairDetails:
-    return PairDetails(
-        *(
-            bool(gathered[f][i])
-            if f == "has_text"
-            else int(gathered[f][i])
-            if f == "excluded_bits"
-            else float(gathered[f][i])
-            for f in _DETAIL_FIELDS
-        )
-    )
+    """One pair's details as Python scalars (``item()`` keeps bool and int types)."""
+    return PairDetails(*(gathered[f][i].item() for f in _DETAIL_FIELDS))
 
 
 class MatchingEngine(BaseEstimator):
@@ -411,7 +403,7 @@ class MatchingEngine(BaseEstimator):
     True
     """
 
-    def __init__(self, weights: Weights | None = None, config: EngineConfig | None = None):
+    def __init__(self, weights: Weights = Weights(), config: EngineConfig = EngineConfig()):
         self.weights = weights
         self.config = config
 
@@ -503,9 +495,7 @@ class MatchingEngine(BaseEstimator):
         )
 
     # -- one need ----------------------------------------------------------------------
-    def rank(
-        self, need: NeedProfile, k: int = 10, include_excluded: bool = False
-    ) -> MatchResult:
+    def rank(self, need: NeedProfile, k: int = 10, include_excluded: bool = False) -> MatchResult:
         """Rank capabilities for one need.
 
         Parameters
@@ -586,9 +576,7 @@ class MatchingEngine(BaseEstimator):
         )
         considered = 0
         if block is not None:
-            out = _score(
-                needs, block.caps, block.comp_t, block.text_t, self.weights_, self.config_
-            )
+            out = _score(needs, block.caps, block.comp_t, block.text_t, self.weights_, self.config_)
             considered = len(block.index)
             for mask in counts:
                 counts[mask] = int(np.count_nonzero(out["excluded_bits"] & mask))
@@ -713,12 +701,9 @@ class MatchingEngine(BaseEstimator):
         if not caps or not need_list:
             return []
         activities = {a: i for i, a in enumerate(sorted({c.activity for c in caps}))}
-        competences = {
-            x: i
-            for i, x in enumerate(
-                sorted({x for c in caps for x in c.competences} | {x for m in need_list for x in m.competences})
-            )
-        }
+        codes = {x for c in caps for x in c.competences}
+        codes.update(x for m in need_list for x in m.competences)
+        competences = {x: i for i, x in enumerate(sorted(codes))}
         cap_side = _capability_side(caps, activities, competences, self.text_model_)
         for need in need_list:
             if not isinstance(need, NeedProfile):
@@ -726,7 +711,7 @@ class MatchingEngine(BaseEstimator):
         need_side = _need_side(need_list, activities, competences, self.text_model_, self.config_)
         cap_groups = np.array([activity_group(c.activity) for c in caps], dtype=object)
         need_groups = np.array([activity_group(x.activity) for x in need_list], dtype=object)
-        found: list[tuple[np.ndarray, ...]] = []
+        need_parts, cap_parts, detail_parts = [], [], []
         for group in sorted(set(cap_groups)):
             ci = np.flatnonzero(cap_groups == group)
             ni = np.flatnonzero(need_groups == group)
@@ -742,23 +727,20 @@ class MatchingEngine(BaseEstimator):
                 self.config_,
             )
             rows, cols = np.nonzero(out["excluded_bits"] == 0)
-            found.append(
-                (ni[rows], ci[cols], out["score"][rows, cols], out["distance_km"][rows, cols])
-            )
-            found[-1] = (*found[-1], _gather(out, rows, cols))  # type: ignore[assignment]
-        if not found:
+            need_parts.append(ni[rows])
+            cap_parts.append(ci[cols])
+            detail_parts.append(_gather(out, rows, cols))
+        if not need_parts:
             return []
-        need_idx = np.concatenate([f[0] for f in found])
-        cap_idx = np.concatenate([f[1] for f in found])
-        score = np.concatenate([f[2] for f in found])
-        dist = np.concatenate([f[3] for f in found])
-        gathered = {f: np.concatenate([g[4][f] for g in found]) for f in _DETAIL_FIELDS}
-        order = np.lexsort((cap_idx, need_idx, dist, -score))[:k]
+        need_idx = np.concatenate(need_parts)
+        cap_idx = np.concatenate(cap_parts)
+        gathered = {f: np.concatenate([g[f] for g in detail_parts]) for f in _DETAIL_FIELDS}
+        order = np.lexsort((cap_idx, need_idx, gathered["distance_km"], -gathered["score"]))
         return [
             make_candidate(
                 need_list[need_idx[i]], caps[cap_idx[i]], _details_at(gathered, i), self.config_
             )
-            for i in order
+            for i in order[:k]
         ]
 
 

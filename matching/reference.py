@@ -94,7 +94,9 @@ def _pair_details(
     rest = rest - alloc_medium
     alloc_high = min(free_high, rest) if accommodates >= 2 else 0.0
     eligible = (
-        free_low + (free_medium if accommodates >= 1 else 0.0) + (free_high if accommodates >= 2 else 0.0)
+        free_low
+        + (free_medium if accommodates >= 1 else 0.0)
+        + (free_high if accommodates >= 2 else 0.0)
     )
     coverable = alloc_low + alloc_medium + alloc_high
     ratio_low, ratio_medium, ratio_high = config.supervision_ratios
@@ -242,7 +244,11 @@ def _diagnose(
     here = point_trig(need.lat, need.lon)
     nearby = sorted(
         (
-            (relation(need.activity, c.activity), haversine_from_trig(here, point_trig(c.lat, c.lon)), c)
+            (
+                relation(need.activity, c.activity),
+                haversine_from_trig(here, point_trig(c.lat, c.lon)),
+                c,
+            )
             for c in capabilities
         ),
         key=lambda t: (t[0], t[1], t[2].id),
@@ -279,7 +285,9 @@ def opportunities_reference(
     for cap in capabilities_of_provider:
         cap_vec = text_model.vector_dict(cap.text)
         for need in needs:
-            d = _pair_details(need, cap, weights, config, text_model.vector_dict(need.text), cap_vec)
+            d = _pair_details(
+                need, cap, weights, config, text_model.vector_dict(need.text), cap_vec
+            )
             if d is not None and d.excluded_bits == 0:
                 out.append((d, need, cap))
     out.sort(key=lambda t: (-t[0].score, t[0].distance_km, t[1].id, t[2].id))

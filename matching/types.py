@@ -25,7 +25,7 @@ COMMUTE_MODES = ("on_site", "enclave", "individual")
 
 
 def activity_group(activity: str) -> str:
-    """Return the activity group: the code before the first dot (``returns.apparel`` → ``returns``)."""
+    """The activity group: the code before the first dot (``returns.apparel`` → ``returns``)."""
     return activity.split(".", 1)[0]
 
 

@@ -16,6 +16,7 @@ from models.common import (
     CertificationList,
     CompetenceCodes,
     ModeList,
+    Shift,
     ShiftList,
 )
 
@@ -74,7 +75,7 @@ class CapabilityCreate(BaseModel):
         default=None, description="Hard limit: farthest client distance served", examples=[40.0]
     )
     certifications: CertificationList = []
-    shifts: ShiftList = Field(default_factory=lambda: ["day"])
+    shifts: ShiftList = Field(default_factory=lambda: [Shift.day])
     active: bool = Field(default=True, examples=[True])
 
     @model_validator(mode="after")

@@ -18,6 +18,7 @@ from models.common import (
     CompetenceCodes,
     NeedStatus,
     PlacementMode,
+    Shift,
     ShiftList,
     SupportLevel,
     TimePressure,
@@ -110,7 +111,7 @@ class NeedCreate(_NeedFields):
         default=False, description="Work concentrated in peak periods (Black Friday, year-end)",
         examples=[False],
     )
-    shifts: ShiftList = Field(default_factory=lambda: ["day"])
+    shifts: ShiftList = Field(default_factory=lambda: [Shift.day])
     certifications_required: CertificationList = []
     max_distance_km: Distance | None = Field(
         default=None, description="Hard limit on provider distance", examples=[40.0]

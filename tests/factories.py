@@ -34,8 +34,8 @@ class Actor:
     def org_id(self) -> str:
         return self.org["id"]
 
-    def get(self, url: str, **kw: Any):  # noqa: ANN201
-        return self.client.get(url, headers=self.headers, **kw)
+    def get(self, url: str, headers: dict | None = None, **kw: Any):  # noqa: ANN201
+        return self.client.get(url, headers={**self.headers, **(headers or {})}, **kw)
 
     def post(self, url: str, json: Any = None, **kw: Any):  # noqa: ANN201
         return self.client.post(url, json=json, headers=self.headers, **kw)

@@ -58,8 +58,12 @@ PLACEMENT_MODES: tuple[str, ...] = ("workshop", "on_site", "enclave", "individua
 TAXONOMY_VERSION = "2026.11-1"
 
 
-def _labels(raw: dict[str, str] | None) -> MappingProxyType[str, str] | None:
-    return None if raw is None else MappingProxyType(dict(raw))
+def _labels(raw: dict[str, str]) -> MappingProxyType[str, str]:
+    return MappingProxyType(dict(raw))
+
+
+def _optional_labels(raw: dict[str, str] | None) -> MappingProxyType[str, str] | None:
+    return None if raw is None else _labels(raw)
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,11 +161,11 @@ def _activities() -> MappingProxyType[str, Activity]:
             binding=a["binding"],
             modes=tuple(a["modes"]),
             potential=a["potential"],
-            potential_note=_labels(a.get("potential_note")),
+            potential_note=_optional_labels(a.get("potential_note")),
             market_demand=a["market_demand"],
             market_demand_note=_labels(a["market_demand_note"]),
             investment=a["investment"],
-            investment_note=_labels(a.get("investment_note")),
+            investment_note=_optional_labels(a.get("investment_note")),
             time_pressure=a["time_pressure"],
             typical_competences=tuple(a["typical_competences"]),
             seed_refs=tuple(a["seed_refs"]),

@@ -1,0 +1,112 @@
+"""GET /needs/{id}/matches and GET /providers/{id}/opportunities through the API."""
+
+from __future__ import annotations
+
+from tests.factories import add_capability, add_need, add_site, register, set_workforce, staff
+
+
+def _provider_with_capability(client, postcode="8800", activity="returns.apparel", **kw):
+    provider = register(client, "provider")
+    site = add_site(provider, postcode)
+    set_workforce(provider, site, low=4, medium=4, high=2, supervisors=2)
+    cap = add_capability(provider, site, activity=activity, **kw)
+    return provider, site, cap
+
+
+def test_company_sees_ranked_matches_with_components_and_reasons(client):
+    near_provider, _, near_cap = _provider_with_capability(client, "8800")
+    far_provider, _, far_cap = _provider_with_capability(client, "3500")  # Hasselt
+    company = register(client, "company")
+    need = add_need(company, add_site(company, "8870"))  # Izegem, next to Roeselare
+    r = company.get(f"/needs/{need['id']}/matches")
+    assert r.status_code == 200, r.text
+    body = r.json()
+    ids = [i["capability_id"] for i in body["items"]]
+    assert ids[:2] == [near_cap["id"], far_cap["id"]]
+    top = body["items"][0]
+    assert set(top["components"]) == {"competence", "locality", "supervision", "capacity"}
+    assert 0 < top["score"] <= 1 and top["excluded"] is None
+    assert top["provider_name"] == near_provider.org["name"]
+    assert top["reasons"] and all({"code", "text", "params"} <= set(x) for x in top["reasons"])
+    assert body["weights_version"] == "default"
+
+
+def test_reasons_follow_accept_language(client):
+    _provider_with_capability(client)
+    company = register(client, "company")
+    need = add_need(company, add_site(company, "8800"))
+    nl = company.get(f"/needs/{need['id']}/matches").json()
+    en = company.get(f"/needs/{need['id']}/matches",
+                     headers={"Accept-Language": "en-GB,en;q=0.9"}).json()
+    assert nl["language"] == "nl" and en["language"] == "en"
+    assert [r["code"] for r in nl["items"][0]["reasons"]] == \
+        [r["code"] for r in en["items"][0]["reasons"]]
+    assert nl["items"][0]["reasons"][0]["text"] != en["items"][0]["reasons"][0]["text"]
+
+
+def test_a_capability_written_after_a_query_is_seen_by_the_next_query(client):
+    company = register(client, "company")
+    need = add_need(company, add_site(company, "8800"))
+    first = company.get(f"/needs/{need['id']}/matches").json()
+    assert first["items"] == [] and first["diagnosis"] is not None
+    _, _, cap = _provider_with_capability(client, "8800")
+    second = company.get(f"/needs/{need['id']}/matches").json()
+    assert [i["capability_id"] for i in second["items"]] == [cap["id"]]
+
+
+def test_nothing_fits_explains_why_and_offers_related_providers(client):
+    _, _, cap = _provider_with_capability(client, "8800")  # returns.apparel only
+    company = register(client, "company")
+    need = add_need(company, add_site(company, "8800"), activity="care.social",
+                    placement_mode="on_site", competences=["customer.contact"])
+    body = company.get(f"/needs/{need['id']}/matches").json()
+    assert body["items"] == []
+    assert body["diagnosis"]["counts"]["no_provider_with_activity"] is True
+    assert body["diagnosis"]["summary"]
+    nearest = body["diagnosis"]["nearest_related"]
+    assert [n["capability_id"] for n in nearest] == [cap["id"]]
+    assert nearest[0]["relation"] == "other"
+
+
+def test_too_far_is_reported_in_the_diagnosis(client):
+    _provider_with_capability(client, "3500")  # Hasselt
+    company = register(client, "company")
+    need = add_need(company, add_site(company, "8800"), max_distance_km=20)
+    body = company.get(f"/needs/{need['id']}/matches?include_excluded=true").json()
+    assert [i for i in body["items"] if i["excluded"] is None] == []
+    assert body["diagnosis"]["counts"]["too_far"] == 1
+    assert body["diagnosis"]["nearest_related"][0]["municipality"] == "Hasselt"
+    excluded = [i for i in body["items"] if i["excluded"]]
+    assert excluded[0]["excluded"][0]["code"] == "too_far"
+
+
+def test_matches_are_private_to_the_company_and_open_to_staff(client, db):
+    _provider_with_capability(client)
+    company, other = register(client, "company"), register(client, "company")
+    provider = register(client, "provider")
+    need = add_need(company, add_site(company, "8800"))
+    assert other.get(f"/needs/{need['id']}/matches").status_code == 404
+    assert provider.get(f"/needs/{need['id']}/matches").status_code == 404
+    assert staff(client, db).get(f"/needs/{need['id']}/matches").status_code == 200
+    assert client.get(f"/needs/{need['id']}/matches").status_code == 401
+
+
+def test_provider_sees_its_opportunities_only(client, db):
+    provider, _, cap = _provider_with_capability(client, "8800")
+    other = register(client, "provider")
+    company = register(client, "company")
+    need = add_need(company, add_site(company, "8870"))
+    add_need(company, company.sites[0], title="Nog een draft", publish=False)
+    body = provider.get(f"/providers/{provider.org_id}/opportunities").json()
+    assert [(i["need_id"], i["capability_id"]) for i in body["items"]] == [(need["id"], cap["id"])]
+    assert body["items"][0]["need_title"] == need["title"]
+    assert other.get(f"/providers/{provider.org_id}/opportunities").status_code == 404
+    assert company.get(f"/providers/{provider.org_id}/opportunities").status_code == 404
+    assert staff(client, db).get(f"/providers/{provider.org_id}/opportunities").status_code == 200
+
+
+def test_limit_is_validated(client):
+    company = register(client, "company")
+    need = add_need(company, add_site(company))
+    r = company.get(f"/needs/{need['id']}/matches?limit=0")
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["query", "limit"]
