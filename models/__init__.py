@@ -2,8 +2,11 @@
 
 from models.audit import AuditEvent
 from models.capability import Capability
+from models.lead import Lead
 from models.need import Need
 from models.organisation import Organisation, User
 from models.site import Site, Workforce
+from models.webhook import DeliveryAttempt, OutboxEvent, WebhookEndpoint
 
-__all__ = ["AuditEvent", "Capability", "Need", "Organisation", "Site", "User", "Workforce"]
+__all__ = ["AuditEvent", "Capability", "DeliveryAttempt", "Lead", "Need", "Organisation",
+           "OutboxEvent", "Site", "User", "WebhookEndpoint", "Workforce"]

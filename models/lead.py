@@ -1,0 +1,249 @@
+"""A lead: one need offered to one provider capability, and its lifecycle (DESIGN §6).
+
+sent → viewed → accepted | declined → contracted (company confirms FTE; capacity reserved)
+| withdrawn | expired.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+import sqlalchemy as sa
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from sqlmodel import Field as SQLField
+
+from models.base import TableBase, tz_datetime
+from models.common import PlacementMode, SupportLevel
+
+
+class LeadStatus(StrEnum):
+    sent = "sent"
+    viewed = "viewed"
+    accepted = "accepted"
+    declined = "declined"
+    contracted = "contracted"
+    withdrawn = "withdrawn"
+    expired = "expired"
+
+
+class DeclineReason(StrEnum):
+    distance = "distance"
+    skills = "skills"
+    supervision = "supervision"
+    capacity = "capacity"
+    timing = "timing"
+    price = "price"
+    other = "other"
+
+
+OPEN_LEAD_STATUSES: tuple[str, ...] = ("sent", "viewed", "accepted")
+"""A need may have at most one lead in these states per capability."""
+
+# action → (states it may start from, state it leads to)
+LEAD_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    "view": (frozenset({"sent"}), "viewed"),
+    "accept": (frozenset({"sent", "viewed"}), "accepted"),
+    "decline": (frozenset({"sent", "viewed"}), "declined"),
+    "contract": (frozenset({"accepted"}), "contracted"),
+    "withdraw": (frozenset({"sent", "viewed", "accepted", "contracted"}), "withdrawn"),
+    "expire": (frozenset({"sent", "viewed"}), "expired"),
+}
+
+_OPEN_SQL = "status IN ('sent', 'viewed', 'accepted')"
+
+
+def _in(values: type[StrEnum]) -> str:
+    return ", ".join(f"'{v.value}'" for v in values)
+
+
+class Lead(TableBase, table=True):
+    __tablename__ = "lead"
+    __table_args__ = (
+        sa.CheckConstraint(f"status IN ({_in(LeadStatus)})", name="status"),
+        sa.CheckConstraint(
+            f"decline_reason_code IS NULL OR decline_reason_code IN ({_in(DeclineReason)})",
+            name="decline_reason_code",
+        ),
+        sa.CheckConstraint(
+            "reserved_fte_low >= 0 AND reserved_fte_medium >= 0 AND reserved_fte_high >= 0 "
+            "AND reserved_supervisors >= 0",
+            name="reserved_non_negative",
+        ),
+        sa.CheckConstraint("contracted_fte IS NULL OR contracted_fte > 0",
+                           name="contracted_fte_positive"),
+        # at most one open lead per (need, capability); the service checks first and answers
+        # 409, this index settles concurrent requests
+        sa.Index(
+            "uq_lead_open_need_capability", "need_id", "capability_id", unique=True,
+            sqlite_where=sa.text(_OPEN_SQL), postgresql_where=sa.text(_OPEN_SQL),
+        ),
+    )
+
+    need_id: uuid.UUID = SQLField(
+        foreign_key="need.id", nullable=False, index=True, ondelete="CASCADE"
+    )
+    # a deleted capability leaves its leads (and their history) behind
+    capability_id: uuid.UUID | None = SQLField(
+        default=None, foreign_key="capability.id", nullable=True, index=True, ondelete="SET NULL"
+    )
+    company_id: uuid.UUID = SQLField(
+        foreign_key="organisation.id", nullable=False, index=True, ondelete="CASCADE"
+    )
+    provider_id: uuid.UUID = SQLField(
+        foreign_key="organisation.id", nullable=False, index=True, ondelete="CASCADE"
+    )
+    provider_site_id: uuid.UUID = SQLField(
+        foreign_key="site.id", nullable=False, index=True, ondelete="CASCADE"
+    )
+    status: str = SQLField(default="sent", sa_type=sa.String(12), nullable=False, index=True)
+    snapshot: dict[str, Any] = SQLField(default_factory=dict, sa_type=sa.JSON, nullable=False)
+    decline_reason_code: str | None = SQLField(default=None, sa_type=sa.String(12))
+    decline_reason_text: str = SQLField(default="", sa_type=sa.String(1000), nullable=False)
+    contracted_fte: float | None = SQLField(default=None)
+    reserved_fte_low: float = SQLField(default=0, nullable=False)
+    reserved_fte_medium: float = SQLField(default=0, nullable=False)
+    reserved_fte_high: float = SQLField(default=0, nullable=False)
+    reserved_supervisors: float = SQLField(default=0, nullable=False)
+    flagged: bool = SQLField(default=False, nullable=False)
+    flag_reason: str = SQLField(default="", sa_type=sa.String(500), nullable=False)
+    sent_at: datetime = tz_datetime(nullable=False)
+    viewed_at: datetime | None = SQLField(default=None, sa_type=sa.DateTime(timezone=True))
+    answered_at: datetime | None = SQLField(default=None, sa_type=sa.DateTime(timezone=True))
+    contracted_at: datetime | None = SQLField(default=None, sa_type=sa.DateTime(timezone=True))
+    closed_at: datetime | None = SQLField(default=None, sa_type=sa.DateTime(timezone=True))
+    expires_at: datetime = SQLField(sa_type=sa.DateTime(timezone=True), nullable=False,
+                                    index=True)
+    # last webhook event sequence issued for this lead (outbox ordering; bumped under row lock)
+    event_sequence: int = SQLField(default=0, nullable=False)
+
+
+# ---- schemas --------------------------------------------------------------------------------
+
+LeadFTE = Annotated[float, Field(gt=0, le=1000, allow_inf_nan=False)]
+
+
+class LeadCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    capability_id: uuid.UUID = Field(
+        description="The provider capability to send the need to (from GET /needs/{id}/matches)",
+        examples=["9a4e7f0c-1d2b-4c3e-8f5a-6b7c8d9e0f1a"],
+    )
+
+
+class LeadDecline(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason_code: DeclineReason = Field(
+        description="Why the provider declines: distance, skills, supervision, capacity, "
+        "timing, price or other", examples=["capacity"],
+    )
+    reason_text: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] = (
+        Field(default="", description="Free explanation; required when reason_code is `other`",
+              examples=["Ons atelier zit vol tot maart"])
+    )
+
+    @model_validator(mode="after")
+    def _text_for_other(self) -> LeadDecline:
+        if self.reason_code == DeclineReason.other and not self.reason_text:
+            raise ValueError("reason_text is required when reason_code is 'other'")
+        return self
+
+
+class LeadContract(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    fte: LeadFTE = Field(
+        description="FTE the company contracts; reserved from the provider site's free "
+        "workforce at the support levels the need accommodates, lowest level first",
+        examples=[2.0],
+    )
+
+
+class LeadSnapshot(BaseModel):
+    """The match as scored when the lead was sent (it does not change afterwards)."""
+
+    score: float = Field(examples=[0.82], description="Overall score in [0, 1]")
+    components: dict[str, float] = Field(
+        examples=[{"competence": 0.9, "locality": 0.8, "supervision": 1.0, "capacity": 0.5}],
+        description="Score components in [0, 1]",
+    )
+    reasons: list[str] = Field(examples=[["Zelfde activiteit", "12 km"]],
+                               description="Human-readable reasons behind the score")
+    excluded: list[str] | None = Field(default=None, examples=[None],
+                                       description="Hard-constraint exclusions (none when sent)")
+    weights_version: str | None = Field(default=None, examples=["default-1"],
+                                        description="Version of the scoring weights used")
+
+
+class LeadReservation(BaseModel):
+    low: float = Field(examples=[1.0], description="FTE reserved at low support")
+    medium: float = Field(examples=[1.0], description="FTE reserved at medium support")
+    high: float = Field(examples=[0.0], description="FTE reserved at high support")
+    supervisors: float = Field(examples=[0.25], description="Supervisor FTE reserved")
+
+
+class LeadParty(BaseModel):
+    """An organisation on a lead; contact details only where consent allows."""
+
+    id: uuid.UUID = Field(examples=["6f1c1a52-3c55-4cde-9d2a-1b8e0f0c9a11"])
+    name: str = Field(examples=["Modehuis Online"])
+    contact_email: str | None = Field(
+        default=None, examples=["aankoop@example.be"],
+        description="Shown to the other party once the lead gives consent (see README)",
+    )
+    contact_phone: str | None = Field(default=None, examples=["+32 51 00 00 00"])
+
+
+class LeadNeed(BaseModel):
+    """What the provider needs to know about the need the lead is for."""
+
+    id: uuid.UUID = Field(examples=["c2f1e0d9-8b7a-4c6d-9e5f-4a3b2c1d0e9f"])
+    title: str = Field(examples=["Retourkledij verwerken"])
+    description: str = Field(examples=["Retours wassen, strijken, plooien en herverpakken"])
+    activity: str = Field(examples=["returns.apparel"])
+    placement_mode: PlacementMode = Field(examples=["workshop"])
+    fte: float = Field(examples=[3.5])
+    contracted_fte: float = Field(examples=[0.0])
+    accommodates_support: SupportLevel = Field(examples=["medium"])
+    municipality: str = Field(examples=["Roeselare"], description="Municipality of the need's site")
+    status: str = Field(examples=["open"])
+
+
+class LeadPublic(BaseModel):
+    id: uuid.UUID = Field(examples=["1b2c3d4e-5f60-4718-8293-a4b5c6d7e8f9"])
+    need_id: uuid.UUID = Field(examples=["c2f1e0d9-8b7a-4c6d-9e5f-4a3b2c1d0e9f"])
+    capability_id: uuid.UUID | None = Field(
+        examples=["9a4e7f0c-1d2b-4c3e-8f5a-6b7c8d9e0f1a"],
+        description="Null once the capability was deleted",
+    )
+    company_id: uuid.UUID = Field(examples=["6f1c1a52-3c55-4cde-9d2a-1b8e0f0c9a11"])
+    provider_id: uuid.UUID = Field(examples=["0c9d8e7f-6a5b-4c3d-2e1f-0a9b8c7d6e5f"])
+    provider_site_id: uuid.UUID = Field(examples=["3d0c5b8e-8a53-4b4a-9a0e-54f1f6a5e0c2"])
+    status: LeadStatus = Field(examples=["sent"])
+    snapshot: LeadSnapshot
+    decline_reason_code: DeclineReason | None = Field(examples=[None])
+    decline_reason_text: str = Field(examples=[""])
+    contracted_fte: float | None = Field(examples=[None])
+    reserved: LeadReservation
+    flagged: bool = Field(examples=[False],
+                          description="The lead may no longer be feasible; see flag_reason")
+    flag_reason: str = Field(examples=[""])
+    sent_at: datetime = Field(examples=["2026-11-28T09:00:00Z"])
+    viewed_at: datetime | None = Field(examples=[None])
+    answered_at: datetime | None = Field(examples=[None],
+                                         description="When the provider accepted or declined")
+    contracted_at: datetime | None = Field(examples=[None])
+    closed_at: datetime | None = Field(
+        examples=[None], description="When it was declined, withdrawn or expired")
+    expires_at: datetime = Field(examples=["2026-12-12T09:00:00Z"],
+                                 description="An unanswered lead expires at this time")
+    need: LeadNeed
+    company: LeadParty = Field(description="The company; contact details for the provider")
+    provider: LeadParty = Field(
+        description="The provider; contact details once it accepted the lead")
+    created_at: datetime = Field(examples=["2026-11-28T09:00:00Z"])
+    updated_at: datetime = Field(examples=["2026-11-28T09:00:00Z"])
