@@ -219,7 +219,9 @@ def standin_pairs(
             score = 0.6 * competence + 0.4 * np.exp(-km / DECAY_KM[binding])
             best = np.lexsort((km, -score))[:k]
             pairs.extend(
-                PairScore(needs[i].id, sites[int(site_numbers[b])].id, float(score[b]), float(km[b]))
+                PairScore(
+                    needs[i].id, sites[int(site_numbers[b])].id, float(score[b]), float(km[b])
+                )
                 for b in best
             )
     return pairs
@@ -277,7 +279,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
         "objective": round(assignment.objective, 3),
         "capacity_violations": len(check_capacity(assignment, needs, sites)),
         "potential": {
-            r: sum(1 for p in proposals if p.potential.rating == r) for r in ("high", "medium", "low")
+            r: sum(1 for p in proposals if p.potential.rating == r)
+            for r in ("high", "medium", "low")
         },
         "seconds": {
             "world": round(t1 - t0, 3),

@@ -15,8 +15,8 @@ from sqlmodel import Session, select
 from api.demo_data import build_demo_dataset
 from api.security import hash_password
 from api.services import audit
-from models.audit import AuditEvent
 from api.services.auth import department
+from models.audit import AuditEvent
 from models.capability import Capability, CapabilityCreate
 from models.gazetteer import lookup_postcode
 from models.need import Need, NeedCreate

@@ -21,8 +21,8 @@ from api.deps import is_staff
 from api.errors import NotFound
 from api.services.access import get_readable
 from matching import (
-    CapabilityProfile,
     Candidate,
+    CapabilityProfile,
     EngineConfig,
     MatchingEngine,
     MatchResult,

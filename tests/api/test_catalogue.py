@@ -23,7 +23,8 @@ def test_site_postcode_resolves_to_municipality_and_province(client):
     assert site["municipality"] == "Roeselare"
     assert site["arrondissement"] == "Roeselare"
     assert site["province"] == "west-vlaanderen"
-    assert 50.8 < site["lat"] < 51.1 and 3.0 < site["lon"] < 3.3
+    assert 50.8 < site["lat"] < 51.1
+    assert 3.0 < site["lon"] < 3.3
 
 
 def test_unknown_postcode_is_422_on_write_and_404_on_lookup(client):
@@ -76,10 +77,12 @@ def test_need_mode_must_fit_activity_and_dates_ordered(client):
     site = add_site(company)
     r = company.post("/needs", json=need_body(site, activity="displays.build",
                                               placement_mode="enclave"))
-    assert r.status_code == 422 and "enclave" in r.json()["detail"]
+    assert r.status_code == 422
+    assert "enclave" in r.json()["detail"]
     r = company.post("/needs", json=need_body(site, start_date="2027-05-01",
                                               end_date="2027-01-01"))
-    assert r.status_code == 422 and "end_date" in r.json()["detail"]
+    assert r.status_code == 422
+    assert "end_date" in r.json()["detail"]
 
 
 def test_rejected_write_leaves_nothing_behind(client, db):
@@ -109,7 +112,8 @@ def test_company_cannot_see_or_touch_another_companys_need(client):
         assert call.status_code == 404
     assert b.get("/needs").json()["total"] == 0
     r = b.post("/needs", json=need_body(a.sites[0]))
-    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "site_id"]
+    assert r.status_code == 422
+    assert r.json()["errors"][0]["loc"] == ["body", "site_id"]
 
 
 def test_provider_cannot_post_needs_and_company_cannot_publish_capabilities(client):
@@ -157,7 +161,8 @@ def test_capability_mode_must_fit_activity(client):
     assert r.status_code == 422
     cap = add_capability(provider, site, activity="displays.build", competences=["woodworking"])
     r = provider.patch(f"/capabilities/{cap['id']}", json={"placement_modes": ["on_site"]})
-    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "placement_modes"]
+    assert r.status_code == 422
+    assert r.json()["errors"][0]["loc"] == ["body", "placement_modes"]
 
 
 def test_list_filters_and_pagination(client):
@@ -173,7 +178,8 @@ def test_list_filters_and_pagination(client):
     assert company.get("/needs", params={"activity": "displays.build"}).json()["total"] == 1
     assert company.get("/needs", params={"province": "oost-vlaanderen"}).json()["total"] == 1
     r = company.get("/needs", params={"province": "atlantis"})
-    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["query", "province"]
+    assert r.status_code == 422
+    assert r.json()["errors"][0]["loc"] == ["query", "province"]
     assert company.get("/needs", params={"limit": 0}).status_code == 422
 
 
@@ -197,6 +203,7 @@ def test_taxonomy_is_public_and_complete(client):
     acts = client.get("/taxonomy/activities").json()
     assert len(acts["items"]) == 20
     apparel = next(a for a in acts["items"] if a["code"] == "returns.apparel")
-    assert apparel["binding"] == "medium" and apparel["family"] == "kledij"
+    assert apparel["binding"] == "medium"
+    assert apparel["family"] == "kledij"
     comps = client.get("/taxonomy/competences").json()
     assert len(comps["items"]) == 29

@@ -25,9 +25,11 @@ def test_company_sees_ranked_matches_with_components_and_reasons(client):
     assert ids[:2] == [near_cap["id"], far_cap["id"]]
     top = body["items"][0]
     assert set(top["components"]) == {"competence", "locality", "supervision", "capacity"}
-    assert 0 < top["score"] <= 1 and top["excluded"] is None
+    assert 0 < top["score"] <= 1
+    assert top["excluded"] is None
     assert top["provider_name"] == near_provider.org["name"]
-    assert top["reasons"] and all({"code", "text", "params"} <= set(x) for x in top["reasons"])
+    assert top["reasons"]
+    assert all({"code", "text", "params"} <= set(x) for x in top["reasons"])
     assert body["weights_version"] == "default"
 
 
@@ -38,7 +40,8 @@ def test_reasons_follow_accept_language(client):
     nl = company.get(f"/needs/{need['id']}/matches").json()
     en = company.get(f"/needs/{need['id']}/matches",
                      headers={"Accept-Language": "en-GB,en;q=0.9"}).json()
-    assert nl["language"] == "nl" and en["language"] == "en"
+    assert nl["language"] == "nl"
+    assert en["language"] == "en"
     assert [r["code"] for r in nl["items"][0]["reasons"]] == \
         [r["code"] for r in en["items"][0]["reasons"]]
     assert nl["items"][0]["reasons"][0]["text"] != en["items"][0]["reasons"][0]["text"]
@@ -48,7 +51,8 @@ def test_a_capability_written_after_a_query_is_seen_by_the_next_query(client):
     company = register(client, "company")
     need = add_need(company, add_site(company, "8800"))
     first = company.get(f"/needs/{need['id']}/matches").json()
-    assert first["items"] == [] and first["diagnosis"] is not None
+    assert first["items"] == []
+    assert first["diagnosis"] is not None
     _, _, cap = _provider_with_capability(client, "8800")
     second = company.get(f"/needs/{need['id']}/matches").json()
     assert [i["capability_id"] for i in second["items"]] == [cap["id"]]
@@ -109,4 +113,5 @@ def test_limit_is_validated(client):
     company = register(client, "company")
     need = add_need(company, add_site(company))
     r = company.get(f"/needs/{need['id']}/matches?limit=0")
-    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["query", "limit"]
+    assert r.status_code == 422
+    assert r.json()["errors"][0]["loc"] == ["query", "limit"]

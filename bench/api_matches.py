@@ -1,0 +1,304 @@
+"""Benchmark: GET /needs/{id}/matches on PostgreSQL with many capabilities.
+
+Creates a throw-away PostgreSQL database, migrates it, inserts M provider sites with
+workforce and one capability each on real Flemish municipalities, plus a company with N open
+needs; serves the real app with uvicorn on 127.0.0.1 and times HTTP requests with httpx.
+Prints one JSON object.
+
+    python -m bench.api_matches --caps 10000 --requests 300
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import socket
+import statistics
+import threading
+import time
+import uuid
+from datetime import UTC, datetime
+
+import httpx
+import uvicorn
+from sqlalchemy import create_engine, insert, text
+
+from api.config import Settings
+from api.db import make_engine
+from api.main import create_app
+from api.migrate import upgrade
+from api.security import hash_password
+from models import taxonomy
+from models.capability import Capability
+from models.gazetteer import municipalities
+from models.need import Need
+from models.organisation import Organisation, User
+from models.site import Site, Workforce
+
+ADMIN_URL = os.environ.get(
+    "KOPPEL_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+
+
+def _enterprise(seed: int) -> str:
+    base = 10_000_000 + seed
+    d = f"{base:08d}{97 - base % 97:02d}"
+    return f"{d[:4]}.{d[4:7]}.{d[7:]}"
+
+
+def populate(url: str, n_caps: int, n_needs: int, seed: int = 7) -> tuple[str, list[str]]:
+    rng = random.Random(seed)
+    places = list(municipalities(region="flanders"))
+    acts = list(taxonomy.activities().values())
+    comps = sorted(taxonomy.competence_codes())
+    now = datetime.now(UTC)
+    engine = create_engine(url)
+    n_providers = max(1, n_caps // 5)
+    orgs, sites, workforce, caps = [], [], [], []
+    provider_ids = [uuid.uuid4() for _ in range(n_providers)]
+    for i, pid in enumerate(provider_ids):
+        orgs.append(
+            {
+                "id": pid,
+                "kind": "provider",
+                "name": f"Maatwerk {i}",
+                "enterprise_number": _enterprise(i),
+                "nace_codes": [],
+                "description": "",
+                "illustrative": True,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+    for i in range(n_caps):
+        m = rng.choice(places)
+        sid, pid = uuid.uuid4(), provider_ids[i % n_providers]
+        act = rng.choice(acts)
+        sites.append(
+            {
+                "id": sid,
+                "organisation_id": pid,
+                "name": f"Site {i}",
+                "street": "",
+                "postcode": m.postcodes[0],
+                "municipality_nis": m.nis,
+                "municipality": m.name,
+                "arrondissement_nis": m.arrondissement_nis,
+                "arrondissement": m.arrondissement,
+                "province": m.province,
+                "lat": m.lat + rng.uniform(-0.02, 0.02),
+                "lon": m.lon + rng.uniform(-0.02, 0.02),
+                "coordinates_approximate": False,
+                "public_transport_access": "good",
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+        workforce.append(
+            {
+                "id": uuid.uuid4(),
+                "site_id": sid,
+                "organisation_id": pid,
+                "free_fte_low": rng.uniform(0, 10),
+                "free_fte_medium": rng.uniform(0, 10),
+                "free_fte_high": rng.uniform(0, 5),
+                "supervisors_available": float(rng.randint(0, 4)),
+                "figures_as_of": now,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+        caps.append(
+            {
+                "id": uuid.uuid4(),
+                "organisation_id": pid,
+                "site_id": sid,
+                "activity": act.code,
+                "competences": rng.sample(comps, 3) + list(act.typical_competences[:2]),
+                "description": act.label["nl"],
+                "placement_modes": list(act.modes),
+                "service_radius_km": rng.choice([None, 50.0, 100.0]),
+                "certifications": [],
+                "shifts": ["day"],
+                "active": True,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+    company_id, company_site = uuid.uuid4(), uuid.uuid4()
+    m = next(p for p in places if p.name == "Roeselare")
+    email = "bench-company@example.be"
+    with engine.begin() as conn:
+        conn.execute(
+            insert(Organisation.__table__),
+            orgs
+            + [
+                {
+                    "id": company_id,
+                    "kind": "company",
+                    "name": "Bench BV",
+                    "enterprise_number": _enterprise(10**6),
+                    "nace_codes": [],
+                    "description": "",
+                    "illustrative": True,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            ],
+        )
+        conn.execute(
+            insert(User.__table__),
+            [
+                {
+                    "id": uuid.uuid4(),
+                    "email": email,
+                    "full_name": "",
+                    "password_hash": hash_password("bench-password-1"),
+                    "role": "company",
+                    "organisation_id": company_id,
+                    "is_active": True,
+                    "token_version": 0,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            ],
+        )
+        for chunk in range(0, len(sites), 2000):
+            conn.execute(insert(Site.__table__), sites[chunk : chunk + 2000])
+            conn.execute(insert(Workforce.__table__), workforce[chunk : chunk + 2000])
+            conn.execute(insert(Capability.__table__), caps[chunk : chunk + 2000])
+        conn.execute(
+            insert(Site.__table__),
+            [
+                {
+                    "id": company_site,
+                    "organisation_id": company_id,
+                    "name": "HQ",
+                    "street": "",
+                    "postcode": "8800",
+                    "municipality_nis": m.nis,
+                    "municipality": m.name,
+                    "arrondissement_nis": m.arrondissement_nis,
+                    "arrondissement": m.arrondissement,
+                    "province": m.province,
+                    "lat": m.lat,
+                    "lon": m.lon,
+                    "coordinates_approximate": False,
+                    "public_transport_access": "limited",
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            ],
+        )
+        need_ids = []
+        rows = []
+        for i in range(n_needs):
+            act = rng.choice(acts)
+            nid = uuid.uuid4()
+            need_ids.append(str(nid))
+            rows.append(
+                {
+                    "id": nid,
+                    "organisation_id": company_id,
+                    "site_id": company_site,
+                    "title": f"Need {i}",
+                    "description": act.label["nl"],
+                    "activity": act.code,
+                    "competences": list(act.typical_competences),
+                    "placement_mode": act.modes[0],
+                    "fte": rng.choice([1.0, 2.0, 4.0, 8.0]),
+                    "accommodates_support": rng.choice(["low", "medium", "high"]),
+                    "time_pressure": "low",
+                    "peak_season": False,
+                    "shifts": ["day"],
+                    "certifications_required": [],
+                    "max_distance_km": None,
+                    "complementary": True,
+                    "status": "open",
+                    "contracted_fte": 0.0,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+        conn.execute(insert(Need.__table__), rows)
+    engine.dispose()
+    return email, need_ids
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--caps", type=int, default=10_000)
+    ap.add_argument("--needs", type=int, default=200)
+    ap.add_argument("--requests", type=int, default=300)
+    args = ap.parse_args()
+
+    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"koppel_bench_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    try:
+        t0 = time.perf_counter()
+        upgrade(url)
+        email, need_ids = populate(url, args.caps, args.needs)
+        setup_s = time.perf_counter() - t0
+        settings = Settings(environment="test", database_url=url, secret_key="bench-" + "x" * 32)
+        app = create_app(settings=settings, engine=make_engine(url))
+        port = _free_port()
+        server = uvicorn.Server(
+            uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+        )
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        while not server.started:
+            time.sleep(0.05)
+        base = f"http://127.0.0.1:{port}"
+        with httpx.Client(base_url=base, timeout=60) as client:
+            token = client.post(
+                "/auth/token", data={"username": email, "password": "bench-password-1"}
+            ).json()
+            headers = {"Authorization": f"Bearer {token['access_token']}"}
+            t0 = time.perf_counter()
+            first = client.get(f"/needs/{need_ids[0]}/matches", headers=headers)
+            first.raise_for_status()
+            cold_ms = (time.perf_counter() - t0) * 1000
+            latencies = []
+            for i in range(args.requests):
+                t0 = time.perf_counter()
+                r = client.get(f"/needs/{need_ids[i % len(need_ids)]}/matches", headers=headers)
+                latencies.append((time.perf_counter() - t0) * 1000)
+                r.raise_for_status()
+        server.should_exit = True
+        thread.join(timeout=10)
+        latencies.sort()
+        result = {
+            "benchmark": "api_matches_postgresql",
+            "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+            "date": datetime.now(UTC).date().isoformat(),
+            "capabilities": args.caps,
+            "requests": args.requests,
+            "setup_s": round(setup_s, 2),
+            "cold_first_request_ms": round(cold_ms, 1),
+            "p50_ms": round(statistics.median(latencies), 2),
+            "p95_ms": round(latencies[int(0.95 * (len(latencies) - 1))], 2),
+            "max_ms": round(latencies[-1], 2),
+            "target_p95_ms": 50,
+        }
+        print(json.dumps(result, indent=2))
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+if __name__ == "__main__":
+    main()
