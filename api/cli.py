@@ -1,10 +1,12 @@
-"""The `koppel` command: serve, demo, migrate, create-staff."""
+"""The `koppel` command: serve, demo, migrate, create-staff, worker."""
 
 from __future__ import annotations
 
 import argparse
 import getpass
+import signal
 import sys
+import threading
 
 from sqlmodel import Session
 
@@ -82,6 +84,41 @@ def cmd_create_staff(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_worker(args: argparse.Namespace) -> int:
+    """Expire overdue leads and deliver due webhook events, once or until SIGINT/SIGTERM."""
+    import httpx
+
+    from api.config import get_settings
+    from api.db import make_engine
+    from api.services.leads import expire_due
+    from api.services.webhooks import deliver_due
+
+    url = get_settings().sqlalchemy_url
+    engine = make_engine(url)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    mode = "one pass" if args.once else f"every {args.interval:g} s (Ctrl-C stops)"
+    print(f"Worker on {_redact(url)}, {mode}", flush=True)
+    try:
+        with httpx.Client(follow_redirects=False) as client:
+            while not stop.is_set():
+                with Session(engine) as session:
+                    expired = expire_due(session)
+                    session.commit()
+                report = deliver_due(engine, client, batch=args.batch)
+                if expired or report.attempted:
+                    print(f"expired {expired} lead(s); webhooks delivered {report.delivered}, "
+                          f"retrying {report.retried}, failed {report.failed}", flush=True)
+                if args.once:
+                    break
+                stop.wait(args.interval)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        engine.dispose()
+    return 0
+
+
 def _redact(url: str) -> str:
     if "@" in url and "://" in url:
         scheme, rest = url.split("://", 1)
@@ -115,6 +152,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--full-name", default="")
     p.add_argument("--admin", action="store_true")
     p.set_defaults(func=cmd_create_staff)
+
+    p = sub.add_parser("worker", help="expire overdue leads and deliver webhooks")
+    p.add_argument("--once", action="store_true", help="one pass, then exit")
+    p.add_argument("--interval", type=float, default=5.0, help="seconds between passes")
+    p.add_argument("--batch", type=int, default=100, help="most webhook events per pass")
+    p.set_defaults(func=cmd_worker)
     return parser
 
 

@@ -10,7 +10,18 @@ from sqlalchemy.engine import Engine
 from api.config import Settings, get_settings
 from api.db import make_engine
 from api.errors import install_handlers
-from api.routes import auth, catalogue, matching, organisations, reference
+from api.routes import (
+    audit,
+    auth,
+    catalogue,
+    clusters,
+    dashboard,
+    leads,
+    matching,
+    organisations,
+    reference,
+    stats,
+)
 
 DESCRIPTION = """
 Koppel pairs regular companies' needs (returns, displays, warehouse work, enclaves, assembly,
@@ -39,6 +50,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.engine = engine
     install_handlers(app)
     for router in (reference.router, auth.router, organisations.router, catalogue.capabilities,
-                   catalogue.needs, matching.router):
+                   catalogue.needs, matching.router, leads.router, audit.router,
+                   clusters.runs, clusters.clusters, stats.router, dashboard.router):
         app.include_router(router)
     return app

@@ -125,7 +125,7 @@ def load_places() -> tuple[list[Place], str]:
         ]
         if places:
             return sorted(places, key=lambda p: p.name), "models.gazetteer"
-    except Exception as error:  # the gazetteer is optional here; say why it was not used
+    except (ImportError, AttributeError, TypeError) as error:  # optional: say why it is unused
         print(f"gazetteer unavailable ({error!r}); using built-in towns", file=sys.stderr)
     return [Place(*t) for t in TOWNS], "builtin"
 

@@ -422,7 +422,7 @@ def _solve_component(
     scale = max(float(distance.max()), 1.0)
     c = -(
         problem.pair_score[var_pair]
-        - 0 * distance / scale
+        - _EPS_DISTANCE * distance / scale
         + _EPS_LEVEL * var_level / (n_levels - 1)
         - _EPS_INDEX * cols / max(n_vars, 1)
     )

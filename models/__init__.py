@@ -2,6 +2,7 @@
 
 from models.audit import AuditEvent
 from models.capability import Capability
+from models.cluster import Cluster, ClusterRun  # noqa: F401  (registers the cluster tables)
 from models.lead import Lead
 from models.need import Need
 from models.organisation import Organisation, User

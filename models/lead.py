@@ -17,6 +17,7 @@ from sqlmodel import Field as SQLField
 
 from models.base import TableBase, tz_datetime
 from models.common import PlacementMode, SupportLevel
+from models.matching import ComponentsPublic, ReasonPublic
 
 
 class LeadStatus(StrEnum):
@@ -167,15 +168,13 @@ class LeadSnapshot(BaseModel):
     """The match as scored when the lead was sent (it does not change afterwards)."""
 
     score: float = Field(examples=[0.82], description="Overall score in [0, 1]")
-    components: dict[str, float] = Field(
-        examples=[{"competence": 0.9, "locality": 0.8, "supervision": 1.0, "capacity": 0.5}],
-        description="Score components in [0, 1]",
-    )
-    reasons: list[str] = Field(examples=[["Zelfde activiteit", "12 km"]],
-                               description="Human-readable reasons behind the score")
-    excluded: list[str] | None = Field(default=None, examples=[None],
-                                       description="Hard-constraint exclusions (none when sent)")
-    weights_version: str | None = Field(default=None, examples=["default-1"],
+    components: ComponentsPublic
+    distance_km: float | None = Field(default=None, examples=[12.3],
+                                      description="Distance between the two sites")
+    reasons: list[ReasonPublic] = Field(description="Why the pair scored as it did")
+    excluded: list[ReasonPublic] | None = Field(
+        default=None, examples=[None], description="Hard-constraint exclusions (none when sent)")
+    weights_version: str | None = Field(default=None, examples=["default"],
                                         description="Version of the scoring weights used")
 
 

@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 from api.crud.common import paginate
 from api.deps import is_staff
 from api.errors import Conflict, InvalidInput
-from api.services import audit
+from api.services import audit, leads
 from api.services.access import get_readable, get_writable, require_role
 from api.services.common import apply_update
 from models.capability import Capability, CapabilityCreate, CapabilityUpdate
@@ -84,11 +84,14 @@ def update_capability(session: Session, user: User, cap_id: uuid.UUID,
     audit.record(session, user, entity="capability", entity_id=cap.id, action="update",
                  summary=f"changed {', '.join(sorted(changes)) or 'nothing'}",
                  organisation_id=cap.organisation_id)
+    if changes.get("active") is False:
+        leads.flag_capability_leads(session, user, cap, "The provider deactivated this capability")
     return cap
 
 
 def delete_capability(session: Session, user: User, cap_id: uuid.UUID) -> None:
     cap = get_writable(session, Capability, cap_id, "Capability", user)
+    leads.flag_capability_leads(session, user, cap, "The provider deleted this capability")
     session.delete(cap)
     audit.record(session, user, entity="capability", entity_id=cap_id, action="delete",
                  summary=f"{cap.activity} capability deleted", organisation_id=cap.organisation_id)
@@ -162,6 +165,7 @@ def change_need_status(session: Session, user: User, need_id: uuid.UUID, target:
     audit.record(session, user, entity="need", entity_id=need.id, action=f"status.{target}",
                  summary=f"need '{need.title}' {previous} → {target}",
                  organisation_id=need.organisation_id)
+    leads.on_need_status_changed(session, user, need)
     return need
 
 

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from api.crud.common import paginate
 from api.deps import is_staff
 from api.errors import Conflict, NotFound
-from api.services import audit
+from api.services import audit, leads
 from api.services.access import can_read, check_write, get_readable, get_writable
 from api.services.common import apply_update
 from models.base import utcnow
@@ -153,6 +153,7 @@ def set_workforce(session: Session, user: User, provider_id: uuid.UUID, site_id:
         raise NotFound(f"Site {site_id} not found")
     workforce = session.exec(select(Workforce).where(Workforce.site_id == site.id)
                              .with_for_update()).first()
+    before = leads.Capacity.of(workforce)
     if workforce is None:
         workforce = Workforce(site_id=site.id, organisation_id=org.id)
         session.add(workforce)
@@ -169,4 +170,5 @@ def set_workforce(session: Session, user: User, provider_id: uuid.UUID, site_id:
                  summary=(f"free FTE low/medium/high {data.free_fte_low}/{data.free_fte_medium}/"
                           f"{data.free_fte_high}, supervisors {data.supervisors_available}"),
                  organisation_id=org.id)
+    leads.flag_leads_short_of_capacity(session, user, workforce, before)
     return workforce

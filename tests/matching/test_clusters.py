@@ -415,3 +415,18 @@ def test_majority_ties_take_the_less_favourable_value():
     [c] = propose_clusters(needs, [], [])
 
     assert (c.potential.market_demand, c.potential.investment) == ("medium", "medium")
+
+
+def test_large_families_are_chunked_without_breaking_the_distance_bound(monkeypatch):
+    monkeypatch.setattr("matching.clusters._MAX_CHUNK", 7)
+    rng = random.Random(2)
+    needs = [
+        need(f"n{i:02d}", (50.8 + rng.random() * 0.5, 2.8 + rng.random() * 2.0)) for i in range(60)
+    ]
+
+    groups = group_needs(needs)
+
+    assert sorted(i for g in groups for i in g) == list(range(60))
+    assert max(len(g) for g in groups) <= 7
+    for g in groups:
+        assert max(km_between(needs[i], needs[j]) for i in g for j in g) <= 40.0 + 1e-6

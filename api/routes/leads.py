@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+import uuid
+from typing import Literal
+
+from fastapi import APIRouter, Query, Response, status
+
+from api.deps import CurrentUser, SessionDep, SettingsDep
+from api.errors import PROBLEM_RESPONSES
+from api.routes.params import Limit, Offset
+from api.services import leads as service
+from api.services import webhooks
+from models.common import Page
+from models.lead import LeadContract, LeadCreate, LeadDecline, LeadPublic, LeadStatus
+from models.organisation import User
+from models.webhook import WebhookEndpointCreated, WebhookEndpointPublic, WebhookEndpointSet
+
+router = APIRouter(responses=PROBLEM_RESPONSES)
+
+
+def _one(session: SessionDep, user: User, lead) -> LeadPublic:  # noqa: ANN001
+    return service.present(session, [lead], viewer=user)[0]
+
+
+@router.post("/needs/{need_id}/leads", response_model=LeadPublic, tags=["leads"],
+             status_code=status.HTTP_201_CREATED,
+             summary="Send one of your open needs to a provider capability as a lead")
+def send_lead(need_id: uuid.UUID, data: LeadCreate, session: SessionDep, user: CurrentUser,
+              settings: SettingsDep) -> LeadPublic:
+    return _one(session, user, service.send_lead(session, user, need_id, data, settings))
+
+
+@router.get("/leads", response_model=Page[LeadPublic], tags=["leads"],
+            summary="Leads you take part in (inbox: received as provider; outbox: sent as "
+            "company); staff see all")
+def list_leads(session: SessionDep, user: CurrentUser, limit: Limit = 50, offset: Offset = 0,
+               role: Literal["inbox", "outbox"] | None = Query(
+                   default=None, examples=["inbox"],
+                   description="`inbox`: leads your provider received; `outbox`: leads your "
+                   "company sent; omitted: both"),
+               status: LeadStatus | None = Query(default=None, examples=["sent"]),
+               need_id: uuid.UUID | None = Query(default=None)) -> Page[LeadPublic]:
+    items, total = service.list_leads(session, user, role=role,
+                                      status=status.value if status else None,
+                                      need_id=need_id, limit=limit, offset=offset)
+    return Page(items=service.present(session, items, viewer=user), total=total, limit=limit,
+                offset=offset)
+
+
+@router.get("/leads/{lead_id}", response_model=LeadPublic, tags=["leads"])
+def read_lead(lead_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> LeadPublic:
+    return _one(session, user, service.get_lead(session, user, lead_id))
+
+
+@router.post("/leads/{lead_id}/view", response_model=LeadPublic, tags=["leads"],
+             summary="Provider: mark a sent lead as viewed (idempotent)")
+def view_lead(lead_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> LeadPublic:
+    return _one(session, user, service.view_lead(session, user, lead_id))
+
+
+@router.post("/leads/{lead_id}/accept", response_model=LeadPublic, tags=["leads"],
+             summary="Provider: accept a sent or viewed lead")
+def accept_lead(lead_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> LeadPublic:
+    return _one(session, user, service.accept_lead(session, user, lead_id))
+
+
+@router.post("/leads/{lead_id}/decline", response_model=LeadPublic, tags=["leads"],
+             summary="Provider: decline a sent or viewed lead, with a reason")
+def decline_lead(lead_id: uuid.UUID, data: LeadDecline, session: SessionDep,
+                 user: CurrentUser) -> LeadPublic:
+    return _one(session, user, service.decline_lead(session, user, lead_id, data))
+
+
+@router.post("/leads/{lead_id}/withdraw", response_model=LeadPublic, tags=["leads"],
+             summary="Company: withdraw a lead; a contracted lead gives its capacity back")
+def withdraw_lead(lead_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> LeadPublic:
+    return _one(session, user, service.withdraw_lead(session, user, lead_id))
+
+
+@router.post("/leads/{lead_id}/contract", response_model=LeadPublic, tags=["leads"],
+             summary="Company: contract an accepted lead, reserving the provider site's "
+             "capacity (409 when there is not enough)")
+def contract_lead(lead_id: uuid.UUID, data: LeadContract, session: SessionDep,
+                  user: CurrentUser) -> LeadPublic:
+    return _one(session, user, service.contract_lead(session, user, lead_id, data))
+
+
+# ---- webhook endpoint of an organisation ----------------------------------------------------
+
+@router.put("/organisations/{org_id}/webhook", response_model=WebhookEndpointCreated,
+            tags=["webhooks"],
+            summary="Set where lead events are POSTed; the signing secret is returned once")
+def set_webhook(org_id: uuid.UUID, data: WebhookEndpointSet, session: SessionDep,
+                user: CurrentUser) -> WebhookEndpointCreated:
+    endpoint = webhooks.set_endpoint(session, user, org_id, data)
+    return WebhookEndpointCreated.model_validate(endpoint)
+
+
+@router.get("/organisations/{org_id}/webhook", response_model=WebhookEndpointPublic,
+            tags=["webhooks"], summary="The organisation's webhook endpoint (without secret)")
+def read_webhook(org_id: uuid.UUID, session: SessionDep,
+                 user: CurrentUser) -> WebhookEndpointPublic:
+    return WebhookEndpointPublic.model_validate(webhooks.get_endpoint(session, user, org_id))
+
+
+@router.delete("/organisations/{org_id}/webhook", status_code=204, response_class=Response,
+               tags=["webhooks"], summary="Stop receiving lead events")
+def delete_webhook(org_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> Response:
+    webhooks.delete_endpoint(session, user, org_id)
+    return Response(status_code=204)

@@ -1,0 +1,570 @@
+"""Leads: a need sent to a provider capability, its lifecycle and the capacity it reserves.
+
+sent → viewed → accepted | declined → contracted | withdrawn | expired (DESIGN §6).
+
+Every transition writes an audit event and, for the organisation it concerns, a webhook event
+in the outbox, all in the caller's transaction. Capacity is reserved when a lead is contracted:
+row locks are always taken in the order need → workforce → lead, so two transactions never wait
+on each other in a cycle (PostgreSQL `SELECT … FOR UPDATE`; on SQLite writers serialise anyway).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, or_, select
+
+from api.config import Settings
+from api.crud.common import paginate
+from api.deps import is_staff
+from api.errors import Conflict, Forbidden, InvalidInput, NotFound
+from api.services import audit, webhooks
+from api.services.access import get_writable
+from matching.assignment import DEFAULT_SUPERVISION_RATIOS
+from models.base import as_utc, utcnow
+from models.capability import Capability
+from models.lead import (
+    LEAD_TRANSITIONS,
+    OPEN_LEAD_STATUSES,
+    Lead,
+    LeadContract,
+    LeadCreate,
+    LeadDecline,
+    LeadNeed,
+    LeadParty,
+    LeadPublic,
+    LeadReservation,
+    LeadSnapshot,
+)
+from models.need import Need
+from models.organisation import Organisation, User
+from models.site import Site, Workforce
+
+SUPPORT_LEVELS: tuple[str, ...] = ("low", "medium", "high")
+EPSILON = 1e-6
+
+# who hears about what: the party that did not act (both for flags)
+RECIPIENTS: dict[str, tuple[str, ...]] = {
+    "lead.sent": ("provider",),
+    "lead.viewed": ("company",),
+    "lead.accepted": ("company",),
+    "lead.declined": ("company",),
+    "lead.contracted": ("provider",),
+    "lead.withdrawn": ("provider",),
+    "lead.expired": ("provider",),
+    "lead.flagged": ("company", "provider"),
+}
+
+
+# ---- capacity (pure) --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Capacity:
+    """Free FTE by support level and free supervisors of one provider site."""
+
+    low: float = 0.0
+    medium: float = 0.0
+    high: float = 0.0
+    supervisors: float = 0.0
+
+    @classmethod
+    def of(cls, workforce: Workforce | None) -> Capacity:
+        if workforce is None:
+            return cls()
+        return cls(workforce.free_fte_low, workforce.free_fte_medium, workforce.free_fte_high,
+                   workforce.supervisors_available)
+
+    def free(self, level: str) -> float:
+        return float(getattr(self, level))
+
+
+@dataclass(frozen=True)
+class Reservation:
+    low: float = 0.0
+    medium: float = 0.0
+    high: float = 0.0
+    supervisors: float = 0.0
+
+    @property
+    def fte(self) -> float:
+        return self.low + self.medium + self.high
+
+
+def _greedy(capacity: Capacity, levels: Sequence[str], supervised: bool, limit: float,
+            ratios: Mapping[str, float]) -> Reservation:
+    # lowest support level first: it keeps the harder-to-place capacity for workplaces that can
+    # accommodate it, and costs the fewest supervisors per FTE (ratios 15 > 8 > 4)
+    taken: dict[str, float] = {}
+    remaining, supervisors_left = limit, capacity.supervisors
+    for level in levels:
+        x = max(0.0, min(capacity.free(level), remaining))
+        if supervised:
+            x = max(0.0, min(x, supervisors_left * float(ratios[level])))
+            supervisors_left -= x / float(ratios[level])
+        taken[level] = round(x, 6)
+        remaining -= x
+    return Reservation(low=taken.get("low", 0.0), medium=taken.get("medium", 0.0),
+                       high=taken.get("high", 0.0),
+                       supervisors=round(capacity.supervisors - supervisors_left, 6)
+                       if supervised else 0.0)
+
+
+def best_reservation(capacity: Capacity, fte: float, accommodates: str, placement_mode: str,
+                     ratios: Mapping[str, float] = DEFAULT_SUPERVISION_RATIOS) -> Reservation:
+    """The largest reservation up to ``fte`` the site can make for a need.
+
+    Only workers at or below the level the workplace accommodates count (DESIGN §4.2). An
+    enclave always has a supervisor present, whatever the workers' level (seeds 000:181-185);
+    on site, an on-call supervisor is allowed only for an all-`low` team (DESIGN §2), otherwise
+    the present supervisor watches the whole team.
+
+    >>> best_reservation(Capacity(low=1, medium=2, supervisors=1), 2, "medium", "workshop").low
+    1.0
+    """
+    levels = SUPPORT_LEVELS[:SUPPORT_LEVELS.index(accommodates) + 1]
+    if placement_mode == "enclave":
+        return _greedy(capacity, levels, True, fte, ratios)
+    if placement_mode == "on_site":
+        unsupervised = _greedy(capacity, levels[:1], False, fte, ratios)
+        if unsupervised.fte >= fte - EPSILON or len(levels) == 1:
+            return unsupervised
+        supervised = _greedy(capacity, levels, True, fte, ratios)
+        return supervised if supervised.fte > unsupervised.fte + EPSILON else unsupervised
+    return _greedy(capacity, levels, False, fte, ratios)
+
+
+def _capacity_problem(capacity: Capacity, fte: float, best: Reservation, need: Need,
+                      site_name: str) -> Conflict:
+    levels = SUPPORT_LEVELS[:SUPPORT_LEVELS.index(need.accommodates_support) + 1]
+    return Conflict(
+        f"Not enough free capacity at site '{site_name}': {fte:g} FTE asked, {best.fte:g} FTE "
+        f"can be reserved at support levels up to {need.accommodates_support} for "
+        f"{need.placement_mode} work (free low/medium/high {capacity.low:g}/"
+        f"{capacity.medium:g}/{capacity.high:g}, supervisors {capacity.supervisors:g})",
+        requested_fte=fte, reservable_fte=round(best.fte, 6),
+        free_fte={level: capacity.free(level) for level in SUPPORT_LEVELS},
+        eligible_levels=list(levels), supervisors_available=capacity.supervisors,
+    )
+
+
+# ---- presenting -------------------------------------------------------------------------------
+
+def _provider_consented(lead: Lead) -> bool:
+    # a provider's contact details go to the company once it accepted the lead
+    return lead.status in ("accepted", "contracted") or lead.contracted_at is not None
+
+
+def present(session: Session, leads: Sequence[Lead], *, viewer: User | None = None,
+            viewer_org_id: uuid.UUID | None = None) -> list[LeadPublic]:
+    """Leads as ``viewer`` (or, for webhooks, organisation ``viewer_org_id``) may see them.
+
+    Contact details follow consent: a lead is the company's consent to be contacted by that
+    provider, so the provider sees the company's email and phone from the moment it is sent;
+    the company sees the provider's once the provider accepted. Staff see everything.
+    """
+    if not leads:
+        return []
+    staff = viewer is not None and is_staff(viewer)
+    org_id = viewer.organisation_id if viewer is not None else viewer_org_id
+    needs = _by_id(session, Need, {lead.need_id for lead in leads})
+    orgs = _by_id(session, Organisation,
+                  {lead.company_id for lead in leads} | {lead.provider_id for lead in leads})
+    sites = _by_id(session, Site, {n.site_id for n in needs.values()})
+    out = []
+    for lead in leads:
+        need = needs[lead.need_id]
+        company_contact = staff or org_id in (lead.company_id, lead.provider_id)
+        provider_contact = staff or org_id == lead.provider_id or (
+            org_id == lead.company_id and _provider_consented(lead))
+        out.append(LeadPublic(
+            id=lead.id, need_id=lead.need_id, capability_id=lead.capability_id,
+            company_id=lead.company_id, provider_id=lead.provider_id,
+            provider_site_id=lead.provider_site_id, status=lead.status,
+            snapshot=LeadSnapshot.model_validate(lead.snapshot),
+            decline_reason_code=lead.decline_reason_code,
+            decline_reason_text=lead.decline_reason_text, contracted_fte=lead.contracted_fte,
+            reserved=LeadReservation(low=lead.reserved_fte_low, medium=lead.reserved_fte_medium,
+                                     high=lead.reserved_fte_high,
+                                     supervisors=lead.reserved_supervisors),
+            flagged=lead.flagged, flag_reason=lead.flag_reason,
+            sent_at=as_utc(lead.sent_at), viewed_at=as_utc(lead.viewed_at),
+            answered_at=as_utc(lead.answered_at), contracted_at=as_utc(lead.contracted_at),
+            closed_at=as_utc(lead.closed_at), expires_at=as_utc(lead.expires_at),
+            need=LeadNeed(id=need.id, title=need.title, description=need.description,
+                          activity=need.activity, placement_mode=need.placement_mode,
+                          fte=need.fte, contracted_fte=need.contracted_fte,
+                          accommodates_support=need.accommodates_support,
+                          municipality=sites[need.site_id].municipality, status=need.status),
+            company=_party(orgs[lead.company_id], company_contact),
+            provider=_party(orgs[lead.provider_id], provider_contact),
+            created_at=as_utc(lead.created_at), updated_at=as_utc(lead.updated_at),
+        ))
+    return out
+
+
+def _by_id(session: Session, model, ids: Iterable[uuid.UUID]) -> dict:  # noqa: ANN001
+    ids = list(ids)
+    return {row.id: row for row in session.exec(select(model).where(model.id.in_(ids))).all()}
+
+
+def _party(org: Organisation, with_contact: bool) -> LeadParty:
+    return LeadParty(id=org.id, name=org.name,
+                     contact_email=org.contact_email if with_contact else None,
+                     contact_phone=org.contact_phone if with_contact else None)
+
+
+# ---- events -----------------------------------------------------------------------------------
+
+def _emit(session: Session, lead: Lead, event_type: str, now: datetime) -> None:
+    """Queue ``event_type`` for each recipient with an active webhook endpoint.
+
+    The lead row is locked (or new) here, so bumping its counter gives a gap-free-enough,
+    strictly increasing sequence per lead that the worker delivers in order.
+    """
+    session.flush()
+    for side in RECIPIENTS[event_type]:
+        org_id = lead.provider_id if side == "provider" else lead.company_id
+        lead.event_sequence += 1
+        if not webhooks.has_active_endpoint(session, org_id):
+            continue
+        view = present(session, [lead], viewer_org_id=org_id)[0]
+        webhooks.enqueue(session, organisation_id=org_id, lead_id=lead.id,
+                         event_type=event_type, sequence=lead.event_sequence,
+                         payload={"lead": view.model_dump(mode="json")}, now=now)
+
+
+def _record(session: Session, actor: User | None, lead: Lead, action: str, summary: str) -> None:
+    audit.record(session, actor, entity="lead", entity_id=lead.id, action=action,
+                 summary=summary, organisation_id=None if actor else lead.company_id)
+
+
+# ---- access -----------------------------------------------------------------------------------
+
+def _can_see(user: User, lead: Lead) -> bool:
+    return is_staff(user) or user.organisation_id in (lead.company_id, lead.provider_id)
+
+
+def get_lead(session: Session, user: User, lead_id: uuid.UUID) -> Lead:
+    lead = session.get(Lead, lead_id)
+    if lead is None or not _can_see(user, lead):
+        raise NotFound(f"Lead {lead_id} not found")
+    return lead
+
+
+def _require_side(user: User, lead: Lead, side: str, action: str) -> None:
+    if user.role == "admin":
+        return
+    if user.organisation_id != (lead.provider_id if side == "provider" else lead.company_id):
+        raise Forbidden(f"Only the {side} of this lead may {action} it")
+
+
+def _check_transition(lead: Lead, action: str) -> str:
+    sources, target = LEAD_TRANSITIONS[action]
+    if lead.status not in sources:
+        allowed = " or ".join(sorted(sources))
+        raise Conflict(f"Lead is {lead.status}; it cannot be moved to {target} "
+                       f"(only a lead that is {allowed} can)", current_status=lead.status)
+    return target
+
+
+def _lock_lead(session: Session, lead_id: uuid.UUID) -> Lead:
+    lead = session.get(Lead, lead_id, with_for_update=True, populate_existing=True)
+    assert lead is not None  # leads are never deleted while their need exists
+    return lead
+
+
+def _lock_need(session: Session, need_id: uuid.UUID) -> Need:
+    need = session.get(Need, need_id, with_for_update=True, populate_existing=True)
+    assert need is not None  # the lead's foreign key cascades
+    return need
+
+
+def _lock_workforce(session: Session, site_id: uuid.UUID) -> Workforce | None:
+    return session.exec(select(Workforce).where(Workforce.site_id == site_id)
+                        .with_for_update()
+                        .execution_options(populate_existing=True)).first()
+
+
+# ---- use cases --------------------------------------------------------------------------------
+
+def send_lead(session: Session, user: User, need_id: uuid.UUID, data: LeadCreate,
+              settings: Settings) -> Lead:
+    from api.services.matching import score_pair
+
+    # the need row lock serialises concurrent sends for one need (the partial unique index is
+    # the last line of defence)
+    need = get_writable(session, Need, need_id, "Need", user, lock=True)
+    if need.status != "open":
+        raise Conflict(f"Need is {need.status}; leads can only be sent for open needs",
+                       current_status=need.status)
+    capability = session.get(Capability, data.capability_id)
+    if capability is None:
+        raise InvalidInput(["body", "capability_id"], "capability not found")
+    if not capability.active:
+        raise Conflict("This capability is not active; its provider does not take leads on it")
+    existing = session.exec(select(Lead).where(
+        Lead.need_id == need.id, Lead.capability_id == capability.id,
+        Lead.status.in_(OPEN_LEAD_STATUSES))).first()
+    if existing is not None:
+        raise Conflict(f"An open lead for this need and capability exists already "
+                       f"({existing.status})", lead_id=str(existing.id),
+                       current_status=existing.status)
+    scored = score_pair(session, need, capability, settings)
+    if scored is None:
+        raise Conflict("This capability does not match the need's activity at all")
+    if scored.get("excluded"):
+        causes = [r.get("text") or r.get("code") for r in scored["excluded"]]
+        raise Conflict("The matching engine excludes this capability for this need: "
+                       + "; ".join(map(str, causes)), excluded=scored["excluded"])
+    now = utcnow()
+    lead = Lead(need_id=need.id, capability_id=capability.id, company_id=need.organisation_id,
+                provider_id=capability.organisation_id, provider_site_id=capability.site_id,
+                status="sent", snapshot=scored, sent_at=now,
+                expires_at=now + timedelta(days=settings.lead_expiry_days))
+    session.add(lead)
+    _record(session, user, lead, "send",
+            f"need '{need.title}' sent to capability {capability.id} "
+            f"(score {scored['score']:.2f})")
+    _emit(session, lead, "lead.sent", now)
+    return lead
+
+
+def list_leads(session: Session, user: User, *, role: str | None, status: str | None,
+               need_id: uuid.UUID | None, limit: int, offset: int) -> tuple[list[Lead], int]:
+    stmt = select(Lead)
+    org = user.organisation_id
+    if not is_staff(user):
+        if role == "inbox":
+            stmt = stmt.where(Lead.provider_id == org)
+        elif role == "outbox":
+            stmt = stmt.where(Lead.company_id == org)
+        else:
+            stmt = stmt.where(or_(Lead.provider_id == org, Lead.company_id == org))
+    if status:
+        stmt = stmt.where(Lead.status == status)
+    if need_id:
+        stmt = stmt.where(Lead.need_id == need_id)
+    return paginate(session, stmt, limit=limit, offset=offset,
+                    order_by=(Lead.sent_at.desc(), Lead.id))
+
+
+def view_lead(session: Session, user: User, lead_id: uuid.UUID) -> Lead:
+    lead = get_lead(session, user, lead_id)
+    _require_side(user, lead, "provider", "view")
+    lead = _lock_lead(session, lead.id)
+    if lead.status == "viewed":  # idempotent: a second look changes nothing
+        return lead
+    lead.status = _check_transition(lead, "view")
+    now = utcnow()
+    lead.viewed_at = lead.updated_at = now
+    _record(session, user, lead, "view", "lead viewed by the provider")
+    _emit(session, lead, "lead.viewed", now)
+    return lead
+
+
+def accept_lead(session: Session, user: User, lead_id: uuid.UUID) -> Lead:
+    lead = get_lead(session, user, lead_id)
+    _require_side(user, lead, "provider", "accept")
+    lead = _lock_lead(session, lead.id)
+    lead.status = _check_transition(lead, "accept")
+    now = utcnow()
+    lead.viewed_at = lead.viewed_at or now
+    lead.answered_at = lead.updated_at = now
+    _record(session, user, lead, "accept", "lead accepted by the provider")
+    _emit(session, lead, "lead.accepted", now)
+    return lead
+
+
+def decline_lead(session: Session, user: User, lead_id: uuid.UUID, data: LeadDecline) -> Lead:
+    lead = get_lead(session, user, lead_id)
+    _require_side(user, lead, "provider", "decline")
+    lead = _lock_lead(session, lead.id)
+    lead.status = _check_transition(lead, "decline")
+    now = utcnow()
+    lead.decline_reason_code = data.reason_code.value
+    lead.decline_reason_text = data.reason_text
+    lead.answered_at = lead.closed_at = lead.updated_at = now
+    _record(session, user, lead, "decline",
+            f"lead declined ({data.reason_code.value}) {data.reason_text}".strip())
+    _emit(session, lead, "lead.declined", now)
+    return lead
+
+
+def contract_lead(session: Session, user: User, lead_id: uuid.UUID, data: LeadContract) -> Lead:
+    lead = get_lead(session, user, lead_id)
+    _require_side(user, lead, "company", "contract")
+    need = _lock_need(session, lead.need_id)
+    workforce = _lock_workforce(session, lead.provider_site_id)
+    lead = _lock_lead(session, lead.id)
+    lead.status = _check_transition(lead, "contract")
+    if need.status != "open":
+        raise Conflict(f"Need is {need.status}; only an open need can be contracted",
+                       current_status=lead.status, need_status=need.status)
+    uncovered = round(need.fte - need.contracted_fte, 6)
+    if data.fte > uncovered + EPSILON:
+        raise InvalidInput(["body", "fte"],
+                           f"at most {uncovered:g} FTE of this need is still uncovered")
+    capacity = Capacity.of(workforce)
+    reservation = best_reservation(capacity, data.fte, need.accommodates_support,
+                                   need.placement_mode)
+    if workforce is None or reservation.fte < data.fte - EPSILON:
+        site = session.get(Site, lead.provider_site_id)
+        raise _capacity_problem(capacity, data.fte, reservation, need,
+                                site.name if site else str(lead.provider_site_id))
+    # the CHECK (free >= 0) on workforce is the last line of defence
+    workforce.free_fte_low = max(0.0, round(workforce.free_fte_low - reservation.low, 6))
+    workforce.free_fte_medium = max(0.0, round(workforce.free_fte_medium - reservation.medium, 6))
+    workforce.free_fte_high = max(0.0, round(workforce.free_fte_high - reservation.high, 6))
+    workforce.supervisors_available = max(
+        0.0, round(workforce.supervisors_available - reservation.supervisors, 6))
+    now = utcnow()
+    workforce.updated_at = now
+    lead.contracted_fte = data.fte
+    lead.reserved_fte_low, lead.reserved_fte_medium = reservation.low, reservation.medium
+    lead.reserved_fte_high, lead.reserved_supervisors = reservation.high, reservation.supervisors
+    lead.contracted_at = lead.updated_at = now
+    need.contracted_fte = round(need.contracted_fte + data.fte, 6)
+    need.updated_at = now
+    _record(session, user, lead, "contract",
+            f"{data.fte:g} FTE contracted (low/medium/high {reservation.low:g}/"
+            f"{reservation.medium:g}/{reservation.high:g}, supervisors "
+            f"{reservation.supervisors:g})")
+    if need.contracted_fte >= need.fte - EPSILON:
+        need.status = "matched"
+        audit.record(session, user, entity="need", entity_id=need.id, action="status.matched",
+                     summary=f"need '{need.title}' fully contracted ({need.contracted_fte:g} FTE)",
+                     organisation_id=need.organisation_id)
+    _emit(session, lead, "lead.contracted", now)
+    return lead
+
+
+def _release(lead: Lead, workforce: Workforce | None, need: Need, now: datetime) -> None:
+    """Give a contracted lead's reservation back to the site and its FTE back to the need."""
+    if workforce is not None:
+        workforce.free_fte_low = round(workforce.free_fte_low + lead.reserved_fte_low, 6)
+        workforce.free_fte_medium = round(workforce.free_fte_medium + lead.reserved_fte_medium, 6)
+        workforce.free_fte_high = round(workforce.free_fte_high + lead.reserved_fte_high, 6)
+        workforce.supervisors_available = round(
+            workforce.supervisors_available + lead.reserved_supervisors, 6)
+        workforce.updated_at = now
+    lead.reserved_fte_low = lead.reserved_fte_medium = lead.reserved_fte_high = 0.0
+    lead.reserved_supervisors = 0.0
+    need.contracted_fte = max(0.0, round(need.contracted_fte - (lead.contracted_fte or 0), 6))
+    if need.status == "matched" and need.contracted_fte < need.fte - EPSILON:
+        need.status = "open"
+    need.updated_at = now
+
+
+def _withdraw(session: Session, actor: User | None, lead: Lead, need: Need,
+              workforce: Workforce | None, why: str, now: datetime) -> None:
+    was = lead.status
+    lead.status = _check_transition(lead, "withdraw")
+    if was == "contracted":
+        _release(lead, workforce, need, now)
+    lead.closed_at = lead.updated_at = now
+    _record(session, actor, lead, "withdraw", f"lead withdrawn ({was}) {why}".strip())
+    _emit(session, lead, "lead.withdrawn", now)
+
+
+def withdraw_lead(session: Session, user: User, lead_id: uuid.UUID) -> Lead:
+    lead = get_lead(session, user, lead_id)
+    _require_side(user, lead, "company", "withdraw")
+    need = _lock_need(session, lead.need_id)
+    workforce = _lock_workforce(session, lead.provider_site_id)
+    lead = _lock_lead(session, lead.id)
+    was_matched = need.status == "matched"
+    _withdraw(session, user, lead, need, workforce, "by the company", utcnow())
+    if was_matched and need.status == "open":
+        audit.record(session, user, entity="need", entity_id=need.id, action="status.open",
+                     summary=f"need '{need.title}' reopened: a contracted lead was withdrawn",
+                     organisation_id=need.organisation_id)
+    return lead
+
+
+def on_need_status_changed(session: Session, user: User, need: Need) -> None:
+    """Hook for need transitions (the need row is locked by the caller).
+
+    Cancelled: open leads are withdrawn and contracted ones released. Closed: open leads are
+    withdrawn; contracts stand.
+    """
+    if need.status not in ("cancelled", "closed"):
+        return
+    statuses = OPEN_LEAD_STATUSES + (("contracted",) if need.status == "cancelled" else ())
+    ids = session.exec(select(Lead.id, Lead.provider_site_id).where(
+        Lead.need_id == need.id, Lead.status.in_(statuses)).order_by(Lead.id)).all()
+    workforces = {site_id: _lock_workforce(session, site_id)
+                  for site_id in sorted({site_id for _, site_id in ids})}
+    now = utcnow()
+    for lead_id, site_id in ids:
+        lead = _lock_lead(session, lead_id)
+        if lead.status in statuses:
+            _withdraw(session, user, lead, need, workforces[site_id],
+                      f"because the need was {need.status}", now)
+
+
+def expire_due(session: Session, now: datetime | None = None) -> int:
+    """Expire leads left unanswered (sent or viewed) past their ``expires_at``; returns count."""
+    now = now or utcnow()
+    leads = session.exec(select(Lead).where(
+        Lead.status.in_(("sent", "viewed")), Lead.expires_at <= now)
+        .order_by(Lead.id).with_for_update(skip_locked=True)).all()
+    for lead in leads:
+        was = lead.status
+        lead.status = _check_transition(lead, "expire")
+        lead.closed_at = lead.updated_at = now
+        _record(session, None, lead, "expire", f"lead expired unanswered ({was})")
+        _emit(session, lead, "lead.expired", now)
+    return len(leads)
+
+
+# ---- freshness --------------------------------------------------------------------------------
+
+def _flag(session: Session, actor: User | None, lead: Lead, reason: str, now: datetime) -> None:
+    lead.flagged, lead.flag_reason, lead.updated_at = True, reason[:500], now
+    _record(session, actor, lead, "flag", reason)
+    _emit(session, lead, "lead.flagged", now)
+
+
+def flag_capability_leads(session: Session, user: User, capability: Capability,
+                          reason: str) -> int:
+    """Flag the open leads on a capability that was deactivated or deleted."""
+    leads = session.exec(select(Lead).where(
+        Lead.capability_id == capability.id, Lead.status.in_(OPEN_LEAD_STATUSES),
+        Lead.flagged.is_(False)).order_by(Lead.id).with_for_update()).all()
+    now = utcnow()
+    for lead in leads:
+        _flag(session, user, lead, reason, now)
+    return len(leads)
+
+
+def flag_leads_short_of_capacity(session: Session, user: User, workforce: Workforce,
+                                 before: Capacity) -> int:
+    """Flag open leads whose need the site covered before a workforce update but not after.
+
+    Called with the workforce row locked; leads are locked after it (need → workforce → lead).
+    """
+    leads = session.exec(select(Lead).where(
+        Lead.provider_site_id == workforce.site_id, Lead.status.in_(OPEN_LEAD_STATUSES),
+        Lead.flagged.is_(False)).order_by(Lead.id).with_for_update()).all()
+    if not leads:
+        return 0
+    needs = _by_id(session, Need, {lead.need_id for lead in leads})
+    after, now, flagged = Capacity.of(workforce), utcnow(), 0
+    for lead in leads:
+        need = needs[lead.need_id]
+        uncovered = need.fte - need.contracted_fte
+        if uncovered <= EPSILON:
+            continue
+        was = best_reservation(before, uncovered, need.accommodates_support,
+                               need.placement_mode).fte
+        now_fte = best_reservation(after, uncovered, need.accommodates_support,
+                                   need.placement_mode).fte
+        if now_fte < min(was, uncovered) - EPSILON:
+            _flag(session, user, lead,
+                  f"The provider site's free workforce now covers {now_fte:g} of the "
+                  f"{uncovered:g} FTE this need still asks (was {was:g})", now)
+            flagged += 1
+    return flagged

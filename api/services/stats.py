@@ -1,0 +1,541 @@
+"""Monitoring figures for department staff (DESIGN §8).
+
+Every figure is an aggregate computed in SQL (GROUP BY / conditional sums) except unmet
+demand, which needs the matching engine: the best score of every open need. That is computed
+for all open needs at once with ``MatchingEngine.rank_many(profiles, k=1)`` and cached per
+process and database (:data:`UNMET`), keyed like the engine cache in
+:mod:`api.services.matching` — the engine's data fingerprint (capabilities, workforce, sites,
+organisations) plus the need table's row count and last update — so any write that could change
+a best score triggers a recomputation on the next request. Filters are then applied to the
+cached arrays with NumPy masks.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import statistics
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dtime
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel
+from sqlalchemy import String, and_, case, cast, distinct, exists, func, select
+from sqlalchemy.sql import ColumnElement, Select
+from sqlmodel import Session
+
+from api.config import Settings
+from api.services.matching import (
+    ENGINES,
+    MAX_CACHE_SECONDS,
+    _fingerprint,
+    current_weights,
+    engine_config,
+    need_profile,
+)
+from models import gazetteer, taxonomy
+from models.capability import Capability
+from models.cluster import Cluster, ClusterNeedMember, ClusterStatus
+from models.lead import Lead, LeadStatus
+from models.need import Need
+from models.site import Site, Workforce
+from models.stats import (
+    ActivityRow,
+    ActivityStats,
+    ClustersByStatus,
+    ClusterStatusCounts,
+    FreeWorkforce,
+    LeadFunnel,
+    Metric,
+    RegionLevel,
+    RegionRow,
+    RegionStats,
+    StatsFilters,
+    StatsOverview,
+    TimePoint,
+    TimeSeries,
+    UnmetDemand,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """The request's filters, already validated by the route."""
+
+    province: str | None = None
+    arrondissement: str | None = None
+    activity: str | None = None
+    period_from: date | None = None
+    period_to: date | None = None
+
+    def public(self) -> StatsFilters:
+        return StatsFilters(province=self.province, arrondissement=self.arrondissement,
+                            activity=self.activity, period_from=self.period_from,
+                            period_to=self.period_to)
+
+    @property
+    def start(self) -> datetime | None:
+        return None if self.period_from is None else datetime.combine(
+            self.period_from, dtime.min, tzinfo=UTC)
+
+    @property
+    def end(self) -> datetime | None:
+        """Exclusive end: the day after ``period_to``."""
+        return None if self.period_to is None else datetime.combine(
+            self.period_to + timedelta(days=1), dtime.min, tzinfo=UTC)
+
+    def period(self, column: Any) -> list[ColumnElement[bool]]:
+        conditions = []
+        if self.start is not None:
+            conditions.append(column >= self.start)
+        if self.end is not None:
+            conditions.append(column < self.end)
+        return conditions
+
+    def place(self) -> list[ColumnElement[bool]]:
+        conditions = []
+        if self.province:
+            conditions.append(Site.province == self.province)
+        if self.arrondissement:
+            conditions.append(Site.arrondissement_nis == self.arrondissement)
+        return conditions
+
+
+def _r(value: float | None, digits: int = 3) -> float:
+    return round(float(value or 0.0), digits)
+
+
+def _share(part: float, whole: float) -> float | None:
+    return round(part / whole, 4) if whole > 0 else None
+
+
+# ---- scoped selects -------------------------------------------------------------------------
+
+def _needs(scope: Scope, *columns: Any) -> Select:
+    """Needs joined to their site, filtered by place, activity and creation date."""
+    stmt = select(*columns).select_from(Need).join(Site, Site.id == Need.site_id)
+    conditions = scope.place() + scope.period(Need.created_at)
+    if scope.activity:
+        conditions.append(Need.activity == scope.activity)
+    return stmt.where(*conditions)
+
+
+def _workforce(scope: Scope, *columns: Any) -> Select:
+    """Provider workforce joined to its site; by activity: sites with an active capability."""
+    stmt = select(*columns).select_from(Workforce).join(Site, Site.id == Workforce.site_id)
+    conditions = scope.place()
+    if scope.activity:
+        conditions.append(exists().where(Capability.site_id == Workforce.site_id,
+                                         Capability.active.is_(True),
+                                         Capability.activity == scope.activity))
+    return stmt.where(*conditions)
+
+
+def _leads(scope: Scope, *columns: Any, dated_by: Any = Lead.sent_at) -> Select:
+    """Leads by their need's site and activity, and by ``sent_at`` (or ``dated_by``)."""
+    stmt = (select(*columns).select_from(Lead).join(Need, Need.id == Lead.need_id)
+            .join(Site, Site.id == Need.site_id))
+    conditions = scope.place() + scope.period(dated_by)
+    if scope.activity:
+        conditions.append(Need.activity == scope.activity)
+    return stmt.where(*conditions)
+
+
+def select_clusters(scope: Scope, *columns: Any) -> Select:
+    stmt = select(*columns).select_from(Cluster)
+    conditions = scope.period(Cluster.created_at)
+    if scope.province:
+        conditions.append(Cluster.province == scope.province)
+    if scope.arrondissement:
+        conditions.append(exists().where(
+            ClusterNeedMember.cluster_id == Cluster.id, Need.id == ClusterNeedMember.need_id,
+            Site.id == Need.site_id, Site.arrondissement_nis == scope.arrondissement))
+    if scope.activity:
+        conditions.append(Cluster.kind == taxonomy.activity(scope.activity).family)
+    return stmt.where(*conditions)
+
+
+_OPEN = Need.status == "open"
+# shifts is a JSON list; its text form contains the quoted code on SQLite and PostgreSQL alike
+_NIGHT = cast(Need.shifts, String).like('%"night"%')
+
+
+def _month(session: Session, column: Any) -> ColumnElement[str]:
+    if session.get_bind().dialect.name == "postgresql":
+        return func.to_char(func.timezone("UTC", column), "YYYY-MM")
+    return func.strftime("%Y-%m", column)  # SQLite stores UTC datetimes as text
+
+
+# ---- unmet demand: the one figure that needs the engine ---------------------------------------
+
+@dataclass(frozen=True)
+class OpenNeedScores:
+    """Best match score of every open need, with what the filters need to select them."""
+
+    fte: np.ndarray
+    best: np.ndarray  # NaN: no candidate at all
+    province: np.ndarray
+    arrondissement: np.ndarray
+    municipality: np.ndarray
+    activity: np.ndarray
+    created_at: np.ndarray  # datetime64[us], UTC
+
+    def mask(self, scope: Scope) -> np.ndarray:
+        keep = np.ones(self.fte.shape, dtype=bool)
+        for values, wanted in ((self.province, scope.province),
+                               (self.arrondissement, scope.arrondissement),
+                               (self.activity, scope.activity)):
+            if wanted:
+                keep &= values == wanted
+        if scope.start is not None:
+            keep &= self.created_at >= np.datetime64(scope.start.replace(tzinfo=None), "us")
+        if scope.end is not None:
+            keep &= self.created_at < np.datetime64(scope.end.replace(tzinfo=None), "us")
+        return keep
+
+    def unmet(self, threshold: float) -> tuple[np.ndarray, np.ndarray]:
+        """(no candidate, best score below threshold) as boolean arrays."""
+        none = np.isnan(self.best)
+        below = ~none & (self.best < threshold)
+        return none, below
+
+
+def _utc64(values: Iterable[datetime]) -> np.ndarray:
+    return np.array([(v.astimezone(UTC).replace(tzinfo=None) if v.tzinfo else v)
+                     for v in values], dtype="datetime64[us]")
+
+
+_PROFILE_COLUMNS = (Need.id, Need.activity, Need.competences, Need.title, Need.description,
+                    Need.placement_mode, Need.fte, Need.accommodates_support,
+                    Need.time_pressure, Need.peak_season, Need.shifts,
+                    Need.certifications_required, Need.max_distance_km, Need.created_at,
+                    Site.lat, Site.lon, Site.public_transport_access, Site.province,
+                    Site.arrondissement_nis, Site.municipality_nis)
+
+
+def _score_open_needs(session: Session, settings: Settings) -> OpenNeedScores:
+    engine = ENGINES.get(session, current_weights(session), engine_config(settings))
+    rows = session.execute(select(*_PROFILE_COLUMNS).join(Site, Site.id == Need.site_id)
+                           .where(_OPEN).order_by(Need.id)).all()
+    # a row has the attribute names need_profile reads from a Need and from a Site
+    profiles = [need_profile(row, row) for row in rows]
+    best = (engine.rank_many(profiles, k=1).scores[:, 0] if profiles
+            else np.zeros(0, dtype=np.float64))
+    return OpenNeedScores(
+        fte=np.array([r.fte for r in rows], dtype=np.float64), best=best,
+        province=np.array([r.province for r in rows], dtype=object),
+        arrondissement=np.array([r.arrondissement_nis for r in rows], dtype=object),
+        municipality=np.array([r.municipality_nis for r in rows], dtype=object),
+        activity=np.array([r.activity for r in rows], dtype=object),
+        created_at=_utc64(r.created_at for r in rows))
+
+
+def _needs_stamp(session: Session) -> tuple:
+    return tuple(session.execute(select(func.count(), func.max(Need.updated_at))
+                                 .select_from(Need)).one())
+
+
+class UnmetCache:
+    """Best scores of the open needs per (database, weights, engine config).
+
+    Valid while the engine's data fingerprint and the need table's (row count, last update)
+    are unchanged, and for at most ``MAX_CACHE_SECONDS`` (workforce ages move with the clock).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: dict[tuple, tuple[tuple, float, OpenNeedScores]] = {}
+
+    def get(self, session: Session, settings: Settings) -> OpenNeedScores:
+        key = (str(session.get_bind().engine.url), current_weights(session),
+               engine_config(settings))
+        stamp = _fingerprint(session) + _needs_stamp(session)
+        entry = self._entries.get(key)
+        if entry and entry[0] == stamp and time.monotonic() - entry[1] < MAX_CACHE_SECONDS:
+            return entry[2]
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry and entry[0] == stamp and time.monotonic() - entry[1] < MAX_CACHE_SECONDS:
+                return entry[2]
+            scores = _score_open_needs(session, settings)
+            self._entries[key] = (stamp, time.monotonic(), scores)
+            return scores
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+UNMET = UnmetCache()
+
+
+def _unmet_by(keys: np.ndarray, fte: np.ndarray) -> dict[str, tuple[int, float]]:
+    if keys.size == 0:
+        return {}
+    labels, inverse = np.unique(keys.astype(str), return_inverse=True)
+    counts = np.bincount(inverse, minlength=labels.size)
+    sums = np.bincount(inverse, weights=fte, minlength=labels.size)
+    return {str(k): (int(c), float(s)) for k, c, s in zip(labels, counts, sums, strict=True)}
+
+
+# ---- overview ------------------------------------------------------------------------------
+
+def _median_hours_to_first_accept(session: Session, scope: Scope) -> float | None:
+    accepted = and_(Lead.answered_at.is_not(None), Lead.status != LeadStatus.declined.value)
+    per_need = _leads(scope, Lead.need_id, func.min(Lead.sent_at).label("first_sent"),
+                      func.min(case((accepted, Lead.answered_at))).label("first_accept")
+                      ).group_by(Lead.need_id)
+    hours = []
+    for _need_id, first_sent, first_accept in session.execute(per_need):
+        if first_accept is not None:
+            delta = _as_utc(first_accept) - _as_utc(first_sent)
+            hours.append(delta.total_seconds() / 3600.0)
+    return round(statistics.median(hours), 2) if hours else None
+
+
+def _as_utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def overview(session: Session, settings: Settings, scope: Scope) -> StatsOverview:
+    needs = session.execute(_needs(
+        scope,
+        func.count(case((_OPEN, 1))),
+        func.sum(case((_OPEN, Need.fte), else_=0.0)),
+        func.count(case((Need.status == "matched", 1))),
+        func.sum(Need.contracted_fte),
+        func.sum(case((and_(_OPEN, Need.complementary.is_(True)), Need.fte), else_=0.0)),
+        func.count(case((and_(_OPEN, _NIGHT), 1))),
+    )).one()
+    open_needs, open_fte, matched, contracted, complementary_fte, night = needs
+    open_fte = float(open_fte or 0.0)
+
+    low, medium, high, supervisors, sites = session.execute(_workforce(
+        scope, func.sum(Workforce.free_fte_low), func.sum(Workforce.free_fte_medium),
+        func.sum(Workforce.free_fte_high), func.sum(Workforce.supervisors_available),
+        func.count())).one()
+
+    by_status = dict(session.execute(_leads(scope, Lead.status, func.count())
+                                     .group_by(Lead.status)).all())
+    lead_contracted_fte = session.execute(_leads(
+        scope, func.sum(Lead.contracted_fte)).where(
+        Lead.status == LeadStatus.contracted.value)).scalar_one()
+    clusters = dict(session.execute(select_clusters(scope, Cluster.status, func.count())
+                                    .group_by(Cluster.status)).all())
+
+    scores = UNMET.get(session, settings)
+    keep = scores.mask(scope)
+    none, below = scores.unmet(settings.unmet_threshold)
+    unmet_fte = float(scores.fte[keep & (none | below)].sum())
+    return StatsOverview(
+        filters=scope.public(),
+        open_needs=open_needs, open_fte=_r(open_fte), matched_needs=matched,
+        contracted_fte=_r(contracted),
+        free_fte=FreeWorkforce(low=_r(low), medium=_r(medium), high=_r(high),
+                               total=_r((low or 0) + (medium or 0) + (high or 0)),
+                               supervisors=_r(supervisors), sites=sites),
+        unmet=UnmetDemand(
+            needs=int((keep & (none | below)).sum()), fte=_r(unmet_fte),
+            no_candidate_needs=int((keep & none).sum()),
+            below_threshold_needs=int((keep & below).sum()),
+            threshold=settings.unmet_threshold, share_of_open_fte=_share(unmet_fte, open_fte)),
+        complementary_share=_share(float(complementary_fte or 0.0), open_fte),
+        night_work_needs=night,
+        leads=LeadFunnel(**{s.value: by_status.get(s.value, 0) for s in LeadStatus},
+                         total=sum(by_status.values()), contracted_fte=_r(lead_contracted_fte),
+                         median_hours_to_first_accept=_median_hours_to_first_accept(
+                             session, scope)),
+        clusters=ClustersByStatus(**{s.value: clusters.get(s.value, 0) for s in ClusterStatus}),
+    )
+
+
+# ---- by region -----------------------------------------------------------------------------
+
+_REGION_COLUMN = {"province": Site.province, "arrondissement": Site.arrondissement_nis,
+                  "municipality": Site.municipality_nis}
+
+
+def _region_names(level: RegionLevel) -> dict[str, tuple[str, str, float | None, float | None]]:
+    """code → (name, province, lat, lon)."""
+    if level == "province":
+        return {slug: (name, slug, None, None) for slug, name in gazetteer.provinces()}
+    if level == "arrondissement":
+        return {nis: (name, prov, None, None) for nis, name, prov in gazetteer.arrondissements()}
+    return {m.nis: (m.name, m.province, m.lat, m.lon) for m in gazetteer.municipalities()}
+
+
+def regions(session: Session, settings: Settings, scope: Scope,
+            level: RegionLevel) -> RegionStats:
+    column = _REGION_COLUMN[level]
+    need_rows = session.execute(_needs(
+        scope, column, func.count(case((_OPEN, 1))),
+        func.sum(case((_OPEN, Need.fte), else_=0.0)), func.sum(Need.contracted_fte),
+    ).group_by(column)).all()
+    workforce_rows = session.execute(_workforce(
+        scope, column, func.sum(Workforce.free_fte_low), func.sum(Workforce.free_fte_medium),
+        func.sum(Workforce.free_fte_high), func.sum(Workforce.supervisors_available),
+    ).group_by(column)).all()
+    scores = UNMET.get(session, settings)
+    keep = scores.mask(scope)
+    none, below = scores.unmet(settings.unmet_threshold)
+    unmet_rows = keep & (none | below)
+    keys = {"province": scores.province, "arrondissement": scores.arrondissement,
+            "municipality": scores.municipality}[level]
+    unmet = _unmet_by(keys[unmet_rows], scores.fte[unmet_rows])
+
+    needs = {code: row for code, *row in need_rows}
+    workforce = {code: row for code, *row in workforce_rows}
+    names = _region_names(level)
+    items = []
+    for code in sorted(set(needs) | set(workforce)):
+        name, province, lat, lon = names.get(code, (code, "", None, None))
+        n_open, fte, contracted = needs.get(code, (0, 0.0, 0.0))
+        low, medium, high, supervisors = workforce.get(code, (0.0, 0.0, 0.0, 0.0))
+        unmet_n, unmet_fte = unmet.get(code, (0, 0.0))
+        items.append(RegionRow(
+            code=code, name=name, province=province, lat=lat, lon=lon, open_needs=n_open,
+            open_fte=_r(fte), contracted_fte=_r(contracted), unmet_needs=unmet_n,
+            unmet_fte=_r(unmet_fte), free_fte_low=_r(low), free_fte_medium=_r(medium),
+            free_fte_high=_r(high), supervisors=_r(supervisors)))
+    return RegionStats(filters=scope.public(), level=level,
+                       unmet_threshold=settings.unmet_threshold, items=items)
+
+
+# ---- by activity ---------------------------------------------------------------------------
+
+def activities(session: Session, settings: Settings, scope: Scope) -> ActivityStats:
+    need_rows = session.execute(_needs(
+        scope, Need.activity, func.count(case((_OPEN, 1))),
+        func.sum(case((_OPEN, Need.fte), else_=0.0)), func.sum(Need.contracted_fte),
+    ).group_by(Need.activity)).all()
+    cap_stmt = (select(Capability.activity, func.count(),
+                       func.count(distinct(Capability.organisation_id)))
+                .join(Site, Site.id == Capability.site_id)
+                .where(Capability.active.is_(True), *scope.place())
+                .group_by(Capability.activity))
+    if scope.activity:
+        cap_stmt = cap_stmt.where(Capability.activity == scope.activity)
+    cap_rows = session.execute(cap_stmt).all()
+    scores = UNMET.get(session, settings)
+    keep = scores.mask(scope)
+    none, below = scores.unmet(settings.unmet_threshold)
+    unmet_rows = keep & (none | below)
+    unmet = _unmet_by(scores.activity[unmet_rows], scores.fte[unmet_rows])
+
+    needs = {code: row for code, *row in need_rows}
+    caps = {code: row for code, *row in cap_rows}
+    items = []
+    for code, act in sorted(taxonomy.activities().items()):
+        if scope.activity and code != scope.activity:
+            continue
+        n_open, fte, contracted = needs.get(code, (0, 0.0, 0.0))
+        n_caps, n_providers = caps.get(code, (0, 0))
+        unmet_n, unmet_fte = unmet.get(code, (0, 0.0))
+        items.append(ActivityRow(
+            code=code, label=act.label["nl"], family=act.family, open_needs=n_open,
+            open_fte=_r(fte), contracted_fte=_r(contracted), unmet_needs=unmet_n,
+            unmet_fte=_r(unmet_fte), capabilities=n_caps, providers=n_providers))
+    return ActivityStats(filters=scope.public(), unmet_threshold=settings.unmet_threshold,
+                         items=items)
+
+
+# ---- over time -----------------------------------------------------------------------------
+
+def _months(first: str, last: str) -> list[str]:
+    year, month = map(int, first.split("-"))
+    out = []
+    while f"{year:04d}-{month:02d}" <= last:
+        out.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
+
+
+def timeseries(session: Session, scope: Scope, metric: Metric) -> TimeSeries:
+    by_status: dict[str, dict[str, int]] = {}
+    if metric == "needs_posted":
+        month = _month(session, Need.created_at)
+        stmt = _needs(scope, month, func.count()).where(Need.status != "draft")
+    elif metric == "leads_sent":
+        month = _month(session, Lead.sent_at)
+        stmt = _leads(scope, month, func.count())
+    elif metric == "fte_contracted":
+        month = _month(session, Lead.contracted_at)
+        stmt = (_leads(scope, month, func.sum(Lead.contracted_fte), dated_by=Lead.contracted_at)
+                .where(Lead.contracted_at.is_not(None)))
+    else:  # clusters_formed
+        month = _month(session, Cluster.created_at)
+        stmt = select_clusters(scope, month, func.count())
+        for period, status, n in session.execute(
+                select_clusters(scope, month, Cluster.status, func.count())
+                .group_by(month, Cluster.status)):
+            by_status.setdefault(period, {})[status] = n
+    values = {period: float(v or 0) for period, v in session.execute(stmt.group_by(month))}
+    bounds = sorted(values)
+    first = scope.period_from.strftime("%Y-%m") if scope.period_from else (
+        bounds[0] if bounds else None)
+    last = scope.period_to.strftime("%Y-%m") if scope.period_to else (
+        bounds[-1] if bounds else None)
+    points = []
+    if first and last:
+        for period in _months(first, last):
+            counts = None
+            if metric == "clusters_formed":
+                got = by_status.get(period, {})
+                counts = ClusterStatusCounts(**{s.value: got.get(s.value, 0)
+                                                for s in ClusterStatus})
+            points.append(TimePoint(period=period, value=round(values.get(period, 0.0), 3),
+                                    by_status=counts))
+    return TimeSeries(filters=scope.public(), metric=metric, interval="month", points=points)
+
+
+# ---- CSV ----------------------------------------------------------------------------------
+
+def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
+_ROW_MODELS: dict[type[BaseModel], tuple[str, type[BaseModel]]] = {
+    RegionStats: ("items", RegionRow), ActivityStats: ("items", ActivityRow),
+    TimeSeries: ("points", TimePoint)}
+
+
+def _columns(result: BaseModel) -> list[str]:
+    """Column order follows the schemas, so it never depends on the data."""
+    if isinstance(result, StatsOverview):
+        return list(_flatten(result.model_dump(mode="json", exclude={"filters"})))
+    list_field, row_model = _ROW_MODELS[type(result)]
+    columns = [n for n in type(result).model_fields if n not in ("filters", list_field)]
+    for name in row_model.model_fields:
+        if name != "by_status":
+            columns.append(name)
+        elif getattr(result, "metric", None) == "clusters_formed":
+            columns += [f"by_status.{s.value}" for s in ClusterStatus]
+    return columns
+
+
+def to_csv(result: BaseModel) -> str:
+    """A header row and one row per item (the overview: one row); filters in the last columns."""
+    data = result.model_dump(mode="json")
+    filters = _flatten(data.pop("filters"), "filter.")
+    items = data.pop("items", None) or data.pop("points", None)
+    common = _flatten(data)
+    rows = [common] if isinstance(result, StatsOverview) else [
+        {**common, **_flatten(item)} for item in items or ()]
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=_columns(result) + list(filters),
+                            extrasaction="ignore", lineterminator="\r\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: "" if v is None else v for k, v in {**row, **filters}.items()})
+    return buffer.getvalue()
