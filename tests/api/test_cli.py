@@ -1,0 +1,51 @@
+"""The `koppel` command line on a real (file) SQLite database."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from api.cli import main
+from api.config import get_settings
+
+
+@pytest.fixture
+def sqlite_env(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    get_settings.cache_clear()
+    yield url
+    get_settings.cache_clear()
+
+
+def test_migrate_then_create_staff_and_refuse_duplicates(sqlite_env, capsys):
+    assert main(["migrate"]) == 0
+    assert main(["create-staff", "Staff@Example.be", "--password", "x" * 12]) == 0
+    assert "Created staff account staff@example.be" in capsys.readouterr().out
+    assert main(["create-staff", "staff@example.be", "--password", "y" * 12]) == 1
+    assert main(["create-staff", "other@example.be", "--password", "short"]) == 2
+    engine = create_engine(sqlite_env)
+    with engine.connect() as conn:
+        roles = conn.execute(text("SELECT email, role FROM app_user")).all()
+    engine.dispose()
+    assert roles == [("staff@example.be", "staff")]
+
+
+def test_ready_reports_database_state(client):
+    assert client.get("/ready").json() == {"status": "ok", "database": "ok"}
+    assert client.get("/health").json()["status"] == "ok"
+
+
+def test_unreachable_database_gives_503_problems_not_500():
+    from fastapi.testclient import TestClient
+
+    from api.config import Settings
+    from api.main import create_app
+
+    settings = Settings(environment="test", secret_key="t" * 40, db_timeout_seconds=1,
+                        database_url="postgresql://postgres@127.0.0.1:1/nowhere")
+    with TestClient(create_app(settings=settings), raise_server_exceptions=False) as c:
+        r = c.get("/ready")
+        assert r.status_code == 503 and r.headers["content-type"] == "application/problem+json"
+        r = c.post("/auth/token", data={"username": "a@example.be", "password": "x" * 12})
+        assert r.status_code == 503 and r.headers["retry-after"] == "5"
