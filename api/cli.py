@@ -85,15 +85,18 @@ def cmd_create_staff(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    """Expire overdue leads and deliver due webhook events, once or until SIGINT/SIGTERM."""
+    """Expire overdue leads, deliver due webhook events and execute queued cluster runs, once or
+    until SIGINT/SIGTERM."""
     import httpx
 
     from api.config import get_settings
     from api.db import make_engine
+    from api.services.clusters import run_pending
     from api.services.leads import expire_due
     from api.services.webhooks import deliver_due
 
-    url = get_settings().sqlalchemy_url
+    settings = get_settings()
+    url = settings.sqlalchemy_url
     engine = make_engine(url)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -109,6 +112,9 @@ def cmd_worker(args: argparse.Namespace) -> int:
                 if expired or report.attempted:
                     print(f"expired {expired} lead(s); webhooks delivered {report.delivered}, "
                           f"retrying {report.retried}, failed {report.failed}", flush=True)
+                clustered = run_pending(engine, settings)
+                if clustered:
+                    print(f"executed {clustered} cluster run(s)", flush=True)
                 if args.once:
                     break
                 stop.wait(args.interval)

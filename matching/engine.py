@@ -272,7 +272,7 @@ def _score(
         enclave & (needed > 0.0),
         coverable * enclave_share,
         # on_site: on call only if every worker is low (seeds 000:158-168)
-        coverable,
+        np.where(on_site & hungry & no_supervisor, a_low, coverable),
     )
     # peak season under high pressure: refuted opportunity (seeds 000:3522-3560)
     supervision = np.minimum(1.0, coverable / fte) * n["peak"]

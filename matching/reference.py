@@ -14,7 +14,7 @@ difference from the engine's sparse product is floating-point summation order.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from matching.scoring import (
     ACTIVITY_FACTOR_EXACT,
@@ -192,19 +192,25 @@ def rank_reference(
     k: int = 10,
     include_excluded: bool = False,
     text_model: TextModel | None = None,
+    capability_vectors: Mapping[str, dict[int, float]] | None = None,
 ) -> MatchResult:
     """Rank capabilities for a need with a plain loop over every pair.
 
     Same contract as :meth:`matching.engine.MatchingEngine.rank`. ``text_model`` defaults to
-    one fitted on ``capabilities``' texts (pass it in to time only the scoring).
+    one fitted on ``capabilities``' texts; ``capability_vectors`` (capability id →
+    ``text_model.vector_dicts`` of its text) may be passed in to time only the scoring.
     """
     weights = weights or Weights()
     config = config or EngineConfig()
     model = text_model or fit_text_model([c.text for c in capabilities])
+    if capability_vectors is None:
+        vectors = model.vector_dicts([c.text for c in capabilities])
+        capability_vectors = {c.id: v for c, v in zip(capabilities, vectors, strict=True)}
     need_vec = model.vector_dict(need.text)
     scored: list[tuple[PairDetails, CapabilityProfile]] = []
     for cap in capabilities:
-        details = _pair_details(need, cap, weights, config, need_vec, model.vector_dict(cap.text))
+        cap_vec = capability_vectors[cap.id]
+        details = _pair_details(need, cap, weights, config, need_vec, cap_vec)
         if details is not None:
             scored.append((details, cap))
 

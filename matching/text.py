@@ -8,10 +8,12 @@ cosine similarity of a need and a capability is the dot product of their rows.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -53,24 +55,62 @@ def make_vectorizer() -> TfidfVectorizer:
 
 @dataclass(frozen=True)
 class TextModel:
-    """A fitted vectoriser, or ``None`` when the fitted texts held no usable words."""
+    """A fitted vectoriser, or ``None`` when the fitted texts held no usable words.
+
+    :meth:`transform` applies the fitted vocabulary and idf with plain Python per document
+    (sklearn's analyzer, ``1 + log(tf)``, × idf, L2 norm): the same numbers as
+    ``vectorizer.transform`` up to rounding, without its per-call overhead, which dominated
+    single-need latency. Engine and reference both go through it.
+    """
 
     vectorizer: TfidfVectorizer | None
+    _vocabulary: dict[str, int] = field(default_factory=dict, init=False, repr=False)
+    _idf: list[float] = field(default_factory=list, init=False, repr=False)
+    _analyse: Any = field(default=None, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.vectorizer is not None:
+            object.__setattr__(self, "_vocabulary", dict(self.vectorizer.vocabulary_))
+            object.__setattr__(self, "_idf", self.vectorizer.idf_.tolist())
+            object.__setattr__(self, "_analyse", self.vectorizer.build_analyzer())
 
     @property
     def n_terms(self) -> int:
         return 0 if self.vectorizer is None else len(self.vectorizer.vocabulary_)
 
+    def _weights(self, text: str) -> list[tuple[int, float]]:
+        vocabulary, idf = self._vocabulary, self._idf
+        counts: dict[int, int] = {}
+        for token in self._analyse(text):
+            j = vocabulary.get(token)
+            if j is not None:
+                counts[j] = counts.get(j, 0) + 1
+        pairs = [(j, (math.log(c) + 1.0) * idf[j]) for j, c in sorted(counts.items())]
+        norm = math.sqrt(math.fsum(w * w for _, w in pairs))
+        return [(j, w / norm) for j, w in pairs if w != 0.0] if norm > 0.0 else []
+
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         """L2-normalised TF-IDF rows (an all-zero row means: no usable text)."""
         if self.vectorizer is None:
             return sp.csr_matrix((len(texts), 0), dtype=np.float64)
-        return sp.csr_matrix(self.vectorizer.transform(list(texts)), dtype=np.float64)
+        indptr, indices, data = [0], [], []
+        for text in texts:
+            for j, w in self._weights(text):
+                indices.append(j)
+                data.append(w)
+            indptr.append(len(indices))
+        return sp.csr_matrix(
+            (np.array(data, dtype=np.float64), np.array(indices, dtype=np.int32), indptr),
+            shape=(len(texts), self.n_terms),
+        )
+
+    def vector_dicts(self, texts: Sequence[str]) -> list[dict[int, float]]:
+        """Many texts as ``{term index: weight}`` dicts (the per-pair reference's form)."""
+        return [self.vector_dict(t) for t in texts]
 
     def vector_dict(self, text: str) -> dict[int, float]:
-        """One text as a plain ``{term index: weight}`` dict (the per-pair reference's form)."""
-        row = self.transform([text])
-        return {int(j): float(v) for j, v in zip(row.indices, row.data, strict=True) if v != 0.0}
+        """One text as a plain ``{term index: weight}`` dict."""
+        return {} if self.vectorizer is None else dict(self._weights(text))
 
 
 def fit_text_model(texts: Sequence[str]) -> TextModel:

@@ -168,10 +168,14 @@ class LeadSnapshot(BaseModel):
     """The match as scored when the lead was sent (it does not change afterwards)."""
 
     score: float = Field(examples=[0.82], description="Overall score in [0, 1]")
-    components: ComponentsPublic
+    components: ComponentsPublic = Field(description="Score components, each in [0, 1]")
     distance_km: float | None = Field(default=None, examples=[12.3],
                                       description="Distance between the two sites")
-    reasons: list[ReasonPublic] = Field(description="Why the pair scored as it did")
+    reasons: list[ReasonPublic] = Field(
+        description="Why the pair scored as it did",
+        examples=[[{"code": "activity_exact", "text": "Exact activity match (returns.apparel)",
+                    "params": {"activity": "returns.apparel"}}]],
+    )
     excluded: list[ReasonPublic] | None = Field(
         default=None, examples=[None], description="Hard-constraint exclusions (none when sent)")
     weights_version: str | None = Field(default=None, examples=["default"],
@@ -204,10 +208,11 @@ class LeadNeed(BaseModel):
     title: str = Field(examples=["Retourkledij verwerken"])
     description: str = Field(examples=["Retours wassen, strijken, plooien en herverpakken"])
     activity: str = Field(examples=["returns.apparel"])
-    placement_mode: PlacementMode = Field(examples=["workshop"])
-    fte: float = Field(examples=[3.5])
-    contracted_fte: float = Field(examples=[0.0])
-    accommodates_support: SupportLevel = Field(examples=["medium"])
+    placement_mode: PlacementMode = Field(examples=["workshop"], description="How the work is done")
+    fte: float = Field(examples=[3.5], description="FTE the need asks")
+    contracted_fte: float = Field(examples=[0.0], description="FTE contracted so far")
+    accommodates_support: SupportLevel = Field(
+        examples=["medium"], description="Highest support level the workplace accommodates")
     municipality: str = Field(examples=["Roeselare"], description="Municipality of the need's site")
     status: str = Field(examples=["open"])
 
@@ -222,12 +227,13 @@ class LeadPublic(BaseModel):
     company_id: uuid.UUID = Field(examples=["6f1c1a52-3c55-4cde-9d2a-1b8e0f0c9a11"])
     provider_id: uuid.UUID = Field(examples=["0c9d8e7f-6a5b-4c3d-2e1f-0a9b8c7d6e5f"])
     provider_site_id: uuid.UUID = Field(examples=["3d0c5b8e-8a53-4b4a-9a0e-54f1f6a5e0c2"])
-    status: LeadStatus = Field(examples=["sent"])
-    snapshot: LeadSnapshot
+    status: LeadStatus = Field(examples=["sent"], description="Where the lead is in its lifecycle")
+    snapshot: LeadSnapshot = Field(description="The match as scored when the lead was sent")
     decline_reason_code: DeclineReason | None = Field(examples=[None])
     decline_reason_text: str = Field(examples=[""])
     contracted_fte: float | None = Field(examples=[None])
-    reserved: LeadReservation
+    reserved: LeadReservation = Field(
+        description="Capacity this lead holds at the provider site (only while contracted)")
     flagged: bool = Field(examples=[False],
                           description="The lead may no longer be feasible; see flag_reason")
     flag_reason: str = Field(examples=[""])
@@ -240,7 +246,7 @@ class LeadPublic(BaseModel):
         examples=[None], description="When it was declined, withdrawn or expired")
     expires_at: datetime = Field(examples=["2026-12-12T09:00:00Z"],
                                  description="An unanswered lead expires at this time")
-    need: LeadNeed
+    need: LeadNeed = Field(description="The need the lead is for")
     company: LeadParty = Field(description="The company; contact details for the provider")
     provider: LeadParty = Field(
         description="The provider; contact details once it accepted the lead")

@@ -102,8 +102,11 @@ class ClustersByStatus(BaseModel):
     dissolved: int = Field(description="Dissolved", examples=[0])
 
 
+_FILTERS = Field(description="The filters the figures were computed with")
+
+
 class StatsOverview(BaseModel):
-    filters: StatsFilters
+    filters: StatsFilters = _FILTERS
     open_needs: int = Field(description="Needs in status `open`", examples=[120])
     open_fte: float = Field(description="FTE demanded: sum of `fte` over open needs",
                             examples=[310.5])
@@ -112,15 +115,16 @@ class StatsOverview(BaseModel):
     contracted_fte: float = Field(
         description="Matched and contracted FTE: sum of `Need.contracted_fte` over all needs in "
         "scope (contracts withdrawn since are not counted)", examples=[22.0])
-    free_fte: FreeWorkforce
-    unmet: UnmetDemand
+    free_fte: FreeWorkforce = Field(
+        description="Free provider FTE by support level, and supervisors (today's figures)")
+    unmet: UnmetDemand = Field(description="Unmet demand among the open needs")
     complementary_share: float | None = Field(
         description="Share of complementary work: FTE of open needs marked `complementary` / "
         "open FTE; null when nothing is open", examples=[0.87])
     night_work_needs: int = Field(description="Open needs whose shifts include `night`",
                                   examples=[4])
-    leads: LeadFunnel
-    clusters: ClustersByStatus
+    leads: LeadFunnel = Field(description="Lead funnel and time to first acceptance")
+    clusters: ClustersByStatus = Field(description="Clusters by current status")
 
 
 class RegionRow(BaseModel):
@@ -147,7 +151,7 @@ class RegionRow(BaseModel):
 
 
 class RegionStats(BaseModel):
-    filters: StatsFilters
+    filters: StatsFilters = _FILTERS
     level: RegionLevel = Field(description="Grouping level", examples=["municipality"])
     unmet_threshold: float = Field(description="Score threshold used for unmet demand",
                                    examples=[0.5])
@@ -172,7 +176,7 @@ class ActivityRow(BaseModel):
 
 
 class ActivityStats(BaseModel):
-    filters: StatsFilters
+    filters: StatsFilters = _FILTERS
     unmet_threshold: float = Field(description="Score threshold used for unmet demand",
                                    examples=[0.5])
     items: list[ActivityRow] = Field(description="Every activity of the taxonomy (or the "
@@ -197,7 +201,7 @@ class TimePoint(BaseModel):
 
 
 class TimeSeries(BaseModel):
-    filters: StatsFilters
+    filters: StatsFilters = _FILTERS
     metric: Metric = Field(
         description="`needs_posted`: needs created that month that left draft (count); "
         "`fte_contracted`: FTE contracted through leads, by month of `contracted_at` "

@@ -16,5 +16,16 @@ fi
 
 echo "== ruff =="
 ruff check api matching models tests bench scripts
+# Headless Chromium for tests/api/test_dashboard_browser.py (required under CI=true).
+if ! command -v chromium >/dev/null; then
+  if [ "$(id -u)" -eq 0 ]; then
+    echo "Installing chromium …"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "WARNING: chromium is not installed and this is not root; the dashboard browser test" \
+         "will be skipped (or fail under CI=true)" >&2
+  fi
+fi
+
 echo "== pytest (SQLite and PostgreSQL) =="
 python -m pytest --cov=api --cov=matching --cov=models --cov-report=term:skip-covered "$@"

@@ -34,7 +34,7 @@ from api.services.matching import (
     load_capability_profiles,
     need_profile,
 )
-from matching import CapabilityProfile, EngineConfig, MatchingEngine, NeedProfile
+from matching import CapabilityProfile, EngineConfig, MatchingEngine, NeedProfile, Weights
 from matching.clusters import (
     ClusterNeed,
     ClusterProposal,
@@ -190,8 +190,7 @@ def fail_abandoned(bind: Bind, *, older_than: timedelta = ABANDONED_AFTER) -> in
 
 def _execute_claimed(bind: Bind, run_id: uuid.UUID, settings: Settings) -> None:
     try:
-        with _session(bind) as session:
-            _compute_and_store(session, run_id, settings)
+        _compute_and_store(bind, run_id, settings)
     except Exception as exc:
         # recorded on the run for staff, logged with its traceback for operators
         log.exception("cluster run %s failed", run_id)
@@ -209,10 +208,26 @@ def _mark_failed(bind: Bind, run_id: uuid.UUID, error: str) -> None:
         session.commit()
 
 
-def _progress(session: Session, run: ClusterRun, progress: float, message: str) -> None:
-    run.progress, run.message, run.updated_at = progress, message[:500], utcnow()
-    session.add(run)
-    session.commit()
+def _touch_running(session: Session, run_id: uuid.UUID, **values: object) -> None:
+    """Update a run that must still be running; raise when it is not (e.g. marked abandoned).
+
+    Every write transaction of a run starts with this statement: on SQLite a transaction that
+    read first and writes later fails at once when another connection committed meanwhile,
+    while one that starts by writing waits its turn.
+    """
+    updated = session.execute(
+        update(ClusterRun)
+        .where(ClusterRun.id == run_id, ClusterRun.status == RunStatus.running.value)
+        .values(updated_at=utcnow(), **values)
+        .returning(ClusterRun.id)).scalar_one_or_none()
+    if updated is None:
+        raise RuntimeError(f"cluster run {run_id} is no longer running; work discarded")
+
+
+def _progress(bind: Bind, run_id: uuid.UUID, progress: float, message: str) -> None:
+    with _session(bind) as session:
+        _touch_running(session, run_id, progress=progress, message=message[:500])
+        session.commit()
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,11 +278,10 @@ def _load_inputs(session: Session, params: ClusterRunParams) -> _Inputs:
     return _Inputs(needs, company_of_need, profiles, capabilities, providers)
 
 
-def _score_pairs(inputs: _Inputs, config: EngineConfig, session: Session) -> list[PairScore]:
+def _score_pairs(inputs: _Inputs, weights: Weights, config: EngineConfig) -> list[PairScore]:
     if not inputs.needs or not inputs.capabilities:
         return []
-    engine = MatchingEngine(weights=current_weights(session), config=config).fit(
-        inputs.capabilities)
+    engine = MatchingEngine(weights=weights, config=config).fit(inputs.capabilities)
     pairs = []
     for result in engine.rank_many(inputs.profiles, k=CANDIDATES_PER_NEED):
         # ranked items only: excluded candidates (hard constraints) never get work
@@ -281,43 +295,45 @@ def _ratios(config: EngineConfig) -> dict[str, float]:
             "high": config.supervision_ratio_high}
 
 
-def _compute_and_store(session: Session, run_id: uuid.UUID, settings: Settings) -> None:
-    run = session.get(ClusterRun, run_id)
-    if run is None:
-        raise RuntimeError(f"cluster run {run_id} disappeared")
-    params = ClusterRunParams.model_validate(run.params)
+def _compute_and_store(bind: Bind, run_id: uuid.UUID, settings: Settings) -> None:
     config = engine_config(settings)
-
-    inputs = _load_inputs(session, params)
-    _progress(session, run, 0.1, f"loaded {len(inputs.needs)} open needs and "
+    # One consistent snapshot of needs and capabilities; the transaction ends before scoring so
+    # no snapshot or lock is held while the CPU works.
+    with _session(bind) as session:
+        run = session.get(ClusterRun, run_id)
+        if run is None:
+            raise RuntimeError(f"cluster run {run_id} disappeared")
+        params = ClusterRunParams.model_validate(run.params)
+        inputs = _load_inputs(session, params)
+        weights = current_weights(session)
+        session.rollback()
+    _progress(bind, run_id, 0.1, f"loaded {len(inputs.needs)} open needs and "
               f"{len(inputs.providers)} provider sites with free capacity")
 
-    pairs = _score_pairs(inputs, config, session)
-    _progress(session, run, 0.5, f"scored {len(pairs)} candidate (need, site) pairs")
+    pairs = _score_pairs(inputs, weights, config)
+    _progress(bind, run_id, 0.5, f"scored {len(pairs)} candidate (need, site) pairs")
 
     names = {code: info.cluster_name["nl"] for code, info in taxonomy.families().items()}
     proposals = propose_clusters(inputs.needs, inputs.providers, pairs,
                                  families=params.families, ratios=_ratios(config),
                                  cluster_names=names)
-    _progress(session, run, 0.9, f"assigned FTE in {len(proposals)} clusters")
+    _progress(bind, run_id, 0.9, f"assigned FTE in {len(proposals)} clusters")
 
-    # Store and finish in one transaction, and only if the run is still ours.
-    run = session.get(ClusterRun, run_id, with_for_update=True, populate_existing=True)
-    if run is None or run.status != RunStatus.running.value:
-        raise RuntimeError(f"cluster run {run_id} is no longer running; results discarded")
+    # Store the clusters and finish the run in one transaction, only if the run is still ours.
     provider_of_site = {p.id: uuid.UUID(p.provider_id) for p in inputs.providers}
     demand_of_need = {n.id: n.fte for n in inputs.needs}
-    for proposal in proposals:
-        _store(session, run.id, proposal, inputs.company_of_need, demand_of_need,
-               provider_of_site)
-    now = utcnow()
-    run.status, run.progress, run.finished_at, run.updated_at = "succeeded", 1.0, now, now
-    run.cluster_count = len(proposals)
-    run.message = (f"stored {len(proposals)} clusters covering "
-                   f"{sum(p.covered_fte for p in proposals):g} of "
-                   f"{sum(p.demand_fte for p in proposals):g} FTE")
-    session.add(run)
-    session.commit()
+    with _session(bind) as session:
+        _touch_running(session, run_id)
+        for proposal in proposals:
+            _store(session, run_id, proposal, inputs.company_of_need, demand_of_need,
+                   provider_of_site)
+        _touch_running(
+            session, run_id, status=RunStatus.succeeded.value, progress=1.0,
+            finished_at=utcnow(), cluster_count=len(proposals),
+            message=(f"stored {len(proposals)} clusters covering "
+                     f"{sum(p.covered_fte for p in proposals):g} of "
+                     f"{sum(p.demand_fte for p in proposals):g} FTE"))
+        session.commit()
 
 
 def _store(session: Session, run_id: uuid.UUID, proposal: ClusterProposal,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -20,7 +22,7 @@ from api.services import clusters as service
 from api.services.auth import create_staff
 from models.audit import AuditEvent
 from models.base import utcnow
-from models.cluster import ClusterRun, ClusterRunCreate
+from models.cluster import Cluster, ClusterRun, ClusterRunCreate
 from models.organisation import User
 from models.taxonomy import activity
 from tests.conftest import new_database_url
@@ -384,8 +386,9 @@ def test_only_staff_change_status_and_non_members_get_404(small, client):
 
 # ---- jobs against a real engine -------------------------------------------------------------
 
-def test_background_run_finds_its_committed_row(backend, tmp_path_factory, request):
-    """Without the test transaction: the request commits before the background task starts."""
+@contextmanager
+def committed_world(backend: str, tmp_path_factory, request):  # noqa: ANN001
+    """A fresh database outside the test transaction: a staff login, one need, one provider."""
     url = new_database_url(backend, tmp_path_factory, request)
     upgrade(url)
     engine = make_engine(url)
@@ -395,17 +398,38 @@ def test_background_run_finds_its_committed_row(backend, tmp_path_factory, reque
             create_staff(session, "jobs@example.be", PASSWORD)
             session.commit()
         with TestClient(create_app(settings=settings, engine=engine)) as client:
-            headers = {"Authorization": f"Bearer {login(client, 'jobs@example.be')}"}
             provider = register(client, "provider", "AMAB")
             site = add_site(provider, "8800")
             set_workforce(provider, site)
             add_capability(provider, site)
             company = register(client, "company")
             add_need(company, add_site(company, "8870"))
-
-            r = client.post("/cluster-runs", json={}, headers=headers)
-            assert r.status_code == 202, r.text
-            run = client.get(r.headers["Location"], headers=headers).json()
-        assert (run["status"], run["cluster_count"], run["error"]) == ("succeeded", 1, None)
+            token = login(client, "jobs@example.be")
+            yield engine, settings, client, {"Authorization": f"Bearer {token}"}
     finally:
         engine.dispose()
+
+
+def test_background_run_finds_its_committed_row(backend, tmp_path_factory, request):
+    """The request commits before the response is sent and background tasks run after it."""
+    with committed_world(backend, tmp_path_factory, request) as (_engine, _s, client, headers):
+        r = client.post("/cluster-runs", json={}, headers=headers)
+        assert r.status_code == 202, r.text
+        run = client.get(r.headers["Location"], headers=headers).json()
+    assert (run["status"], run["cluster_count"], run["error"]) == ("succeeded", 1, None)
+
+
+def test_concurrent_workers_execute_each_queued_run_once(backend, tmp_path_factory, request):
+    with committed_world(backend, tmp_path_factory, request) as (engine, settings, _c, _h):
+        with Session(engine, expire_on_commit=False) as session:
+            user = session.exec(select(User).where(User.email == "jobs@example.be")).one()
+            runs = [service.start_run(session, user, ClusterRunCreate()) for _ in range(4)]
+            session.commit()
+        with ThreadPoolExecutor(max_workers=3) as pool:
+            executed = list(pool.map(lambda _: service.run_pending(engine, settings), range(3)))
+        with Session(engine) as session:
+            rows = [session.get(ClusterRun, r.id) for r in runs]
+            clusters = session.exec(select(Cluster.run_id)).all()
+    assert sum(executed) == 4
+    assert [(r.status, r.cluster_count, r.error) for r in rows] == [("succeeded", 1, None)] * 4
+    assert sorted(clusters) == sorted(r.id for r in runs)  # one cluster stored per run

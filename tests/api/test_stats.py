@@ -31,7 +31,7 @@ class World:
     company: Actor
     provider: Actor
     capability: dict
-    served: dict  # returns.apparel in Roeselare, next to the provider: a good candidate
+    served: dict  # returns.apparel in Roeselare, near the provider: a good candidate
     no_provider: dict  # green.maintenance, night shifts, not complementary: no candidate
     too_far: dict  # returns.apparel in Gent with max 10 km: every candidate excluded
     draft: dict
@@ -40,7 +40,7 @@ class World:
 @pytest.fixture
 def world(client, db) -> World:  # noqa: ANN001
     provider = register(client, "provider")
-    provider_site = add_site(provider, "8800")
+    provider_site = add_site(provider, "8500")  # Kortrijk, some 20 km from Roeselare
     set_workforce(provider, provider_site, low=3, medium=3, high=2, supervisors=2)
     capability = add_capability(provider, provider_site)
     company = register(client, "company")
@@ -102,13 +102,15 @@ def test_overview_figures_are_exact(world: World) -> None:
 
 
 def test_a_need_whose_best_score_is_below_the_threshold_is_unmet(world: World, app) -> None:  # noqa: ANN001
-    app.state.settings = app.state.settings.model_copy(update={"unmet_threshold": 0.999})
+    best = world.staff.get(f"/needs/{world.served['id']}/matches").json()["items"][0]["score"]
+    assert 0.5 <= best < 1.0
+    app.state.settings = app.state.settings.model_copy(update={"unmet_threshold": 1.0})
     unmet = world.staff.get("/stats/overview").json()["unmet"]
     assert unmet["needs"] == 3
     assert unmet["fte"] == 6.5
     assert unmet["below_threshold_needs"] == 1
     assert unmet["no_candidate_needs"] == 2
-    assert unmet["threshold"] == 0.999
+    assert unmet["threshold"] == 1.0
 
 
 def test_unmet_demand_follows_writes(world: World) -> None:
@@ -255,7 +257,7 @@ def test_csv_columns_do_not_depend_on_the_data(world: World) -> None:
         "/stats/regions?level=municipality&province=limburg&format=csv").text)
     assert full[0] == empty[0]
     assert len(empty) == 1
-    assert len(full) == 3  # header + Roeselare + Gent
+    assert len(full) == 4  # header + Kortrijk (workforce), Roeselare and Gent (needs)
     assert full[0][:4] == ["level", "unmet_threshold", "code", "name"]
 
 
