@@ -46,6 +46,8 @@ def test_unreachable_database_gives_503_problems_not_500():
                         database_url="postgresql://postgres@127.0.0.1:1/nowhere")
     with TestClient(create_app(settings=settings), raise_server_exceptions=False) as c:
         r = c.get("/ready")
-        assert r.status_code == 503 and r.headers["content-type"] == "application/problem+json"
+        assert r.status_code == 503
+        assert r.headers["content-type"] == "application/problem+json"
         r = c.post("/auth/token", data={"username": "a@example.be", "password": "x" * 12})
-        assert r.status_code == 503 and r.headers["retry-after"] == "5"
+        assert r.status_code == 503
+        assert r.headers["retry-after"] == "5"
