@@ -16,9 +16,10 @@ def _province(value: str | None) -> str | None:
 
     if value is None:
         return None
+    value = value.strip().lower()
     if not is_valid_province(value):
         raise ValueError(f"unknown province {value!r}; use a slug like 'west-vlaanderen'")
-    return value.lower()
+    return value
 
 
 def _activity(value: str | None) -> str | None:
