@@ -1,4 +1,4 @@
-"""The `koppel` command: serve, demo, migrate, create-staff, worker."""
+"""The `koppel` command: serve, demo, migrate, create-staff, worker, eval."""
 
 from __future__ import annotations
 
@@ -48,8 +48,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     with Session(engine) as session:
         summary = load_demo(session, progress=lambda msg: print("      " + msg, flush=True))
         session.commit()
-    engine.dispose()
     print("      " + summary.describe())
+    if summary.loaded:
+        from api.services.demo_activity import simulate
+
+        print("      Simulating a history of leads and a cluster run …", flush=True)
+        simulate(engine, settings, progress=lambda msg: print("      " + msg, flush=True))
+    engine.dispose()
     print("\nDemo logins (password for each shown after the colon):")
     for role, (email, password) in summary.logins.items():
         print(f"  {role:<9} {email} : {password}")
@@ -63,7 +68,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_create_staff(args: argparse.Namespace) -> int:
     from api.config import get_settings
     from api.db import make_engine
-    from api.errors import Conflict
+    from api.errors import Conflict, InvalidInput
     from api.services.auth import create_staff
 
     password = args.password or getpass.getpass("Password (min. 12 characters): ")
@@ -75,7 +80,7 @@ def cmd_create_staff(args: argparse.Namespace) -> int:
         try:
             user = create_staff(session, args.email, password, full_name=args.full_name,
                                 admin=args.admin)
-        except Conflict as exc:
+        except (Conflict, InvalidInput) as exc:
             print(f"error: {exc.detail}", file=sys.stderr)
             return 1
         session.commit()
@@ -125,6 +130,53 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return 0
 
 
+def _parse_weights(text: str):  # noqa: ANN202
+    from matching import Weights
+
+    parts = [p.strip() for p in text.split(",")]
+    if len(parts) != 4:
+        raise ValueError("--weights takes four numbers: competence,locality,supervision,capacity")
+    values = [float(p) for p in parts]
+    total = sum(values)
+    if total <= 0 or abs(total - 1.0) > 1e-6:
+        raise ValueError(f"--weights must sum to 1, got {total:g}")
+    c, loc, sup = (v / total for v in values[:3])
+    return Weights(c, loc, sup, max(0.0, 1.0 - (c + loc + sup)), version="cli")
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    """Match quality on the evaluation set; exit 1 when below the floors (top-1, violations)."""
+    import json
+
+    from api.migrate import ROOT
+    from matching import MatchingEngine, Weights
+    from matching.evaluation import FLOORS, evaluate, format_table, load_scenarios
+
+    path = args.scenarios or ROOT / "tests" / "eval" / "scenarios.json"
+    try:
+        weights = _parse_weights(args.weights) if args.weights else Weights()
+        with open(path, encoding="utf-8") as fh:
+            scenarios = load_scenarios(json.load(fh))
+    except (OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    report = evaluate(scenarios, lambda caps: MatchingEngine(weights=weights).fit(caps), k=args.k)
+    failures = report.failures()
+    if args.json:
+        print(json.dumps({"weights": dict(zip(("competence", "locality", "supervision",
+                                                "capacity"), weights.as_tuple(), strict=True)),
+                          **report.as_dict()}, indent=2))
+    else:
+        w = ", ".join(f"{v:.3f}" for v in weights.as_tuple())
+        print(f"Evaluation set {path}: {len(scenarios)} scenarios, weights "
+              f"(competence, locality, supervision, capacity) = ({w})\n")
+        print(format_table(report))
+        verdict = "FAIL: " + "; ".join(failures) if failures else "OK"
+        print(f"\nFloors: top-1 >= {FLOORS['top1']}, violations = {FLOORS['violations']:g}"
+              f" -> {verdict}")
+    return 1 if failures else 0
+
+
 def _redact(url: str) -> str:
     if "@" in url and "://" in url:
         scheme, rest = url.split("://", 1)
@@ -164,6 +216,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--interval", type=float, default=5.0, help="seconds between passes")
     p.add_argument("--batch", type=int, default=100, help="most webhook events per pass")
     p.set_defaults(func=cmd_worker)
+
+    p = sub.add_parser("eval", help="match quality on the evaluation set (exit 1 below floors)")
+    p.add_argument("--weights", help="competence,locality,supervision,capacity (sum 1); "
+                   "default: the DESIGN defaults")
+    p.add_argument("--json", action="store_true", help="print the full report as JSON")
+    p.add_argument("--scenarios", help="scenario file (default: tests/eval/scenarios.json)")
+    p.add_argument("--k", type=int, default=5, help="ranking depth for NDCG")
+    p.set_defaults(func=cmd_eval)
     return parser
 
 

@@ -11,7 +11,7 @@ from typing import Literal
 from pydantic import Field, computed_field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEFAULT_SECRET = "changethis-koppel-local-only"
+DEFAULT_SECRET = "changethis-koppel-local-development-only"
 
 
 class Settings(BaseSettings):
@@ -32,6 +32,16 @@ class Settings(BaseSettings):
     lead_expiry_days: int = Field(default=14, ge=1)
     cors_origins: list[str] = Field(default_factory=list)
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
+    # abuse resistance: in-process sliding windows, so each uvicorn worker counts on its own
+    # (with W workers a client may get up to W times a limit); off for tests and benchmarks
+    rate_limit_enabled: bool = True
+    rate_limit_auth_per_ip: int = Field(default=30, ge=1, description="/auth/* requests per "
+                                        "client IP per minute")
+    rate_limit_login_failures: int = Field(default=10, ge=1, description="failed logins per "
+                                           "account per window")
+    rate_limit_login_window_seconds: int = Field(default=300, ge=1)
+    rate_limit_per_token: int = Field(default=600, ge=1, description="requests per bearer token "
+                                      "(or, without one, per client IP) per minute elsewhere")
 
     @computed_field  # type: ignore[prop-decorator]
     @property

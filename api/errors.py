@@ -83,12 +83,14 @@ class Problem(BaseModel):
     status: int = Field(examples=[422])
     detail: str = Field(examples=["body.fte: Input should be greater than 0"])
     instance: str | None = Field(default=None, examples=["/needs"])
-    errors: list[ValidationItem] | None = None
+    errors: list[ValidationItem] | None = Field(
+        default=None, description="For validation errors: each offending field and why",
+        examples=[[{"loc": ["body", "fte"], "msg": "Input should be greater than 0"}]])
 
 
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     code: {"model": Problem, "content": {PROBLEM_JSON: {}}, "description": HTTPStatus(code).phrase}
-    for code in (400, 401, 403, 404, 409, 422)
+    for code in (400, 401, 403, 404, 409, 413, 422, 429, 503)
 }
 
 

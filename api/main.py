@@ -5,11 +5,18 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy.engine import Engine
 
 from api.config import Settings, get_settings
 from api.db import make_engine
 from api.errors import install_handlers
+from api.middleware import (
+    BodySizeLimitMiddleware,
+    RateLimitMiddleware,
+    RateLimits,
+    SecurityHeadersMiddleware,
+)
 from api.routes import (
     audit,
     auth,
@@ -19,8 +26,10 @@ from api.routes import (
     leads,
     matching,
     organisations,
+    privacy,
     reference,
     stats,
+    weights,
 )
 
 DESCRIPTION = """
@@ -48,9 +57,21 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app = FastAPI(title="Koppel", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
     app.state.engine = engine
+    app.state.rate_limits = RateLimits(settings)
     install_handlers(app)
+    # added innermost first: security headers wrap everything, so 413/429 answers carry them
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RateLimitMiddleware, limits=app.state.rate_limits)
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
+                           allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+                           allow_headers=["Authorization", "Content-Type", "Accept-Language"],
+                           expose_headers=["Location", "Retry-After"], max_age=600)
+    app.add_middleware(SecurityHeadersMiddleware,
+                       production=settings.environment == "production")
     for router in (reference.router, auth.router, organisations.router, catalogue.capabilities,
                    catalogue.needs, matching.router, leads.router, audit.router,
-                   clusters.runs, clusters.clusters, stats.router, dashboard.router):
+                   clusters.runs, clusters.clusters, stats.router, dashboard.router,
+                   privacy.router, weights.router):
         app.include_router(router)
     return app

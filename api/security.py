@@ -1,9 +1,11 @@
-"""Password hashing (argon2) and JWT access tokens."""
+"""Password hashing (argon2), JWT access and refresh tokens, and the common-password list."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from functools import cache
+from pathlib import Path
 
 import jwt
 from argon2 import PasswordHasher
@@ -36,6 +38,19 @@ def create_access_token(user_id: uuid.UUID, token_version: int, *, secret: str,
     return jwt.encode(payload, secret, algorithm=ALGORITHM)
 
 
+def create_refresh_token(user_id: uuid.UUID, token_version: int, *, secret: str,
+                         days: int) -> str:
+    """A long-lived token that only ``POST /auth/refresh`` accepts (``typ`` = refresh).
+
+    It carries the user's ``token_version`` like access tokens do, so a password change (or
+    an erasure) revokes it together with them.
+    """
+    now = datetime.now(UTC)
+    payload = {"sub": str(user_id), "ver": token_version, "iat": now, "typ": "refresh",
+               "jti": uuid.uuid4().hex, "exp": now + timedelta(days=days)}
+    return jwt.encode(payload, secret, algorithm=ALGORITHM)
+
+
 def decode_token(token: str, *, secret: str, expected_type: str = "access") -> dict | None:
     try:
         payload = jwt.decode(token, secret, algorithms=[ALGORITHM],
@@ -45,3 +60,24 @@ def decode_token(token: str, *, secret: str, expected_type: str = "access") -> d
     if payload.get("typ") != expected_type:
         return None
     return payload
+
+
+COMMON_PASSWORDS_FILE = Path(__file__).resolve().parent / "data" / "common_passwords.txt"
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    """Lower-cased passwords too common to accept (shipped with the package)."""
+    lines = COMMON_PASSWORDS_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip().lower() for line in lines
+                     if line.strip() and not line.startswith("#"))
+
+
+def password_problem(password: str, *, email: str | None = None) -> str | None:
+    """Why ``password`` is unacceptable beyond its length, or None."""
+    lowered = password.strip().lower()
+    if lowered in common_passwords():
+        return "this password is too common; choose a less predictable one"
+    if email and lowered in {email.strip().lower(), email.strip().lower().split("@")[0]}:
+        return "the password must not be your email address"
+    return None

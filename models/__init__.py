@@ -8,6 +8,7 @@ from models.need import Need
 from models.organisation import Organisation, User
 from models.site import Site, Workforce
 from models.webhook import DeliveryAttempt, OutboxEvent, WebhookEndpoint
+from models.weights import MatchingWeightSet
 
-__all__ = ["AuditEvent", "Capability", "DeliveryAttempt", "Lead", "Need", "Organisation",
-           "OutboxEvent", "Site", "User", "WebhookEndpoint", "Workforce"]
+__all__ = ["AuditEvent", "Capability", "DeliveryAttempt", "Lead", "MatchingWeightSet", "Need",
+           "Organisation", "OutboxEvent", "Site", "User", "WebhookEndpoint", "Workforce"]

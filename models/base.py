@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from functools import cache
 
 import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Field, SQLModel
 
 # Stable constraint names so migrations never depend on the backend's naming.
@@ -37,6 +40,29 @@ class TableBase(SQLModel):
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     created_at: datetime = tz_datetime(nullable=False)
     updated_at: datetime = tz_datetime(nullable=False)
+
+
+@cache
+def _aware_columns(cls: type) -> tuple[str, ...]:
+    return tuple(attr.key for attr in sa.inspect(cls).column_attrs
+                 if any(isinstance(c.type, sa.DateTime) and c.type.timezone
+                        for c in attr.columns))
+
+
+def _make_aware(target: SQLModel) -> None:
+    for key in _aware_columns(type(target)):
+        value = target.__dict__.get(key)
+        if isinstance(value, datetime) and value.tzinfo is None:
+            set_committed_value(target, key, value.replace(tzinfo=UTC))
+
+
+# SQLite has no time zones and hands back naive datetimes for timezone-aware columns; every
+# datetime we store is UTC, so say so on load (PostgreSQL rows are aware already: a no-op).
+# Without this, responses on SQLite carried "2026-11-28T09:00:00", which is not an RFC 3339
+# date-time as the OpenAPI schema promises (found by tests/api/test_fuzz.py).
+event.listen(SQLModel, "load", lambda target, _ctx: _make_aware(target), propagate=True)
+event.listen(SQLModel, "refresh", lambda target, _ctx, _attrs: _make_aware(target),
+             propagate=True)
 
 
 def as_utc(value: datetime | None) -> datetime | None:

@@ -87,12 +87,12 @@ class CapabilityCreate(BaseModel):
 class CapabilityUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    competences: CompetenceCodes | None = None
+    competences: CompetenceCodes | None = Field(default=None, examples=[["laundry", "packing"]])
     description: Description | None = Field(default=None, examples=["Ook herstellingen"])
-    placement_modes: ModeList | None = None
+    placement_modes: ModeList | None = Field(default=None, examples=[["workshop", "on_site"]])
     service_radius_km: Radius | None = Field(default=None, examples=[60.0])
-    certifications: CertificationList | None = None
-    shifts: ShiftList | None = None
+    certifications: CertificationList | None = Field(default=None, examples=[["iso9001"]])
+    shifts: ShiftList | None = Field(default=None, examples=[["day", "early_late"]])
     active: bool | None = Field(default=None, examples=[False])
 
 

@@ -39,7 +39,9 @@ class MatchItem(BaseModel):
     components: ComponentsPublic
     reasons: list[ReasonPublic]
     excluded: list[ReasonPublic] | None = Field(
-        default=None, description="Hard constraints that exclude this candidate "
+        default=None, examples=[[{"code": "too_far", "text": "62 km, beyond 40 km",
+                                  "params": {"km": 62.0, "limit_km": 40.0}}]],
+        description="Hard constraints that exclude this candidate "
         "(only with include_excluded=true); null for ranked candidates")
 
 

@@ -128,13 +128,13 @@ class NeedCreate(_NeedFields):
 class NeedUpdate(_NeedFields):
     title: Title | None = Field(default=None, examples=["Retourkledij verwerken (uitbreiding)"])
     description: Description | None = Field(default=None, examples=["Ook herstellingen"])
-    competences: CompetenceCodes | None = None
+    competences: CompetenceCodes | None = Field(default=None, examples=[["laundry"]])
     fte: NeedFTE | None = Field(default=None, examples=[4.0])
     accommodates_support: SupportLevel | None = Field(default=None, examples=["high"])
     time_pressure: TimePressure | None = Field(default=None, examples=["medium"])
     peak_season: bool | None = Field(default=None, examples=[False])
-    shifts: ShiftList | None = None
-    certifications_required: CertificationList | None = None
+    shifts: ShiftList | None = Field(default=None, examples=[["day"]])
+    certifications_required: CertificationList | None = Field(default=None, examples=[["vca"]])
     max_distance_km: Distance | None = Field(default=None, examples=[50.0])
     complementary: bool | None = Field(default=None, examples=[True])
     start_date: date | None = Field(default=None, examples=["2027-02-01"])

@@ -81,7 +81,7 @@ class OrganisationUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: Name | None = Field(default=None, examples=["Maatwerk Leiestreek vzw"])
-    nace_codes: NaceCodes | None = None
+    nace_codes: NaceCodes | None = Field(default=None, examples=[["82.92"]])
     description: Text | None = Field(default=None, examples=["Nu ook met heftruckchauffeurs"])
     website: AnyHttpUrl | None = Field(default=None, examples=["https://www.example.be"])
     contact_email: EmailStr | None = Field(default=None, examples=["info@example.be"])
@@ -113,7 +113,7 @@ class UserCreate(BaseModel):
 
     email: EmailStr = Field(examples=["an.peeters@example.be"])
     password: Password = Field(examples=["correct-horse-battery"],
-                               description="At least 12 characters")
+                               description="At least 12 characters, not a common password")
     full_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = Field(
         default="", examples=["An Peeters"]
     )
@@ -143,12 +143,32 @@ class RegistrationPublic(BaseModel):
 
 class Token(BaseModel):
     access_token: str = Field(examples=["eyJhbGciOiJIUzI1NiIs..."])
-    token_type: Literal["bearer"] = "bearer"
+    token_type: Literal["bearer"] = Field(default="bearer", examples=["bearer"])
     expires_in: int = Field(examples=[1800], description="Seconds until the access token expires")
+    refresh_token: str = Field(examples=["eyJhbGciOiJIUzI1NiIs..."],
+                               description="Send to POST /auth/refresh for a new pair")
+    refresh_expires_in: int = Field(examples=[1209600],
+                                    description="Seconds until the refresh token expires")
+
+
+class RefreshRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    refresh_token: str = Field(min_length=1, max_length=2000,
+                               examples=["eyJhbGciOiJIUzI1NiIs..."])
+
+
+class PasswordChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    current_password: str = Field(min_length=1, max_length=128,
+                                  examples=["correct-horse-battery"])
+    new_password: Password = Field(examples=["a-new-longer-passphrase"],
+                                   description="At least 12 characters, not a common password")
 
 
 __all__ = [
     "Organisation", "OrganisationCreate", "OrganisationPublic", "OrganisationUpdate",
-    "RegistrationCreate", "RegistrationPublic", "SQLModel", "Token", "User", "UserCreate",
-    "UserPublic",
+    "PasswordChange", "RefreshRequest", "RegistrationCreate", "RegistrationPublic", "SQLModel",
+    "Token", "User", "UserCreate", "UserPublic",
 ]

@@ -113,7 +113,7 @@ class SiteUpdate(BaseModel):
     street: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)] | None = Field(
         default=None, examples=["Kwadestraat 14"]
     )
-    postcode: Postcode | None = None
+    postcode: Postcode | None = Field(default=None, examples=["8870"])
     public_transport_access: PublicTransport | None = Field(default=None, examples=["poor"])
 
     @field_validator("postcode")

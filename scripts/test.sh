@@ -29,3 +29,6 @@ fi
 
 echo "== pytest (SQLite and PostgreSQL) =="
 python -m pytest --cov=api --cov=matching --cov=models --cov-report=term:skip-covered "$@"
+
+echo "== koppel eval (match-quality floors: top-1 >= 0.9, no rule violations) =="
+koppel eval

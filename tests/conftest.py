@@ -103,8 +103,10 @@ def engine(migrated_url: str) -> Iterator[Engine]:
 
 @pytest.fixture
 def settings(migrated_url: str) -> Settings:
+    # rate limits off: a test logs in far more often than a person; tests/api/test_security.py
+    # builds its own app with them on
     return Settings(environment="test", database_url=migrated_url,
-                    secret_key="test-secret-" + "x" * 32)
+                    secret_key="test-secret-" + "x" * 32, rate_limit_enabled=False)
 
 
 @pytest.fixture

@@ -2,21 +2,47 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, Depends, Request, status
 from fastapi.security import OAuth2PasswordRequestForm
+from sqlmodel import Session
 
 from api.deps import CurrentUser, SessionDep, SettingsDep
-from api.errors import PROBLEM_RESPONSES
+from api.errors import PROBLEM_RESPONSES, TooManyRequests, Unauthorized
+from api.middleware import RateLimits
 from api.services import auth as service
 from models.organisation import (
     OrganisationPublic,
+    PasswordChange,
+    RefreshRequest,
     RegistrationCreate,
     RegistrationPublic,
     Token,
+    User,
     UserPublic,
 )
 
 router = APIRouter(prefix="/auth", tags=["auth"], responses=PROBLEM_RESPONSES)
+
+
+def authenticate_limited(request: Request, session: Session, email: str, password: str) -> User:
+    """Log in, refusing an account with too many recent failures (429 with Retry-After).
+
+    Counting per account (not only per address) stops a password-guessing botnet; a locked
+    account answers 429 even to the right password until the window has passed.
+    """
+    limits: RateLimits = request.app.state.rate_limits
+    key = limits.account_key(email)
+    if limits.enabled and (retry := limits.login_failures.retry_after(key)) is not None:
+        raise TooManyRequests(f"Too many failed logins for this account; retry in {retry} s",
+                              headers={"Retry-After": str(retry)})
+    try:
+        user = service.authenticate(session, email, password)
+    except Unauthorized:
+        if limits.enabled:
+            limits.login_failures.record(key)
+        raise
+    limits.login_failures.reset(key)
+    return user
 
 
 @router.post("/register", response_model=RegistrationPublic, status_code=status.HTTP_201_CREATED,
@@ -28,11 +54,26 @@ def register(data: RegistrationCreate, session: SessionDep) -> RegistrationPubli
 
 
 @router.post("/token", response_model=Token,
-             summary="OAuth2 password flow: email as `username`, returns a JWT bearer token")
-def token(form: Annotated[OAuth2PasswordRequestForm, Depends()], session: SessionDep,
-          settings: SettingsDep) -> Token:
-    user = service.authenticate(session, form.username, form.password)
+             summary="OAuth2 password flow: email as `username`; returns an access token and a "
+             "refresh token")
+def token(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()],
+          session: SessionDep, settings: SettingsDep) -> Token:
+    user = authenticate_limited(request, session, form.username, form.password)
     return service.issue_token(user, settings)
+
+
+@router.post("/refresh", response_model=Token,
+             summary="Trade a refresh token for a new access/refresh pair")
+def refresh(data: RefreshRequest, session: SessionDep, settings: SettingsDep) -> Token:
+    return service.refresh(session, data.refresh_token, settings)
+
+
+@router.post("/password", response_model=Token,
+             summary="Change your password; every earlier access and refresh token is revoked "
+             "and a new pair returned")
+def change_password(data: PasswordChange, session: SessionDep, user: CurrentUser,
+                    settings: SettingsDep) -> Token:
+    return service.change_password(session, user, data, settings)
 
 
 @router.get("/me", response_model=UserPublic, summary="The authenticated user")

@@ -16,7 +16,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from api.deps import SessionDep, SettingsDep, get_current_user, is_staff
-from api.errors import AppError, Unauthorized
+from api.errors import AppError, TooManyRequests, Unauthorized
+from api.routes.auth import authenticate_limited
 from api.routes.params import ActivityFilter, ProvinceFilter
 from api.services import auth as auth_service
 from api.services import dashboard as service
@@ -72,12 +73,17 @@ def login_form(request: Request) -> HTMLResponse:
 
 @router.post("/login", response_class=HTMLResponse,
              summary="Log in with email and password; sets the `koppel_token` cookie",
-             responses={303: {"description": "Logged in: redirect to /dashboard"}})
+             responses={303: {"description": "Logged in: redirect to /dashboard"},
+                        401: {"description": "Wrong email or password: the form again"},
+                        403: {"description": "Not department staff: the form again"},
+                        429: {"description": "Too many failed logins: the form again"}})
 def login(request: Request, session: SessionDep, settings: SettingsDep,
           email: Annotated[str, Form(max_length=320)],
           password: Annotated[str, Form(max_length=128)]) -> Response:
     try:
-        user = auth_service.authenticate(session, email, password)
+        user = authenticate_limited(request, session, email, password)
+    except TooManyRequests as exc:
+        return _login_page(request, 429, exc.detail, email)
     except AppError:
         return _login_page(request, 401, "Incorrect email or password.", email)
     if not is_staff(user):

@@ -27,11 +27,13 @@ class ActivityPublic(BaseModel):
     binding: str = Field(examples=["medium"], description="Local binding: high | medium | low")
     modes: list[str] = Field(examples=[["workshop", "on_site"]])
     potential: str = Field(examples=["high"])
-    potential_note: Labels | None
+    potential_note: Labels | None = Field(examples=[{"nl": "hoog als enclave",
+                                                     "en": "high as an enclave"}])
     market_demand: str = Field(examples=["high"])
     market_demand_note: Labels
     investment: str = Field(examples=["low"], description="SEC investment needed")
-    investment_note: Labels | None
+    investment_note: Labels | None = Field(examples=[{"nl": "productielijn",
+                                                      "en": "production line"}])
     time_pressure: str = Field(examples=["low"])
     typical_competences: list[str] = Field(examples=[["laundry", "textile.repair"]])
     seed_refs: list[str] = Field(examples=[["000:3444"]])

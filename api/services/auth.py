@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import uuid
+
 from sqlmodel import Session, select
 
 from api.config import Settings
-from api.errors import Conflict, Unauthorized
-from api.security import DUMMY_HASH, create_access_token, hash_password, verify_password
+from api.errors import Conflict, InvalidInput, Unauthorized
+from api.security import (
+    DUMMY_HASH,
+    create_access_token,
+    create_refresh_token,
+    decode_token,
+    hash_password,
+    password_problem,
+    verify_password,
+)
 from api.services import audit
-from models.organisation import Organisation, RegistrationCreate, Token, User
+from models.base import utcnow
+from models.organisation import Organisation, PasswordChange, RegistrationCreate, Token, User
 
 DEPARTMENT_NAME = "Departement Werk en Sociale Economie"
 
@@ -20,6 +31,7 @@ def _email_taken(session: Session, email: str) -> bool:
 def register(session: Session, data: RegistrationCreate) -> tuple[Organisation, User]:
     org_in, user_in = data.organisation, data.user
     email = user_in.email.lower()
+    check_password(user_in.password, ["body", "user", "password"], email=email)
     if _email_taken(session, email):
         raise Conflict("An account with this email already exists",
                        errors=[{"loc": ["body", "user", "email"], "msg": "already registered"}])
@@ -50,10 +62,59 @@ def authenticate(session: Session, email: str, password: str) -> User:
     return user
 
 
+def check_password(password: str, loc: list[str | int], *, email: str | None = None) -> None:
+    """Length is the schema's job; this refuses common and trivially guessable passwords."""
+    reason = password_problem(password, email=email)
+    if reason:
+        raise InvalidInput(loc, reason)
+
+
 def issue_token(user: User, settings: Settings) -> Token:
     token = create_access_token(user.id, user.token_version, secret=settings.secret_key,
                                 minutes=settings.access_token_minutes)
-    return Token(access_token=token, expires_in=settings.access_token_minutes * 60)
+    refresh = create_refresh_token(user.id, user.token_version, secret=settings.secret_key,
+                                   days=settings.refresh_token_days)
+    return Token(access_token=token, expires_in=settings.access_token_minutes * 60,
+                 refresh_token=refresh, refresh_expires_in=settings.refresh_token_days * 86400)
+
+
+def refresh(session: Session, refresh_token: str, settings: Settings) -> Token:
+    """A new access/refresh pair for a valid refresh token of a still-valid user."""
+    payload = decode_token(refresh_token, secret=settings.secret_key, expected_type="refresh")
+    if payload is None:
+        raise Unauthorized("Invalid or expired refresh token")
+    try:
+        user_id = uuid.UUID(payload["sub"])
+    except (ValueError, TypeError) as exc:
+        raise Unauthorized("Invalid refresh token") from exc
+    user = session.get(User, user_id)
+    if user is None or not user.is_active or user.token_version != payload.get("ver"):
+        raise Unauthorized("Refresh token no longer valid")
+    return issue_token(user, settings)
+
+
+def revoke_tokens(user: User) -> None:
+    """Every access and refresh token issued before now stops working."""
+    user.token_version += 1
+    user.updated_at = utcnow()
+
+
+def change_password(session: Session, user: User, data: PasswordChange,
+                    settings: Settings) -> Token:
+    if not verify_password(data.current_password, user.password_hash):
+        raise InvalidInput(["body", "current_password"], "the current password is not correct")
+    if data.new_password == data.current_password:
+        raise InvalidInput(["body", "new_password"], "the new password must differ from the "
+                           "current one")
+    check_password(data.new_password, ["body", "new_password"], email=user.email)
+    user.password_hash = hash_password(data.new_password)
+    revoke_tokens(user)
+    session.add(user)
+    session.flush()
+    audit.record(session, user, entity="user", entity_id=user.id, action="password.change",
+                 summary="password changed; earlier tokens revoked",
+                 organisation_id=user.organisation_id)
+    return issue_token(user, settings)
 
 
 def department(session: Session) -> Organisation:
@@ -72,6 +133,7 @@ def create_staff(session: Session, email: str, password: str, *, full_name: str 
     email = email.strip().lower()
     if _email_taken(session, email):
         raise Conflict(f"An account with email {email} already exists")
+    check_password(password, ["password"], email=email)
     org = department(session)
     user = User(email=email, full_name=full_name, organisation_id=org.id,
                 password_hash=hash_password(password), role="admin" if admin else "staff")

@@ -20,6 +20,7 @@ from api.config import Settings
 from api.deps import is_staff
 from api.errors import NotFound
 from api.services.access import get_readable
+from api.services.weights import current_weights as active_weights
 from matching import (
     Candidate,
     CapabilityProfile,
@@ -159,8 +160,11 @@ def engine_config(settings: Settings) -> EngineConfig:
 
 
 def current_weights(session: Session) -> Weights:
-    """The active weight set (DESIGN §5 defaults until staff activate a learned one)."""
-    return Weights()
+    """The active weight set (DESIGN §5 defaults, version "default", until staff activate one).
+
+    The engine cache is keyed by these weights, so an activation applies on the next request.
+    """
+    return active_weights(session)
 
 
 # ---- presenting results ---------------------------------------------------------------------

@@ -33,6 +33,7 @@ from api.main import create_app
 from api.migrate import upgrade
 from api.services.dashboard import KPIS
 from api.services.demo import load_demo
+from api.services.demo_activity import simulate
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -63,11 +64,13 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'koppel.db'}"
     upgrade(url)
     engine = make_engine(url)
+    settings = Settings(environment="test", database_url=url,
+                        secret_key="browser-test-" + "x" * 32)
     with Session(engine) as session:
         load_demo(session)
         session.commit()
-    app = create_app(Settings(environment="test", database_url=url,
-                              secret_key="browser-test-" + "x" * 32), engine)
+    simulate(engine, settings)  # the demo's lead history and cluster run, as `koppel demo` does
+    app = create_app(settings, engine)
     form = (f'<!doctype html><form method="post" action="/dashboard/login">'
             f'<input name="email" value="{escape(DEMO_LOGINS["staff"])}">'
             f'<input name="password" type="password" value="{escape(DEMO_PASSWORD)}">'
