@@ -113,3 +113,23 @@ def test_every_operation_survives_fuzzing_as_every_role(app, client, db,  # noqa
             calls += _fuzz(operation, role, actor, ids, failures)
     assert calls >= len(operations) * len(world)
     assert not failures, f"{len(failures)} failure(s):\n" + "\n".join(failures[:30])
+
+
+# ---- regression tests for what the fuzzer found ---------------------------------------------
+
+def test_timestamps_are_rfc3339_with_an_offset_on_every_backend(client) -> None:  # noqa: ANN001
+    """SQLite handed back naive datetimes: `created_at` left as "2026-11-28T09:00:00"."""
+    actor = register(client, "company")
+    org = actor.get(f"/organisations/{actor.org_id}").json()
+    for key in ("created_at", "updated_at"):
+        assert org[key].endswith(("Z", "+00:00")), org[key]
+
+
+def test_dashboard_login_documents_its_401_403_and_429_answers(client) -> None:  # noqa: ANN001
+    """The login form answers 401/403/429 (the form again), which the OpenAPI did not list."""
+    responses = client.get("/openapi.json").json()["paths"]["/dashboard/login"]["post"][
+        "responses"]
+    assert {"303", "401", "403", "429"} <= responses.keys()
+    r = client.post("/dashboard/login", data={"email": "nobody@example.be",
+                                              "password": "wrong-password-1"})
+    assert r.status_code == 401
