@@ -20,6 +20,8 @@ import statistics
 import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import httpx
@@ -41,6 +43,22 @@ from models.site import Site, Workforce
 ADMIN_URL = os.environ.get(
     "KOPPEL_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
+
+
+@contextmanager
+def scratch_database(prefix: str = "koppel_bench", *, keep: bool = False) -> Iterator[str]:
+    """A new, empty PostgreSQL database for one benchmark run, dropped afterwards."""
+    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    finally:
+        if not keep:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def _enterprise(seed: int) -> str:
@@ -241,12 +259,7 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=300)
     args = ap.parse_args()
 
-    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"koppel_bench_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    try:
+    with scratch_database() as url:
         t0 = time.perf_counter()
         upgrade(url)
         email, need_ids = populate(url, args.caps, args.needs)
@@ -294,10 +307,6 @@ def main() -> None:
             "target_p95_ms": 50,
         }
         print(json.dumps(result, indent=2))
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 if __name__ == "__main__":

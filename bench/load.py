@@ -30,7 +30,7 @@ from datetime import UTC, datetime
 import httpx
 from sqlalchemy import create_engine, text
 
-from bench.api_matches import ADMIN_URL, populate
+from bench.api_matches import populate, scratch_database
 
 READS = ("matches", "list_needs", "list_capabilities", "list_leads", "read_need")
 WEIGHTS = {"matches": 30, "list_needs": 15, "list_capabilities": 10, "list_leads": 10,
@@ -219,11 +219,11 @@ def main() -> None:
     ap.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = ap.parse_args()
 
-    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"koppel_load_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    with scratch_database("koppel_load", keep=args.keep) as url:
+        _run(args, url)
+
+
+def _run(args: argparse.Namespace, url: str) -> None:
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": url, "ENVIRONMENT": "test",
            "SECRET_KEY": "load-" + uuid.uuid4().hex, "RATE_LIMIT_ENABLED": "false"}
@@ -296,10 +296,6 @@ def main() -> None:
                 server.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 os.killpg(server.pid, signal.SIGKILL)
-        if not args.keep:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 if __name__ == "__main__":

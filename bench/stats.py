@@ -38,7 +38,7 @@ from api.main import create_app
 from api.migrate import upgrade
 from api.services.auth import create_staff
 from api.services.demo import load_demo
-from bench.api_matches import ADMIN_URL, _free_port, populate
+from bench.api_matches import _free_port, populate, scratch_database
 from models.gazetteer import municipalities
 from models.organisation import Organisation
 from models.site import Site
@@ -61,17 +61,33 @@ def spread_needs(url: str) -> int:
     engine = create_engine(url)
     now = datetime.now(UTC)
     with engine.begin() as conn:
-        company_id = conn.execute(select(Organisation.id).where(
-            Organisation.kind == "company")).scalar_one()
-        sites = [{"id": uuid.uuid4(), "organisation_id": company_id, "name": f"Vestiging {m.name}",
-                  "street": "", "postcode": m.postcodes[0], "municipality_nis": m.nis,
-                  "municipality": m.name, "arrondissement_nis": m.arrondissement_nis,
-                  "arrondissement": m.arrondissement, "province": m.province, "lat": m.lat,
-                  "lon": m.lon, "coordinates_approximate": False,
-                  "public_transport_access": "good", "created_at": now, "updated_at": now}
-                 for m in municipalities(region="flanders")]
+        company_id = conn.execute(
+            select(Organisation.id).where(Organisation.kind == "company")
+        ).scalar_one()
+        sites = [
+            {
+                "id": uuid.uuid4(),
+                "organisation_id": company_id,
+                "name": f"Vestiging {m.name}",
+                "street": "",
+                "postcode": m.postcodes[0],
+                "municipality_nis": m.nis,
+                "municipality": m.name,
+                "arrondissement_nis": m.arrondissement_nis,
+                "arrondissement": m.arrondissement,
+                "province": m.province,
+                "lat": m.lat,
+                "lon": m.lon,
+                "coordinates_approximate": False,
+                "public_transport_access": "good",
+                "created_at": now,
+                "updated_at": now,
+            }
+            for m in municipalities(region="flanders")
+        ]
         conn.execute(insert(Site.__table__), sites)
-        conn.execute(text("""
+        conn.execute(
+            text("""
             WITH s AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS rn
                        FROM site WHERE organisation_id = :company AND name LIKE 'Vestiging %')
             UPDATE need SET site_id = s.id,
@@ -82,7 +98,9 @@ def spread_needs(url: str) -> int:
                 status = CASE WHEN abs(hashtext(need.title)) % 7 = 0 THEN 'closed'
                               ELSE status END
             FROM s WHERE s.rn = abs(hashtext(need.id::text)) % :n
-        """), {"company": company_id, "n": len(sites)})
+        """),
+            {"company": company_id, "n": len(sites)},
+        )
         conn.execute(text("ANALYZE"))
     engine.dispose()
     return len(sites)
@@ -91,8 +109,9 @@ def spread_needs(url: str) -> int:
 @contextmanager
 def serve(settings: Settings) -> Iterator[str]:
     app = create_app(settings=settings, engine=make_engine(settings.sqlalchemy_url))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=_free_port(),
-                                           log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=_free_port(), log_level="warning")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     while not server.started:
@@ -114,18 +133,15 @@ def _timed(client: httpx.Client, url: str, **kw) -> float:  # noqa: ANN003
 
 def _summary(latencies: list[float]) -> dict[str, float]:
     latencies = sorted(latencies)
-    return {"p50_ms": round(statistics.median(latencies), 1),
-            "p95_ms": round(latencies[int(0.95 * (len(latencies) - 1))], 1),
-            "max_ms": round(latencies[-1], 1)}
+    return {
+        "p50_ms": round(statistics.median(latencies), 1),
+        "p95_ms": round(latencies[int(0.95 * (len(latencies) - 1))], 1),
+        "max_ms": round(latencies[-1], 1),
+    }
 
 
 def bench_stats(n_caps: int, n_needs: int, requests: int) -> dict:
-    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"koppel_bench_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    try:
+    with scratch_database() as url:
         t0 = time.perf_counter()
         upgrade(url)
         populate(url, n_caps, n_needs)
@@ -138,25 +154,27 @@ def bench_stats(n_caps: int, n_needs: int, requests: int) -> dict:
         setup_s = time.perf_counter() - t0
         settings = Settings(environment="test", database_url=url, secret_key="bench-" + "x" * 32)
         with serve(settings) as base, httpx.Client(base_url=base, timeout=300) as client:
-            token = client.post("/auth/token", data={"username": STAFF_EMAIL,
-                                                     "password": STAFF_PASSWORD}).json()
+            token = client.post(
+                "/auth/token", data={"username": STAFF_EMAIL, "password": STAFF_PASSWORD}
+            ).json()
             headers = {"Authorization": f"Bearer {token['access_token']}"}
             cold = _timed(client, ENDPOINTS[0], headers=headers)
             per_endpoint = {}
             for endpoint in ENDPOINTS:
                 _timed(client, endpoint, headers=headers)
                 per_endpoint[endpoint] = _summary(
-                    [_timed(client, endpoint, headers=headers) for _ in range(requests)])
-        return {"capabilities": n_caps, "needs": n_needs, "company_sites": n_sites,
-                "setup_s": round(setup_s, 1),
-                "cold_first_overview_ms": round(cold, 1),
-                "endpoints": per_endpoint,
-                "worst_p95_ms": max(v["p95_ms"] for v in per_endpoint.values()),
-                "target_p95_ms": 200}
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+                    [_timed(client, endpoint, headers=headers) for _ in range(requests)]
+                )
+        return {
+            "capabilities": n_caps,
+            "needs": n_needs,
+            "company_sites": n_sites,
+            "setup_s": round(setup_s, 1),
+            "cold_first_overview_ms": round(cold, 1),
+            "endpoints": per_endpoint,
+            "worst_p95_ms": max(v["p95_ms"] for v in per_endpoint.values()),
+            "target_p95_ms": 200,
+        }
 
 
 def bench_dashboard(requests: int) -> dict:
@@ -170,15 +188,23 @@ def bench_dashboard(requests: int) -> dict:
         engine.dispose()
         settings = Settings(environment="test", database_url=url, secret_key="bench-" + "x" * 32)
         with serve(settings) as base, httpx.Client(base_url=base, timeout=60) as client:
-            r = client.post("/dashboard/login", data={"email": DEMO_LOGINS["staff"],
-                                                      "password": DEMO_PASSWORD})
+            r = client.post(
+                "/dashboard/login", data={"email": DEMO_LOGINS["staff"], "password": DEMO_PASSWORD}
+            )
             cookies = {"koppel_token": r.cookies["koppel_token"]}
             cold = _timed(client, "/dashboard", cookies=cookies)
             warm = [_timed(client, "/dashboard", cookies=cookies) for _ in range(requests)]
-            filtered = [_timed(client, "/dashboard?province=west-vlaanderen", cookies=cookies)
-                        for _ in range(requests)]
-    return {"data": "demo (SQLite)", "cold_first_ms": round(cold, 1), **_summary(warm),
-            "filtered_province": _summary(filtered), "target_ms": 300}
+            filtered = [
+                _timed(client, "/dashboard?province=west-vlaanderen", cookies=cookies)
+                for _ in range(requests)
+            ]
+    return {
+        "data": "demo (SQLite)",
+        "cold_first_ms": round(cold, 1),
+        **_summary(warm),
+        "filtered_province": _summary(filtered),
+        "target_ms": 300,
+    }
 
 
 def main() -> None:
