@@ -42,6 +42,8 @@ class Need(TableBase, table=True):
             "status IN ('draft', 'open', 'matched', 'closed', 'cancelled')", name="status"
         ),
         sa.CheckConstraint("contracted_fte >= 0", name="contracted_non_negative"),
+        # a company's need list is paged newest first (GET /needs)
+        sa.Index("ix_need_organisation_created", "organisation_id", "created_at"),
     )
 
     organisation_id: uuid.UUID = SQLField(
