@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
 from sqlalchemy.engine import Engine
 
 from api.config import Settings, get_settings
@@ -54,7 +55,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         yield
         engine.dispose()
 
-    app = FastAPI(title="Koppel", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    # /docs and /redoc serve Swagger UI / ReDoc from the package, not a CDN: they work offline
+    app = FastAPIOffline(title="Koppel", version="0.1.0", description=DESCRIPTION,
+                         lifespan=lifespan, static_url="/static-offline-docs")
     app.state.settings = settings
     app.state.engine = engine
     app.state.rate_limits = RateLimits(settings)

@@ -227,14 +227,11 @@ class BodySizeLimitMiddleware:
 # inline SVG, and no script at all; hence 'unsafe-inline' for styles only.
 CSP = ("default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
-# FastAPI's /docs and /redoc pages load Swagger UI / ReDoc from jsDelivr with an inline
-# bootstrap script; they get a CSP that allows exactly that.
-DOCS_CSP = ("default-src 'none'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-            "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net "
-            "https://fonts.googleapis.com; "
-            "font-src https://fonts.gstatic.com; img-src 'self' data: https://fastapi.tiangolo.com "
-            "https://cdn.redoc.ly; connect-src 'self'; worker-src blob:; frame-ancestors 'none'; "
-            "base-uri 'none'")
+# /docs and /redoc load Swagger UI / ReDoc from the app itself (fastapi-offline's packaged
+# assets) with an inline bootstrap script; they get a CSP that allows exactly that.
+DOCS_CSP = ("default-src 'none'; script-src 'self' 'unsafe-inline'; "
+            "style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; "
+            "connect-src 'self'; worker-src blob:; frame-ancestors 'none'; base-uri 'none'")
 DOCS_PATHS = ("/docs", "/redoc")
 
 

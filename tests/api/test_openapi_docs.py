@@ -30,3 +30,11 @@ def test_every_operation_has_a_summary_or_description_and_problem_responses(clie
     for path, operations in spec["paths"].items():
         for method, op in operations.items():
             assert op.get("summary") or op.get("description"), f"{method} {path}"
+
+
+def test_docs_page_works_offline_from_packaged_assets(client):
+    page = client.get("/docs")
+    assert page.status_code == 200
+    assert "cdn." not in page.text  # no CDN: the demo runs without network
+    assert client.get("/static-offline-docs/swagger-ui-bundle.js").status_code == 200
+    assert "'self'" in page.headers["content-security-policy"]
