@@ -67,6 +67,18 @@ def _enterprise(seed: int) -> str:
     return f"{d[:4]}.{d[4:7]}.{d[7:]}"
 
 
+
+def site_row(organisation_id: uuid.UUID, m, name: str, now: datetime, *,  # noqa: ANN001
+             jitter: tuple[float, float] = (0.0, 0.0), public_transport: str = "good",
+             site_id: uuid.UUID | None = None) -> dict:
+    """A `site` row placed on gazetteer municipality ``m`` (bulk inserts for benchmarks)."""
+    return {"id": site_id or uuid.uuid4(), "organisation_id": organisation_id, "name": name,
+            "street": "", "postcode": m.postcodes[0], "municipality_nis": m.nis,
+            "municipality": m.name, "arrondissement_nis": m.arrondissement_nis,
+            "arrondissement": m.arrondissement, "province": m.province,
+            "lat": m.lat + jitter[0], "lon": m.lon + jitter[1], "coordinates_approximate": False,
+            "public_transport_access": public_transport, "created_at": now, "updated_at": now}
+
 def populate(url: str, n_caps: int, n_needs: int, seed: int = 7) -> tuple[str, list[str]]:
     rng = random.Random(seed)
     places = list(municipalities(region="flanders"))
@@ -95,26 +107,8 @@ def populate(url: str, n_caps: int, n_needs: int, seed: int = 7) -> tuple[str, l
         m = rng.choice(places)
         sid, pid = uuid.uuid4(), provider_ids[i % n_providers]
         act = rng.choice(acts)
-        sites.append(
-            {
-                "id": sid,
-                "organisation_id": pid,
-                "name": f"Site {i}",
-                "street": "",
-                "postcode": m.postcodes[0],
-                "municipality_nis": m.nis,
-                "municipality": m.name,
-                "arrondissement_nis": m.arrondissement_nis,
-                "arrondissement": m.arrondissement,
-                "province": m.province,
-                "lat": m.lat + rng.uniform(-0.02, 0.02),
-                "lon": m.lon + rng.uniform(-0.02, 0.02),
-                "coordinates_approximate": False,
-                "public_transport_access": "good",
-                "created_at": now,
-                "updated_at": now,
-            }
-        )
+        sites.append(site_row(pid, m, f"Site {i}", now, site_id=sid,
+                              jitter=(rng.uniform(-0.02, 0.02), rng.uniform(-0.02, 0.02))))
         workforce.append(
             {
                 "id": uuid.uuid4(),
@@ -191,24 +185,8 @@ def populate(url: str, n_caps: int, n_needs: int, seed: int = 7) -> tuple[str, l
         conn.execute(
             insert(Site.__table__),
             [
-                {
-                    "id": company_site,
-                    "organisation_id": company_id,
-                    "name": "HQ",
-                    "street": "",
-                    "postcode": "8800",
-                    "municipality_nis": m.nis,
-                    "municipality": m.name,
-                    "arrondissement_nis": m.arrondissement_nis,
-                    "arrondissement": m.arrondissement,
-                    "province": m.province,
-                    "lat": m.lat,
-                    "lon": m.lon,
-                    "coordinates_approximate": False,
-                    "public_transport_access": "limited",
-                    "created_at": now,
-                    "updated_at": now,
-                }
+                site_row(company_id, m, "HQ", now, site_id=company_site,
+                         public_transport="limited")
             ],
         )
         need_ids = []

@@ -21,7 +21,6 @@ import statistics
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -38,7 +37,7 @@ from api.main import create_app
 from api.migrate import upgrade
 from api.services.auth import create_staff
 from api.services.demo import load_demo
-from bench.api_matches import _free_port, populate, scratch_database
+from bench.api_matches import _free_port, populate, scratch_database, site_row
 from models.gazetteer import municipalities
 from models.organisation import Organisation
 from models.site import Site
@@ -65,24 +64,7 @@ def spread_needs(url: str) -> int:
             select(Organisation.id).where(Organisation.kind == "company")
         ).scalar_one()
         sites = [
-            {
-                "id": uuid.uuid4(),
-                "organisation_id": company_id,
-                "name": f"Vestiging {m.name}",
-                "street": "",
-                "postcode": m.postcodes[0],
-                "municipality_nis": m.nis,
-                "municipality": m.name,
-                "arrondissement_nis": m.arrondissement_nis,
-                "arrondissement": m.arrondissement,
-                "province": m.province,
-                "lat": m.lat,
-                "lon": m.lon,
-                "coordinates_approximate": False,
-                "public_transport_access": "good",
-                "created_at": now,
-                "updated_at": now,
-            }
+            site_row(company_id, m, f"Vestiging {m.name}", now)
             for m in municipalities(region="flanders")
         ]
         conn.execute(insert(Site.__table__), sites)
