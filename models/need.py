@@ -43,7 +43,7 @@ class Need(TableBase, table=True):
         ),
         sa.CheckConstraint("contracted_fte >= 0", name="contracted_non_negative"),
         # a company's need list is paged newest first (GET /needs)
-        sa.Index("ix_need_organisation_created", "organisation_id", "created_at"),
+        sa.Index("ix_need_organisation_created", "organisation_id", "created_at", "id"),
     )
 
     organisation_id: uuid.UUID = SQLField(

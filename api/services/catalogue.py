@@ -110,7 +110,7 @@ def list_needs(session: Session, user: User, *, status: str | None, activity: st
     if province:
         stmt = stmt.join(Site, Site.id == Need.site_id).where(Site.province == province)
     return paginate(session, stmt, limit=limit, offset=offset,
-                    order_by=(Need.created_at.desc(), Need.id))
+                    order_by=(Need.created_at.desc(), Need.id.desc()))
 
 
 def create_need(session: Session, user: User, data: NeedCreate) -> Need:
