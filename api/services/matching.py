@@ -282,12 +282,11 @@ def opportunities_for_provider(session: Session, user: User, settings: Settings,
 
 
 def score_pair(session: Session, need: Need, capability: Capability,
-               settings: Settings | None = None) -> dict | None:
+               settings: Settings) -> dict | None:
     """Score one (need, capability) pair exactly as the ranking would; None if unrelated.
 
     Used to snapshot a match into a lead. Works for inactive capabilities too.
     """
-    settings = settings or Settings()
     weights = current_weights(session)
     engine = ENGINES.get(session, weights, engine_config(settings))
     caps = load_capability_profiles(session, active_only=False, ids=[capability.id])
