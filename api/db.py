@@ -40,7 +40,12 @@ def make_engine(url: str, *, timeout_seconds: float = 5.0) -> Engine:
         pool_timeout=timeout_seconds,
         connect_args={
             "connect_timeout": max(1, int(timeout_seconds)),
-            "options": f"-c statement_timeout={int(timeout_seconds * 1000 * 6)}",
+            # custom plans always: psycopg prepares repeated statements, and PostgreSQL's
+            # generic plan for "this organisation's needs" assumes an average tenant; for one
+            # company with 50,000 needs it sorted every row instead of reading the
+            # (organisation, status, created_at) index in order (19 ms instead of 2.7 ms)
+            "options": (f"-c statement_timeout={int(timeout_seconds * 1000 * 6)}"
+                        " -c plan_cache_mode=force_custom_plan"),
         },
     )
 

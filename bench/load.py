@@ -85,40 +85,50 @@ def _login(client: httpx.Client, email: str, password: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {r.json()['access_token']}"}
 
 
-def _worker(base: str, ctx: dict, rec: Recorder, deadline: float, seed: int) -> None:
+def _worker(base: str, ctx: dict, rec: Recorder, deadline: float, seed: int,
+            per_connection: int) -> None:
     rng = random.Random(seed)
     ops, weights = list(WEIGHTS), list(WEIGHTS.values())
     company, provider = ctx["company_headers"], ctx["provider_headers"]
     demo_company = ctx["demo_company_headers"]
-    with httpx.Client(base_url=base, timeout=30) as client:
-        while time.monotonic() < deadline:  # bounded by --duration
-            op = rng.choices(ops, weights)[0]
-            if op == "matches":
-                need = rng.choice(ctx["need_ids"])
-                rec.timed(client, op, "GET", f"/needs/{need}/matches?limit=10", headers=company)
-            elif op == "list_needs":
-                rec.timed(client, op, "GET", "/needs", headers=company,
-                          params={"limit": 20, "offset": rng.randrange(0, 2000),
-                                  "status": "open"})
-            elif op == "list_capabilities":
-                rec.timed(client, op, "GET", "/capabilities", headers=provider,
-                          params={"limit": 20})
-            elif op == "list_leads":
-                rec.timed(client, op, "GET", "/leads", headers=provider,
-                          params={"role": "inbox", "limit": 20})
-            elif op == "read_need":
-                rec.timed(client, op, "GET", f"/needs/{rng.choice(ctx['need_ids'])}",
-                          headers=company)
-            elif op == "create_need":
-                body = {"site_id": ctx["company_site_id"], "title": "Retourkledij verwerken",
-                        "description": "Retours wassen, strijken en herverpakken",
-                        "activity": "returns.apparel", "competences": ["laundry", "packing"],
-                        "placement_mode": "workshop", "fte": 2.0,
-                        "accommodates_support": "medium"}
-                rec.timed(client, op, "POST", "/needs", json=body, headers=company,
-                          expect=(201,))
-            else:
-                _lead_cycle(client, ctx, rec, rng, demo_company, provider)
+    client = httpx.Client(base_url=base, timeout=30)
+    done = 0
+    while time.monotonic() < deadline:  # bounded by --duration
+        done += 1
+        # users come and go: every per_connection-th operation ends its keep-alive connection
+        # and the next one connects afresh (to whichever worker accepts it first)
+        if done % per_connection == 0:
+            client.headers["Connection"] = "close"
+        else:
+            client.headers.pop("Connection", None)
+        op = rng.choices(ops, weights)[0]
+        if op == "matches":
+            need = rng.choice(ctx["need_ids"])
+            rec.timed(client, op, "GET", f"/needs/{need}/matches?limit=10", headers=company)
+        elif op == "list_needs":
+            rec.timed(client, op, "GET", "/needs", headers=company,
+                      params={"limit": 20, "offset": rng.randrange(0, 2000),
+                              "status": "open"})
+        elif op == "list_capabilities":
+            rec.timed(client, op, "GET", "/capabilities", headers=provider,
+                      params={"limit": 20})
+        elif op == "list_leads":
+            rec.timed(client, op, "GET", "/leads", headers=provider,
+                      params={"role": "inbox", "limit": 20})
+        elif op == "read_need":
+            rec.timed(client, op, "GET", f"/needs/{rng.choice(ctx['need_ids'])}",
+                      headers=company)
+        elif op == "create_need":
+            body = {"site_id": ctx["company_site_id"], "title": "Retourkledij verwerken",
+                    "description": "Retours wassen, strijken en herverpakken",
+                    "activity": "returns.apparel", "competences": ["laundry", "packing"],
+                    "placement_mode": "workshop", "fte": 2.0,
+                    "accommodates_support": "medium"}
+            rec.timed(client, op, "POST", "/needs", json=body, headers=company,
+                      expect=(201,))
+        else:
+            _lead_cycle(client, ctx, rec, rng, demo_company, provider)
+    client.close()
 
 
 def _lead_cycle(client: httpx.Client, ctx: dict, rec: Recorder, rng: random.Random,
@@ -214,12 +224,21 @@ def main() -> None:
     ap.add_argument("--duration", type=float, default=300, help="seconds of load (default 300)")
     ap.add_argument("--threads", type=int, default=12)
     ap.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
+    ap.add_argument("--per-connection", type=int, default=20,
+                    help="requests per keep-alive connection before the client reconnects")
     ap.add_argument("--caps", type=int, default=10_000)
     ap.add_argument("--needs", type=int, default=50_000)
     ap.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    ap.add_argument("--reuse", metavar="URL",
+                    help="run against a database an earlier --keep run left behind")
     args = ap.parse_args()
 
+    if args.reuse:
+        _run(args, args.reuse)
+        return
     with scratch_database("koppel_load", keep=args.keep) as url:
+        if args.keep:
+            print(f"keeping {url}", file=sys.stderr)
         _run(args, url)
 
 
@@ -230,10 +249,11 @@ def _run(args: argparse.Namespace, url: str) -> None:
     server = None
     try:
         t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "api.cli", "demo", "--no-serve"], env=env,
-                       check=True, stdout=subprocess.DEVNULL)
         demo_logins = _demo_logins()
-        populate(url, args.caps, args.needs)
+        if not args.reuse:
+            subprocess.run([sys.executable, "-m", "api.cli", "demo", "--no-serve"], env=env,
+                           check=True, stdout=subprocess.DEVNULL)
+            populate(url, args.caps, args.needs)
         engine = create_engine(url)
         with engine.connect() as conn:
             need_ids = [str(r[0]) for r in conn.execute(text(
@@ -266,7 +286,8 @@ def _run(args: argparse.Namespace, url: str) -> None:
         rec = Recorder()
         start = time.monotonic()
         deadline = start + args.duration
-        threads = [threading.Thread(target=_worker, args=(base, ctx, rec, deadline, i),
+        threads = [threading.Thread(target=_worker, args=(base, ctx, rec, deadline, i,
+                                          args.per_connection),
                                     daemon=True) for i in range(args.threads)]
         for t in threads:
             t.start()
@@ -281,6 +302,7 @@ def _run(args: argparse.Namespace, url: str) -> None:
             "server": {"uvicorn_workers": args.workers, "rate_limits": "off"},
             "data": counts,
             "client_threads": args.threads,
+            "requests_per_connection": args.per_connection,
             "duration_s": round(wall, 1),
             "setup_s": round(setup_s, 1),
             "weights": WEIGHTS,

@@ -44,6 +44,10 @@ class Need(TableBase, table=True):
         sa.CheckConstraint("contracted_fte >= 0", name="contracted_non_negative"),
         # a company's need list is paged newest first (GET /needs)
         sa.Index("ix_need_organisation_created", "organisation_id", "created_at", "id"),
+        # ... and most often filtered by status (GET /needs?status=open): the page is read in
+        # index order and its total counted from the index alone
+        sa.Index("ix_need_organisation_status_created", "organisation_id", "status",
+                 "created_at", "id"),
     )
 
     organisation_id: uuid.UUID = SQLField(

@@ -13,7 +13,7 @@ import time
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlmodel import Session
 
 from api.config import Settings
@@ -46,6 +46,7 @@ from models.matching import (
 )
 from models.need import Need
 from models.organisation import Organisation, User
+from models.revision import CATALOGUE_TABLES, data_stamp
 from models.site import Site, Workforce
 
 MAX_CACHE_SECONDS = 3600  # workforce ages move with the clock even without writes
@@ -118,11 +119,8 @@ def need_profile(need: Need, site: Site) -> NeedProfile:
 # ---- the cached engine ----------------------------------------------------------------------
 
 def _fingerprint(session: Session) -> tuple:
-    parts = []
-    for model in (Capability, Workforce, Site, Organisation):
-        parts += [select(func.count()).select_from(model).scalar_subquery(),
-                  select(func.max(model.updated_at)).scalar_subquery()]
-    return tuple(session.execute(select(*parts)).one())
+    """Changes whenever a write to the tables the engine is fitted on commits (any worker)."""
+    return data_stamp(session, CATALOGUE_TABLES)
 
 
 class EngineCache:

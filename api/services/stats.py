@@ -43,6 +43,7 @@ from models.capability import Capability
 from models.cluster import Cluster, ClusterNeedMember, ClusterStatus
 from models.lead import Lead, LeadStatus
 from models.need import Need
+from models.revision import NEED_TABLES, data_stamp
 from models.site import Site, Workforce
 from models.stats import (
     ActivityRow,
@@ -236,8 +237,7 @@ def _score_open_needs(session: Session, settings: Settings) -> OpenNeedScores:
 
 
 def _needs_stamp(session: Session) -> tuple:
-    return tuple(session.execute(select(func.count(), func.max(Need.updated_at))
-                                 .select_from(Need)).one())
+    return data_stamp(session, NEED_TABLES)
 
 
 class UnmetCache:
