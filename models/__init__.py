@@ -4,7 +4,7 @@ from models.audit import AuditEvent
 from models.capability import Capability
 from models.cluster import Cluster, ClusterRun  # noqa: F401  (registers the cluster tables)
 from models.lead import Lead
-from models.need import Need
+from models.need import Need, NeedTally
 from models.organisation import Organisation, User
 from models.revision import DataRevision
 from models.site import Site, Workforce
@@ -12,5 +12,5 @@ from models.webhook import DeliveryAttempt, OutboxEvent, WebhookEndpoint
 from models.weights import MatchingWeightSet
 
 __all__ = ["AuditEvent", "Capability", "DataRevision", "DeliveryAttempt", "Lead",
-           "MatchingWeightSet", "Need", "Organisation", "OutboxEvent", "Site", "User",
+           "MatchingWeightSet", "Need", "NeedTally", "Organisation", "OutboxEvent", "Site", "User",
            "WebhookEndpoint", "Workforce"]

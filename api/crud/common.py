@@ -14,5 +14,10 @@ T = TypeVar("T")
 def paginate(session: Session, stmt: SelectOfScalar[T], *, limit: int, offset: int,
              order_by: Any) -> tuple[list[T], int]:
     total = session.exec(select(func.count()).select_from(stmt.order_by(None).subquery())).one()
-    items = list(session.exec(stmt.order_by(*order_by).limit(limit).offset(offset)).all())
-    return items, int(total)
+    return page(session, stmt, limit=limit, offset=offset, order_by=order_by), int(total)
+
+
+def page(session: Session, stmt: SelectOfScalar[T], *, limit: int, offset: int,
+         order_by: Any) -> list[T]:
+    """One page of ``stmt`` (for callers that know the total another way)."""
+    return list(session.exec(stmt.order_by(*order_by).limit(limit).offset(offset)).all())

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import uuid
 
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
-from api.crud.common import paginate
+from api.crud.common import page, paginate
 from api.deps import is_staff
 from api.errors import Conflict, InvalidInput
 from api.services import audit, leads
 from api.services.access import get_readable, get_writable, require_role
 from api.services.common import apply_update
 from models.capability import Capability, CapabilityCreate, CapabilityUpdate
-from models.need import NEED_TRANSITIONS, Need, NeedCreate, NeedUpdate
+from models.need import NEED_TRANSITIONS, Need, NeedCreate, NeedTally, NeedUpdate
 from models.organisation import User
 from models.site import Site
 
@@ -109,8 +109,16 @@ def list_needs(session: Session, user: User, *, status: str | None, activity: st
         stmt = stmt.where(Need.activity == activity)
     if province:
         stmt = stmt.join(Site, Site.id == Need.site_id).where(Site.province == province)
-    return paginate(session, stmt, limit=limit, offset=offset,
-                    order_by=(Need.created_at.desc(), Need.id.desc()))
+    order = (Need.created_at.desc(), Need.id.desc())
+    if activity or province:
+        return paginate(session, stmt, limit=limit, offset=offset, order_by=order)
+    # filtered by organisation and status only: the trigger-kept tally has the exact total
+    total = _scoped(select(func.coalesce(func.sum(NeedTally.needs), 0)), NeedTally, user,
+                    organisation_id=organisation_id)
+    if status:
+        total = total.where(NeedTally.status == status)
+    return (page(session, stmt, limit=limit, offset=offset, order_by=order),
+            int(session.exec(total).one()))
 
 
 def create_need(session: Session, user: User, data: NeedCreate) -> Need:
