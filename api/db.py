@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 
+import anyio
 from fastapi import Request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
+from starlette.concurrency import run_in_threadpool
 
 
 def make_engine(url: str, *, timeout_seconds: float = 5.0) -> Engine:
@@ -50,16 +52,35 @@ def make_engine(url: str, *, timeout_seconds: float = 5.0) -> Engine:
     )
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
     """Request-scoped session: commit when the endpoint returns, roll back on any error.
 
     Used with ``scope="function"`` so the commit happens before the response is sent: a client
     never sees a success for a write that did not land.
+
+    A coroutine on purpose: opening a session does no I/O, so it needs no trip through the
+    thread pool (a synchronous dependency costs one hop in and one out); only the commit or
+    rollback, which talk to the database, run in a worker thread.
     """
-    with Session(request.app.state.engine, expire_on_commit=False) as session:
-        try:
-            yield session
+    session = Session(request.app.state.engine, expire_on_commit=False)
+    try:
+        yield session
+    except BaseException:
+        with anyio.CancelScope(shield=True):  # a client that hung up still gets a rollback
+            await run_in_threadpool(_finish, session, commit=False)
+        raise
+    with anyio.CancelScope(shield=True):
+        await run_in_threadpool(_finish, session, commit=True)
+
+
+def _finish(session: Session, *, commit: bool) -> None:
+    try:
+        if commit:
             session.commit()
-        except BaseException:
+        else:
             session.rollback()
-            raise
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()

@@ -20,7 +20,8 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
 
 
-def get_settings_dep(request: Request) -> Settings:
+async def get_settings_dep(request: Request) -> Settings:
+    # a coroutine: no I/O, so no trip through the thread pool
     return request.app.state.settings
 
 
