@@ -19,6 +19,8 @@ router = APIRouter(responses=PROBLEM_RESPONSES)
 
 
 def _one(session: SessionDep, user: User, lead) -> LeadPublic:  # noqa: ANN001
+    # no query after a lead operation: the service kept the need, its site and both parties in
+    # the session, and present() reuses them (the webhook payload, if any, did the same)
     return service.present(session, [lead], viewer=user)[0]
 
 

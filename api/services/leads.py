@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import inspect
 from sqlmodel import Session, or_, select
 
 from api.config import Settings
@@ -45,6 +46,9 @@ from models.site import Site, Workforce
 
 SUPPORT_LEVELS: tuple[str, ...] = ("low", "medium", "high")
 EPSILON = 1e-6
+
+# session.info key of the rows kept for present() to reuse (see _keep)
+_KEPT_ROWS = "koppel.leads.kept_rows"
 
 # who hears about what: the party that did not act (both for flags)
 RECIPIENTS: dict[str, tuple[str, ...]] = {
@@ -169,10 +173,9 @@ def present(session: Session, leads: Sequence[Lead], *, viewer: User | None = No
         return []
     staff = viewer is not None and is_staff(viewer)
     org_id = viewer.organisation_id if viewer is not None else viewer_org_id
-    needs = _by_id(session, Need, {lead.need_id for lead in leads})
-    orgs = _by_id(session, Organisation,
-                  {lead.company_id for lead in leads} | {lead.provider_id for lead in leads})
-    sites = _by_id(session, Site, {n.site_id for n in needs.values()})
+    needs, sites = _needs_and_sites(session, {lead.need_id for lead in leads})
+    orgs = _rows(session, Organisation,
+                 {lead.company_id for lead in leads} | {lead.provider_id for lead in leads})
     out = []
     for lead in leads:
         need = needs[lead.need_id]
@@ -210,6 +213,55 @@ def _by_id(session: Session, model, ids: Iterable[uuid.UUID]) -> dict:  # noqa: 
     return {row.id: row for row in session.exec(select(model).where(model.id.in_(ids))).all()}
 
 
+def _keep(session: Session, rows: Iterable[object]) -> None:
+    """Hold ``rows`` for the rest of the session (one request), for present() to reuse.
+
+    The session references unchanged rows only weakly: without this, the need get_lead loaded
+    would be garbage-collected by the time present() looks for it in the identity map.
+    """
+    kept = session.info.setdefault(_KEPT_ROWS, {})
+    kept.update((id(row), row) for row in rows)
+
+
+def _in_session(session: Session, model, ids: Iterable[uuid.UUID]) -> dict:  # noqa: ANN001
+    """The rows among ``ids`` the session holds already, fully loaded: no query needed.
+
+    A query would hand back these very objects anyway (without refreshing them), so reading
+    them from the identity map shows exactly the same values. Expired or partly loaded rows
+    are left out for the caller to query, which loads what they miss.
+    """
+    found = {}
+    for id_ in ids:
+        row = session.identity_map.get(session.identity_key(model, id_))
+        if row is not None and not inspect(row).unloaded:
+            found[id_] = row
+    return found
+
+
+def _rows(session: Session, model, ids: Iterable[uuid.UUID]) -> dict:  # noqa: ANN001
+    """Rows by id: those in the session as they are, the others in one query."""
+    ids = set(ids)
+    found = _in_session(session, model, ids)
+    missing = ids - found.keys()
+    if missing:
+        found.update(_by_id(session, model, missing))
+    return found
+
+
+def _needs_and_sites(session: Session, need_ids: set[uuid.UUID]) -> tuple[dict, dict]:
+    """The needs and their sites by id; needs not in the session come with their site."""
+    needs = _in_session(session, Need, need_ids)
+    sites: dict = {}
+    missing = need_ids - needs.keys()
+    if missing:
+        rows = session.exec(select(Need, Site).join(Site, Site.id == Need.site_id)
+                            .where(Need.id.in_(missing))).all()
+        for need, site in rows:
+            needs[need.id], sites[site.id] = need, site
+    sites.update(_rows(session, Site, {n.site_id for n in needs.values()} - sites.keys()))
+    return needs, sites
+
+
 def _party(org: Organisation, with_contact: bool) -> LeadParty:
     return LeadParty(id=org.id, name=org.name,
                      contact_email=org.contact_email if with_contact else None,
@@ -222,17 +274,25 @@ def _emit(session: Session, lead: Lead, event_type: str, now: datetime) -> None:
     """Queue ``event_type`` for each recipient with an active webhook endpoint.
 
     The lead row is locked (or new) here, so bumping its counter gives a gap-free-enough,
-    strictly increasing sequence per lead that the worker delivers in order.
+    strictly increasing sequence per lead that the worker delivers in order. The counter moves
+    once per recipient, subscribed or not.
     """
+    recipients = [lead.provider_id if side == "provider" else lead.company_id
+                  for side in RECIPIENTS[event_type]]
+    first = lead.event_sequence + 1
+    lead.event_sequence += len(recipients)
+    # one flush: the transition and the new counter go out in a single INSERT or UPDATE
     session.flush()
-    for side in RECIPIENTS[event_type]:
-        org_id = lead.provider_id if side == "provider" else lead.company_id
-        lead.event_sequence += 1
-        if not webhooks.has_active_endpoint(session, org_id):
+    # both parties, not only the recipients: present() shows both, and finds them kept
+    parties = webhooks.with_active_endpoint(session, {lead.company_id, lead.provider_id})
+    _keep(session, [org for org, _ in parties])
+    subscribed = {org.id for org, active in parties if active}
+    for sequence, org_id in enumerate(recipients, start=first):
+        if org_id not in subscribed:
             continue
         view = present(session, [lead], viewer_org_id=org_id)[0]
         webhooks.enqueue(session, organisation_id=org_id, lead_id=lead.id,
-                         event_type=event_type, sequence=lead.event_sequence,
+                         event_type=event_type, sequence=sequence,
                          payload={"lead": view.model_dump(mode="json")}, now=now)
 
 
@@ -248,9 +308,14 @@ def _can_see(user: User, lead: Lead) -> bool:
 
 
 def get_lead(session: Session, user: User, lead_id: uuid.UUID) -> Lead:
-    lead = session.get(Lead, lead_id)
-    if lead is None or not _can_see(user, lead):
+    # the need and its site come along in the same round trip: every caller presents the lead
+    row = session.exec(select(Lead, Need, Site).select_from(Lead)
+                       .join(Need, Need.id == Lead.need_id).join(Site, Site.id == Need.site_id)
+                       .where(Lead.id == lead_id)).first()
+    if row is None or not _can_see(user, row[0]):
         raise NotFound(f"Lead {lead_id} not found")
+    lead, need, site = row
+    _keep(session, [need, site])
     return lead
 
 
@@ -312,6 +377,9 @@ def send_lead(session: Session, user: User, need_id: uuid.UUID, data: LeadCreate
         raise Conflict(f"An open lead for this need and capability exists already "
                        f"({existing.status})", lead_id=str(existing.id),
                        current_status=existing.status)
+    # score_pair reads the need's site too, and finds it in the session; present() needs both
+    # for the webhook payload and the response, after the locals here are gone
+    _keep(session, [need, session.get(Site, need.site_id)])
     scored = score_pair(session, need, capability, settings)
     if scored is None:
         raise Conflict("This capability does not match the need's activity at all")
@@ -460,12 +528,17 @@ def _release(lead: Lead, workforce: Workforce | None, need: Need, now: datetime)
 
 def _withdraw(session: Session, actor: User | None, lead: Lead, need: Need,
               workforce: Workforce | None, why: str, now: datetime) -> None:
-    was = lead.status
+    was, need_was_matched = lead.status, need.status == "matched"
     lead.status = _check_transition(lead, "withdraw")
     if was == "contracted":
         _release(lead, workforce, need, now)
     lead.closed_at = lead.updated_at = now
     _record(session, actor, lead, "withdraw", f"lead withdrawn ({was}) {why}".strip())
+    if need_was_matched and need.status == "open":
+        # recorded before _emit flushes, so both audit rows go out in one INSERT
+        audit.record(session, actor, entity="need", entity_id=need.id, action="status.open",
+                     summary=f"need '{need.title}' reopened: a contracted lead was withdrawn",
+                     organisation_id=need.organisation_id)
     _emit(session, lead, "lead.withdrawn", now)
 
 
@@ -475,12 +548,7 @@ def withdraw_lead(session: Session, user: User, lead_id: uuid.UUID) -> Lead:
     need = _lock_need(session, lead.need_id)
     workforce = _lock_workforce(session, lead.provider_site_id)
     lead = _lock_lead(session, lead.id)
-    was_matched = need.status == "matched"
     _withdraw(session, user, lead, need, workforce, "by the company", utcnow())
-    if was_matched and need.status == "open":
-        audit.record(session, user, entity="need", entity_id=need.id, action="status.open",
-                     summary=f"need '{need.title}' reopened: a contracted lead was withdrawn",
-                     organisation_id=need.organisation_id)
     return lead
 
 

@@ -1,0 +1,129 @@
+"""SQL statements per lead request: a budget, so that extra round trips fail a test.
+
+Counts are per HTTP request, from the user lookup to the last write of the commit; the test
+harness's SAVEPOINT / RELEASE around each request are left out (in production the request's
+BEGIN / COMMIT stand there, whatever the request does). With a webhook endpoint, a write adds
+exactly one statement: the outbox INSERT.
+
+Before the round-trip work on lead operations (statements without / with webhook endpoints):
+send 15 / 19, view 10 / 14, accept 10 / 14, decline 10 / 14, withdraw 12 / 16, contract 16 / 20,
+withdraw a contracted lead 17 / 21, read 5.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from tests.api.test_leads import World, make_world
+
+NESTING = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
+
+BUDGET = {
+    "send": 11,
+    "view": 6,
+    "view again": 4,
+    "accept": 6,
+    "contract": 12,
+    "withdraw contracted": 12,
+    "decline": 6,
+    "withdraw": 8,
+    "read": 3,
+}
+# the operations that queue a webhook event (the idempotent second view and a read do not)
+EMITTING = frozenset(BUDGET) - {"view again", "read"}
+
+
+@contextmanager
+def recording(engine: Engine) -> Iterator[list[str]]:
+    """The SQL statements sent on ``engine`` inside the block, savepoint handling left out."""
+    statements: list[str] = []
+
+    def before(_conn, _cursor, statement: str, *_args) -> None:  # noqa: ANN001
+        if not statement.lstrip().upper().startswith(NESTING):
+            statements.append(" ".join(statement.split()))
+
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+
+
+def subscribe(world: World) -> None:
+    for actor in (world.company, world.provider):
+        r = actor.put(f"/organisations/{actor.org_id}/webhook",
+                      json={"url": "https://hooks.example.be/koppel", "secret": "s" * 30})
+        assert r.status_code == 200, r.text
+
+
+def measure_lead_operations(world: World, engine: Engine) -> dict[str, list[str]]:
+    """Each lead operation once, as a client calls it; the statements of each request."""
+    seen: dict[str, list[str]] = {}
+
+    def measured(name: str, call: Callable, status: int = 200) -> dict:
+        with recording(engine) as statements:
+            r = call()
+        assert r.status_code == status, r.text
+        seen[name] = statements
+        return r.json()
+
+    def send(need: dict) -> Callable:
+        return lambda: world.company.post(f"/needs/{need['id']}/leads",
+                                          json={"capability_id": world.capability["id"]})
+
+    world.send(world.need(fte=1.0))  # the first send may fit the matching engine: not counted
+    lead = measured("send", send(world.need(fte=2.0)), 201)
+    url = f"/leads/{lead['id']}"
+    measured("view", lambda: world.provider.post(f"{url}/view"))
+    measured("view again", lambda: world.provider.post(f"{url}/view"))
+    measured("accept", lambda: world.provider.post(f"{url}/accept"))
+    measured("contract", lambda: world.company.post(f"{url}/contract", json={"fte": 2.0}))
+    measured("withdraw contracted", lambda: world.company.post(f"{url}/withdraw"))
+    measured("read", lambda: world.company.get(url))
+    declined = world.send(world.need(fte=1.0))
+    measured("decline", lambda: world.provider.post(f"/leads/{declined['id']}/decline",
+                                                    json={"reason_code": "capacity"}))
+    withdrawn = world.send(world.need(fte=1.0))
+    measured("withdraw", lambda: world.company.post(f"/leads/{withdrawn['id']}/withdraw"))
+    return seen
+
+
+def over_budget(seen: dict[str, list[str]], budget: dict[str, int]) -> list[str]:
+    return [f"{name}: {len(statements)} statements, budget {budget[name]}:\n  "
+            + "\n  ".join(s[:160] for s in statements)
+            for name, statements in seen.items() if len(statements) > budget[name]]
+
+
+@pytest.mark.parametrize("with_webhooks", [False, True], ids=["no-webhooks", "webhooks"])
+def test_lead_operations_stay_within_their_statement_budget(client, engine, with_webhooks):
+    world = make_world(client)
+    if with_webhooks:
+        subscribe(world)
+    budget = {name: n + (with_webhooks and name in EMITTING) for name, n in BUDGET.items()}
+    seen = measure_lead_operations(world, engine)
+    assert set(seen) == set(BUDGET)
+    problems = over_budget(seen, budget)
+    assert not problems, "\n".join(problems)
+
+
+def test_the_webhook_check_is_one_query_for_both_parties(client, engine):
+    # a flag notifies both parties: still one endpoint query, and the counter moves in the
+    # same UPDATE as the flag itself
+    world = make_world(client)
+    subscribe(world)
+    world.send(world.need(fte=1.0))
+    with recording(engine) as statements:
+        r = world.provider.patch(f"/capabilities/{world.capability['id']}",
+                                 json={"active": False})
+    assert r.status_code == 200, r.text
+    endpoint_queries = [s for s in statements
+                        if s.startswith("SELECT") and "webhook_endpoint" in s]
+    (lead_update,) = [s for s in statements if s.startswith("UPDATE lead ")]
+    assert len(endpoint_queries) == 1, statements
+    assert "flagged" in lead_update
+    assert "event_sequence" in lead_update
