@@ -81,6 +81,9 @@ class Lead(TableBase, table=True):
             "uq_lead_open_need_capability", "need_id", "capability_id", unique=True,
             sqlite_where=sa.text(_OPEN_SQL), postgresql_where=sa.text(_OPEN_SQL),
         ),
+        # inbox and outbox pages, newest first (GET /leads): read in index order, no sort
+        sa.Index("ix_lead_provider_sent", "provider_id", "sent_at", "id"),
+        sa.Index("ix_lead_company_sent", "company_id", "sent_at", "id"),
     )
 
     need_id: uuid.UUID = SQLField(

@@ -416,7 +416,7 @@ def list_leads(session: Session, user: User, *, role: str | None, status: str | 
     if need_id:
         stmt = stmt.where(Lead.need_id == need_id)
     return paginate(session, stmt, limit=limit, offset=offset,
-                    order_by=(Lead.sent_at.desc(), Lead.id))
+                    order_by=(Lead.sent_at.desc(), Lead.id.desc()))
 
 
 def view_lead(session: Session, user: User, lead_id: uuid.UUID) -> Lead:
