@@ -113,7 +113,9 @@ def cmd_worker(args: argparse.Namespace) -> int:
                 with Session(engine) as session:
                     expired = expire_due(session)
                     session.commit()
-                report = deliver_due(engine, client, batch=args.batch)
+                report = deliver_due(
+                    engine, client, batch=args.batch,
+                    allow_private=settings.webhook_private_networks_allowed)
                 if expired or report.attempted:
                     print(f"expired {expired} lead(s); webhooks delivered {report.delivered}, "
                           f"retrying {report.retried}, failed {report.failed}", flush=True)

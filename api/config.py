@@ -42,6 +42,16 @@ class Settings(BaseSettings):
     rate_limit_login_window_seconds: int = Field(default=300, ge=1)
     rate_limit_per_token: int = Field(default=600, ge=1, description="requests per bearer token "
                                       "(or, without one, per client IP) per minute elsewhere")
+    # webhooks may not reach into our own network (SSRF): loopback, private, link-local and
+    # other non-public addresses are refused; unset means allowed except in production, so a
+    # local demo or test can post to a receiver on 127.0.0.1
+    webhook_allow_private_networks: bool | None = None
+
+    @property
+    def webhook_private_networks_allowed(self) -> bool:
+        if self.webhook_allow_private_networks is None:
+            return self.environment != "production"
+        return self.webhook_allow_private_networks
 
     @computed_field  # type: ignore[prop-decorator]
     @property

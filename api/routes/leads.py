@@ -93,8 +93,10 @@ def contract_lead(lead_id: uuid.UUID, data: LeadContract, session: SessionDep,
             tags=["webhooks"],
             summary="Set where lead events are POSTed; the signing secret is returned once")
 def set_webhook(org_id: uuid.UUID, data: WebhookEndpointSet, session: SessionDep,
-                user: CurrentUser) -> WebhookEndpointCreated:
-    endpoint = webhooks.set_endpoint(session, user, org_id, data)
+                user: CurrentUser, settings: SettingsDep) -> WebhookEndpointCreated:
+    endpoint = webhooks.set_endpoint(
+        session, user, org_id, data,
+        allow_private=settings.webhook_private_networks_allowed)
     return WebhookEndpointCreated.model_validate(endpoint)
 
 

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import json
 import logging
 import secrets
+import socket
 import time
 import uuid
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -26,7 +28,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, and_, select
 
-from api.errors import Conflict, NotFound
+from api.errors import Conflict, InvalidInput, NotFound
 from api.services import audit
 from api.services.access import check_write
 from api.services.organisations import get_organisation
@@ -62,6 +64,41 @@ def backoff(attempts_before: int) -> timedelta:
                                  BACKOFF_MAX_SECONDS))
 
 
+# ---- where we may post ----------------------------------------------------------------------
+
+Resolver = Callable[[str], list[str]]
+
+
+def _resolve(host: str) -> list[str]:
+    return [info[4][0] for info in socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)]
+
+
+def forbidden_target(url: str, resolve: Resolver = _resolve) -> str | None:
+    """Why Koppel must not POST to ``url``, or None when every address of its host is public.
+
+    Webhook URLs come from users: without this check anyone could make the server (or the
+    worker) send requests to the database, the metadata service or an admin page inside our
+    own network (server-side request forgery). Checked when an endpoint is set and again
+    before every delivery, because a name can be pointed elsewhere later. Redirects are never
+    followed. What remains is a rebinding window of milliseconds between this lookup and the
+    connection.
+    """
+    host = httpx.URL(url).host
+    try:
+        addresses = [ipaddress.ip_address(host)]
+    except ValueError:
+        try:
+            addresses = [ipaddress.ip_address(a.split("%", 1)[0]) for a in resolve(host)]
+        except OSError as exc:
+            return f"{host} does not resolve ({exc.strerror or exc})"
+    if not addresses:
+        return f"{host} does not resolve"
+    for address in addresses:
+        if not address.is_global:
+            return f"{host} is a non-public address ({address}); webhooks go to the internet"
+    return None
+
+
 # ---- endpoints ------------------------------------------------------------------------------
 
 def _organisation_for_write(session: Session, user: User, org_id: uuid.UUID) -> None:
@@ -77,9 +114,12 @@ def _endpoint_row(session: Session, org_id: uuid.UUID) -> WebhookEndpoint | None
 
 
 def set_endpoint(session: Session, user: User, org_id: uuid.UUID,
-                 data: WebhookEndpointSet) -> WebhookEndpoint:
+                 data: WebhookEndpointSet, *, allow_private: bool = False,
+                 resolve: Resolver = _resolve) -> WebhookEndpoint:
     """Create or replace the organisation's endpoint; a secret is generated when omitted."""
     _organisation_for_write(session, user, org_id)
+    if not allow_private and (why := forbidden_target(str(data.url), resolve)):
+        raise InvalidInput(["body", "url"], why)
     endpoint = _endpoint_row(session, org_id)
     secret = data.secret or "whsec_" + secrets.token_hex(24)
     if endpoint is None:
@@ -195,11 +235,14 @@ def _post(client: httpx.Client, url: str, body: bytes,
 
 
 def deliver_due(bind: Engine | Connection, client: httpx.Client, now: datetime | None = None,
-                batch: int = 100) -> DeliveryReport:
+                batch: int = 100, *, allow_private: bool = False,
+                resolve: Resolver = _resolve) -> DeliveryReport:
     """Deliver up to ``batch`` due events; each in its own short transaction.
 
     The row stays locked while its POST is in flight, so a second worker skips it; the outcome
-    and the attempt are committed together. ``now`` drives the schedule (tests pass it).
+    and the attempt are committed together. ``now`` drives the schedule (tests pass it). A URL
+    whose host has come to point into a private network is not posted to: the attempt is
+    recorded as failed and retried like any other failure.
     """
     now = (now or utcnow()).astimezone(UTC)
     report = DeliveryReport()
@@ -214,6 +257,8 @@ def deliver_due(bind: Engine | Connection, client: httpx.Client, now: datetime |
                 WebhookEndpoint.active)).first()
             if endpoint is None:
                 status, error, duration, url = None, "no active webhook endpoint", 0, ""
+            elif not allow_private and (why := forbidden_target(endpoint.url, resolve)):
+                status, error, duration, url = None, f"refused: {why}", 0, endpoint.url
             else:
                 body = event_body(event)
                 url = endpoint.url

@@ -1,0 +1,100 @@
+"""Webhooks never reach into our own network (server-side request forgery).
+
+A webhook URL is user input that the server and the worker will POST to. Loopback, private,
+link-local (cloud metadata), carrier-grade NAT and other non-public addresses are refused when
+the endpoint is set and again before every delivery (a name can be re-pointed later). Local
+and test environments allow them by default so that a demo can post to 127.0.0.1; production
+does not. Name resolution is injected here: the tests use no network.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import httpx
+import pytest
+from sqlmodel import select
+
+from api.config import Settings
+from api.services import webhooks
+from api.services.webhooks import forbidden_target
+from models.base import utcnow
+from models.webhook import DeliveryAttempt, OutboxEvent
+from tests.api.test_leads import make_world
+from tests.api.test_webhooks import SECRET, Receiver
+from tests.factories import register
+
+
+def _resolver(table: dict[str, list[str]]):  # noqa: ANN202
+    def resolve(host: str) -> list[str]:
+        if host not in table:
+            raise OSError(-2, "Name or service not known")
+        return table[host]
+    return resolve
+
+
+@pytest.mark.parametrize("url", [
+    "http://127.0.0.1:8080/hook", "http://10.1.2.3/hook", "http://192.168.0.10/hook",
+    "http://172.16.5.4/hook", "http://169.254.169.254/latest/meta-data", "http://0.0.0.0/",
+    "http://100.64.0.1/hook", "http://[::1]/hook", "http://[fd00::1]/hook",
+    "http://[::ffff:127.0.0.1]/hook", "http://[fe80::1]/hook",
+])
+def test_non_public_addresses_are_refused(url: str) -> None:
+    assert "non-public address" in forbidden_target(url, _resolver({}))
+
+
+def test_public_addresses_and_names_pass() -> None:
+    resolve = _resolver({"hooks.example.be": ["93.184.216.34", "2606:2800:220:1::1"]})
+    assert forbidden_target("https://hooks.example.be/koppel", resolve) is None
+    assert forbidden_target("https://93.184.216.34/koppel", resolve) is None
+
+
+def test_a_name_is_refused_if_any_of_its_addresses_is_private() -> None:
+    resolve = _resolver({"intranet.example.be": ["93.184.216.34", "10.0.0.7"],
+                         "localhost": ["127.0.0.1", "::1"]})
+    assert "10.0.0.7" in forbidden_target("https://intranet.example.be/x", resolve)
+    assert "127.0.0.1" in forbidden_target("http://localhost:8000/admin", resolve)
+    assert "does not resolve" in forbidden_target("https://nowhere.example.be/", resolve)
+
+
+def test_production_refuses_a_private_webhook_url(app, client) -> None:  # noqa: ANN001
+    app.state.settings = Settings(environment="production", secret_key="p" * 40,
+                                  database_url=app.state.settings.database_url)
+    provider = register(client, "provider")
+    url = f"/organisations/{provider.org_id}/webhook"
+    for target in ("http://127.0.0.1:5432/", "http://169.254.169.254/latest/meta-data"):
+        r = provider.put(url, json={"url": target})
+        assert r.status_code == 422, r.text
+        assert r.json()["errors"][0]["loc"] == ["body", "url"]
+        assert "non-public" in r.json()["detail"]
+    assert provider.get(url).status_code == 404  # nothing was stored
+    r = provider.put(url, json={"url": "https://93.184.216.34/koppel"})
+    assert r.status_code == 200, r.text
+
+
+def test_the_setting_overrides_the_environment(app, client) -> None:  # noqa: ANN001
+    provider = register(client, "provider")
+    url = f"/organisations/{provider.org_id}/webhook"
+    assert provider.put(url, json={"url": "http://127.0.0.1:9/hook"}).status_code == 200
+    app.state.settings = app.state.settings.model_copy(
+        update={"webhook_allow_private_networks": False})
+    assert provider.put(url, json={"url": "http://127.0.0.1:9/hook"}).status_code == 422
+
+
+def test_delivery_refuses_a_url_that_now_points_inside(client, db, connection) -> None:  # noqa: ANN001
+    """The endpoint was accepted (say its name was public then); at delivery time it points
+    to 127.0.0.1: nothing is posted, the attempt says why, and the event is retried."""
+    world = make_world(client)
+    with Receiver() as receiver:
+        r = world.provider.put(f"/organisations/{world.provider.org_id}/webhook",
+                               json={"url": receiver.url, "secret": SECRET})
+        assert r.status_code == 200
+        world.send(world.need())
+        report = webhooks.deliver_due(connection, httpx.Client(),
+                                      utcnow() + timedelta(seconds=1))
+        assert receiver.requests == 0
+    assert (report.delivered, report.retried, report.failed) == (0, 1, 0)
+    (attempt,) = db.exec(select(DeliveryAttempt)).all()
+    assert attempt.error.startswith("refused: 127.0.0.1 is a non-public address")
+    (event,) = db.exec(select(OutboxEvent)).all()
+    assert (event.status, event.attempts) == ("pending", 1)
