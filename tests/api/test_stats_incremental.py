@@ -1,0 +1,233 @@
+"""Unmet demand after need writes: only new or changed profiles are ranked, same result.
+
+The cache of best scores (api.services.stats.UNMET) is compared with a from-scratch scoring
+(``_score_open_needs``) array by array after every write, on SQLite and PostgreSQL, and the
+engine's ``rank_many`` is wrapped to count the profiles it is asked to rank.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+
+import numpy as np
+import pytest
+from sqlalchemy import select
+
+from api.services import stats
+from api.services.matching import ENGINES, need_profile
+from matching import MatchingEngine
+from models.need import Need
+from models.site import Site
+from tests.factories import (
+    Actor,
+    add_capability,
+    add_need,
+    add_site,
+    register,
+    set_workforce,
+    staff,
+)
+
+
+@dataclass
+class Market:
+    staff: Actor
+    company: Actor
+    provider: Actor
+    provider_site: dict
+    roeselare: dict
+    gent: dict
+    needs: list[dict]  # the open needs, each with its own profile
+
+
+@pytest.fixture(autouse=True)
+def _empty_caches() -> None:
+    # entries of earlier tests on the same database must not decide what gets ranked here
+    stats.UNMET.clear()
+    ENGINES.clear()
+
+
+@pytest.fixture
+def ranked(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many profiles each ``rank_many`` call ranked, in call order."""
+    calls: list[int] = []
+    rank_many = MatchingEngine.rank_many
+
+    def counting(self: MatchingEngine, needs, k: int = 10):  # noqa: ANN001, ANN202
+        needs = list(needs)
+        calls.append(len(needs))
+        return rank_many(self, needs, k)
+
+    monkeypatch.setattr(MatchingEngine, "rank_many", counting)
+    return calls
+
+
+@pytest.fixture
+def market(client, db) -> Market:  # noqa: ANN001
+    provider = register(client, "provider")
+    provider_site = add_site(provider, "8500")  # Kortrijk
+    set_workforce(provider, provider_site, low=3, medium=3, high=2, supervisors=2)
+    add_capability(provider, provider_site)
+    company = register(client, "company")
+    roeselare, gent = add_site(company, "8800"), add_site(company, "9000")
+    needs = [
+        add_need(company, roeselare, fte=2.0),  # served from Kortrijk
+        add_need(company, roeselare, activity="green.maintenance", placement_mode="on_site",
+                 competences=["gardening"], fte=3.0),  # no capability of that activity
+        add_need(company, gent, fte=1.5, max_distance_km=10),  # every candidate too far
+        add_need(company, gent, fte=1.0, description="Retours sorteren"),  # served
+    ]
+    return Market(staff(client, db), company, provider, provider_site, roeselare, gent, needs)
+
+
+def _assert_same(got: stats.OpenNeedScores, want: stats.OpenNeedScores) -> None:
+    for field in fields(stats.OpenNeedScores):
+        a, b = getattr(got, field.name), getattr(want, field.name)
+        assert a.dtype == b.dtype, field.name
+        np.testing.assert_array_equal(a, b, err_msg=field.name)  # NaN equals NaN here
+
+
+def _cached_equals_scratch(db, settings, ranked: list[int]) -> list[int]:  # noqa: ANN001
+    """The cached scores after the latest write, checked against a from-scratch scoring.
+
+    Returns the profile counts the cache ranked for it (the scratch scoring's are left out).
+    """
+    ranked.clear()
+    cached = stats.UNMET.get(db, settings)
+    calls = list(ranked)
+    _assert_same(cached, stats._score_open_needs(db, settings))
+    return calls
+
+
+def _warm(db, settings, ranked: list[int], market: Market) -> None:  # noqa: ANN001
+    assert _cached_equals_scratch(db, settings, ranked) == [len(market.needs)]
+
+
+def test_a_new_need_is_the_only_one_ranked(market: Market, db, settings,  # noqa: ANN001
+                                           ranked: list[int]) -> None:
+    _warm(db, settings, ranked, market)
+    add_need(market.company, market.roeselare, fte=4.0, description="Retours herstellen")
+    assert _cached_equals_scratch(db, settings, ranked) == [1]
+    assert stats.UNMET.get(db, settings).fte.size == len(market.needs) + 1
+
+
+def test_a_changed_need_is_the_only_one_ranked(market: Market, db, settings,  # noqa: ANN001
+                                               ranked: list[int]) -> None:
+    _warm(db, settings, ranked, market)
+    served = market.needs[0]
+    r = market.company.patch(f"/needs/{served['id']}", json={"max_distance_km": 5})
+    assert r.status_code == 200, r.text
+    assert _cached_equals_scratch(db, settings, ranked) == [1]
+    # the change took effect: now too far from every capability
+    scores = stats.UNMET.get(db, settings)
+    assert np.isnan(scores.best).sum() == 3
+
+
+def test_closing_a_need_ranks_nothing(market: Market, db, settings,  # noqa: ANN001
+                                      ranked: list[int]) -> None:
+    _warm(db, settings, ranked, market)
+    r = market.company.post(f"/needs/{market.needs[1]['id']}/status", json={"status": "closed"})
+    assert r.status_code == 200, r.text
+    assert _cached_equals_scratch(db, settings, ranked) == []
+    assert stats.UNMET.get(db, settings).fte.size == len(market.needs) - 1
+
+
+def test_a_need_with_a_known_profile_is_not_ranked_again(market: Market, db, settings,  # noqa: ANN001
+                                                         ranked: list[int]) -> None:
+    _warm(db, settings, ranked, market)
+    add_need(market.company, market.roeselare, fte=2.0)  # the same profile as needs[0]
+    assert _cached_equals_scratch(db, settings, ranked) == []
+
+
+def test_a_changed_need_changed_back_is_ranked_again(market: Market, db, settings,  # noqa: ANN001
+                                                     ranked: list[int]) -> None:
+    # a profile no open need has any more is dropped, so the map stays as large as the open needs
+    _warm(db, settings, ranked, market)
+    need = market.needs[3]
+    for description in ("Retours sorteren en labelen", need["description"]):
+        r = market.company.patch(f"/needs/{need['id']}", json={"description": description})
+        assert r.status_code == 200, r.text
+        assert _cached_equals_scratch(db, settings, ranked) == [1]
+
+
+@pytest.mark.parametrize("write", ["workforce", "capability", "company_site"])
+def test_a_catalogue_write_ranks_every_open_need(market: Market, db, settings,  # noqa: ANN001
+                                                 ranked: list[int], write: str) -> None:
+    _warm(db, settings, ranked, market)
+    if write == "workforce":
+        set_workforce(market.provider, market.provider_site, low=0.5, medium=0, high=0,
+                      supervisors=0)
+    elif write == "capability":
+        add_capability(market.provider, add_site(market.provider, "9000"),
+                       activity="green.maintenance", placement_modes=["on_site"],
+                       competences=["gardening"], description="Groenonderhoud")
+    else:
+        r = market.company.patch(
+            f"/organisations/{market.company.org_id}/sites/{market.roeselare['id']}",
+            json={"public_transport_access": "poor"})
+        assert r.status_code == 200, r.text
+    assert _cached_equals_scratch(db, settings, ranked) == [len(market.needs)]
+
+
+def test_new_weights_rank_every_open_need(market: Market, db, settings,  # noqa: ANN001
+                                          ranked: list[int],
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    _warm(db, settings, ranked, market)
+    other = replace(stats.current_weights(db), competence=0.45, locality=0.15, version="test")
+    monkeypatch.setattr(stats, "current_weights", lambda _session: other)
+    assert _cached_equals_scratch(db, settings, ranked) == [len(market.needs)]
+
+
+def test_after_max_cache_seconds_everything_is_ranked_again(
+        market: Market, db, settings, ranked: list[int],  # noqa: ANN001
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    _warm(db, settings, ranked, market)
+    monkeypatch.setattr(stats, "MAX_CACHE_SECONDS", 0)  # the engine itself stays cached
+    add_need(market.company, market.roeselare, fte=4.0, description="Retours herstellen")
+    assert _cached_equals_scratch(db, settings, ranked) == [len(market.needs) + 1]
+
+
+def test_the_profile_key_covers_every_column_need_profile_reads(market: Market, db) -> None:  # noqa: ANN001
+    source = stats._ProfileSource(stats._open_need_rows(db)[0])
+
+    class Recorder:
+        def __init__(self) -> None:
+            self.read: set[str] = set()
+
+        def __getattr__(self, name: str) -> object:
+            self.read.add(name)
+            return getattr(source, name)
+
+    recorder = Recorder()
+    need_profile(recorder, recorder)
+    assert recorder.read == {c.key for c in stats._SCORED_COLUMNS} | {"id"}
+
+
+def test_loaded_rows_give_the_profiles_of_the_needs_and_sites(market: Market, db) -> None:  # noqa: ANN001
+    got = [need_profile(s, s) for s in map(stats._ProfileSource, stats._open_need_rows(db))]
+    needs = db.scalars(select(Need).where(Need.status == "open").order_by(Need.id)).all()
+    assert got == [need_profile(need, db.get(Site, need.site_id)) for need in needs]
+    assert len(got) == len(market.needs)
+
+
+def test_staff_figures_follow_need_writes(market: Market, ranked: list[int]) -> None:
+    def unmet() -> tuple[int, float]:
+        body = market.staff.get("/stats/overview").json()["unmet"]
+        return body["needs"], body["fte"]
+
+    assert unmet() == (2, 4.5)  # green.maintenance (no capability), Gent within 10 km
+    add_need(market.company, market.gent, activity="green.maintenance",
+             placement_mode="on_site", competences=["gardening"], fte=0.5)
+    assert unmet() == (3, 5.0)
+    r = market.company.patch(f"/needs/{market.needs[0]['id']}", json={"max_distance_km": 5})
+    assert r.status_code == 200, r.text
+    assert unmet() == (4, 7.0)
+    r = market.company.post(f"/needs/{market.needs[1]['id']}/status", json={"status": "closed"})
+    assert r.status_code == 200, r.text
+    ranked.clear()
+    body = market.staff.get("/stats/overview").json()
+    assert ranked == []  # only a need closed: nothing to rank
+    assert (body["unmet"]["needs"], body["unmet"]["fte"], body["open_needs"]) == (3, 4.0, 4)
+
+    stats.UNMET.clear()  # from scratch: the same figures
+    assert market.staff.get("/stats/overview").json() == body
