@@ -19,7 +19,7 @@ from sqlmodel import Session
 from api.config import Settings
 from api.deps import is_staff
 from api.errors import NotFound
-from api.services.access import get_readable
+from api.services.access import can_read
 from api.services.weights import current_weights as active_weights
 from matching import (
     Candidate,
@@ -232,10 +232,19 @@ def _diagnosis(result: MatchResult, lang: str) -> DiagnosisPublic | None:
 
 # ---- use cases ------------------------------------------------------------------------------
 
+def _readable_need_and_site(session: Session, user: User,
+                            need_id: uuid.UUID) -> tuple[Need, Site]:
+    """The need (404 unless the caller may read it) and its site, in one round trip."""
+    row = session.execute(select(Need, Site).join(Site, Site.id == Need.site_id)
+                       .where(Need.id == need_id)).first()
+    if row is None or not can_read(user, row[0].organisation_id):
+        raise NotFound(f"Need {need_id} not found")
+    return row[0], row[1]
+
+
 def matches_for_need(session: Session, user: User, settings: Settings, need_id: uuid.UUID, *,
                      limit: int, include_excluded: bool, lang: str) -> MatchesPublic:
-    need = get_readable(session, Need, need_id, "Need", user)
-    site = session.get(Site, need.site_id)
+    need, site = _readable_need_and_site(session, user, need_id)
     weights = current_weights(session)
     engine = ENGINES.get(session, weights, engine_config(settings))
     result = engine.rank(need_profile(need, site), k=limit, include_excluded=include_excluded)
