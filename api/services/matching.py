@@ -11,6 +11,8 @@ from __future__ import annotations
 import threading
 import time
 import uuid
+import weakref
+from collections import OrderedDict
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -236,10 +238,48 @@ def _readable_need_and_site(session: Session, user: User,
                             need_id: uuid.UUID) -> tuple[Need, Site]:
     """The need (404 unless the caller may read it) and its site, in one round trip."""
     row = session.execute(select(Need, Site).join(Site, Site.id == Need.site_id)
-                       .where(Need.id == need_id)).first()
+                          .where(Need.id == need_id)).first()
     if row is None or not can_read(user, row[0].organisation_id):
         raise NotFound(f"Need {need_id} not found")
     return row[0], row[1]
+
+
+class MatchPages:
+    """Recently served match pages, per fitted engine (least recently used go first).
+
+    A page depends only on the engine (its data, weights and configuration), the need's
+    profile and the page parameters, so it can be served again until either changes: a write
+    to the catalogue fits a new engine, whose pages start empty (the old engine's go with it),
+    and an edited need has a different profile. Companies reopen the same matches often.
+    """
+
+    def __init__(self, size: int = 1024) -> None:
+        self._size = size
+        self._lock = threading.Lock()
+        self._pages: weakref.WeakKeyDictionary[MatchingEngine, OrderedDict] = (
+            weakref.WeakKeyDictionary())
+
+    def get(self, engine: MatchingEngine, key: tuple) -> MatchesPublic | None:
+        with self._lock:
+            pages = self._pages.get(engine)
+            if pages is None or key not in pages:
+                return None
+            pages.move_to_end(key)
+            return pages[key]
+
+    def put(self, engine: MatchingEngine, key: tuple, page: MatchesPublic) -> None:
+        with self._lock:
+            pages = self._pages.setdefault(engine, OrderedDict())
+            pages[key] = page
+            if len(pages) > self._size:
+                pages.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._pages.clear()
+
+
+MATCH_PAGES = MatchPages()
 
 
 def matches_for_need(session: Session, user: User, settings: Settings, need_id: uuid.UUID, *,
@@ -247,12 +287,18 @@ def matches_for_need(session: Session, user: User, settings: Settings, need_id: 
     need, site = _readable_need_and_site(session, user, need_id)
     weights = current_weights(session)
     engine = ENGINES.get(session, weights, engine_config(settings))
-    result = engine.rank(need_profile(need, site), k=limit, include_excluded=include_excluded)
+    profile = need_profile(need, site)
+    key = (profile, limit, include_excluded, lang)
+    if (page := MATCH_PAGES.get(engine, key)) is not None:
+        return page
+    result = engine.rank(profile, k=limit, include_excluded=include_excluded)
     items = [_item(c, lang) for c in result.items]
     if include_excluded:
         items += [_item(c, lang) for c in result.excluded]
-    return MatchesPublic(need_id=need.id, weights_version=weights.version, language=lang,
+    page = MatchesPublic(need_id=need.id, weights_version=weights.version, language=lang,
                          items=items, diagnosis=_diagnosis(result, lang))
+    MATCH_PAGES.put(engine, key, page)
+    return page
 
 
 OPPORTUNITY_REACH_KM = 200.0
