@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
@@ -19,8 +18,8 @@ from matching.evaluation import (
 from matching.types import MatchResult
 from tests.eval import load_data
 from tests.matching.worlds import TOWNS, cap, need
+from tests.seeds import require_seeds
 
-SEEDS = Path("/work/shared/seeds")
 REQUIRED_GROUPS = {"locality", "supervision", "capacity", "constraints", "text"}
 
 
@@ -48,9 +47,9 @@ def test_every_scenario_cites_a_seed_passage(scenarios):
         assert all(pattern.match(ref) for ref in s.seeds), (s.id, s.seeds)
 
 
-@pytest.mark.skipif(not SEEDS.is_dir(), reason="seed studies not available")
 def test_every_cited_seed_line_exists_and_is_not_blank(scenarios):
-    files = {p.name[:3]: p.read_text("utf-8").splitlines() for p in SEEDS.glob("00*_*.txt")}
+    seeds = require_seeds()
+    files = {p.name[:3]: p.read_text("utf-8").splitlines() for p in seeds.glob("00*_*.txt")}
     for s in scenarios:
         for ref in s.seeds:
             doc, lines = ref.split(":")

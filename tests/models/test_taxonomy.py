@@ -2,15 +2,14 @@
 
 import dataclasses
 import json
-from pathlib import Path
 
 import pytest
 
 from models import taxonomy
+from tests.seeds import require_seeds
 
 LEVELS = {"low", "medium", "high"}
 LANGS = {"nl", "en"}
-SEEDS = Path("/work/shared/seeds")
 
 
 def _is_labels(value) -> bool:
@@ -109,19 +108,16 @@ def test_only_facility_cleaning_is_an_extension_of_the_seeds():
 
 
 def test_seed_refs_are_well_formed_and_point_into_the_seeds():
-    files = {}
-    if SEEDS.is_dir():
-        for path in SEEDS.glob("*.txt"):
-            files[path.name[:3]] = path.read_text(encoding="utf-8").splitlines()
+    files = {path.name[:3]: path.read_text(encoding="utf-8").splitlines()
+             for path in require_seeds().glob("*.txt")}
     for a in taxonomy.activities().values():
         for ref in a.seed_refs:
             file_no, _, line = ref.partition(":")
             assert len(file_no) == 3
             assert file_no.isdigit()
             assert line.isdigit()
-            if files:  # the seeds are not shipped with the package
-                assert int(line) <= len(files[file_no])
-                assert files[file_no][int(line) - 1].strip(), f"{a.code}: {ref} is a blank line"
+            assert int(line) <= len(files[file_no])
+            assert files[file_no][int(line) - 1].strip(), f"{a.code}: {ref} is a blank line"
 
 
 def test_unknown_activity_is_none():
