@@ -98,7 +98,9 @@ Secret = Annotated[str, StringConstraints(min_length=16, max_length=128, pattern
 class WebhookEndpointSet(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    url: AnyHttpUrl = Field(description="Where Koppel POSTs lead events (JSON)",
+    url: AnyHttpUrl = Field(description="Where Koppel POSTs lead events (JSON). In production "
+                            "it must be on the public internet: a host that is or resolves to a "
+                            "loopback, private or link-local address is refused (422)",
                             examples=["https://hooks.example.be/koppel"])
     secret: Secret | None = Field(
         default=None,
