@@ -126,7 +126,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
                     break
                 stop.wait(args.interval)
     except KeyboardInterrupt:
-        pass
+        pass  # Ctrl-C ends the loop like SIGTERM does; the engine is disposed below
     finally:
         engine.dispose()
     return 0

@@ -274,7 +274,7 @@ def _run(args: argparse.Namespace, url: str) -> None:
                 if httpx.get(base + "/ready", timeout=1).status_code == 200:
                     break
             except httpx.HTTPError:
-                pass
+                pass  # not listening yet: poll again
             time.sleep(0.1)
         else:
             raise SystemExit("server did not become ready")

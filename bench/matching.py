@@ -102,7 +102,7 @@ def places() -> tuple[list[Place], str]:
         if found:
             return found, "models.gazetteer"
     except (ImportError, AttributeError, TypeError, ValueError):
-        pass
+        pass  # no usable gazetteer: the built-in towns below
     return [Place(n, f"fallback-{i}", la, lo) for i, (n, la, lo) in enumerate(FLEMISH_TOWNS)], (
         "built-in fallback"
     )

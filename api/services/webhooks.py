@@ -114,11 +114,10 @@ def _endpoint_row(session: Session, org_id: uuid.UUID) -> WebhookEndpoint | None
 
 
 def set_endpoint(session: Session, user: User, org_id: uuid.UUID,
-                 data: WebhookEndpointSet, *, allow_private: bool = False,
-                 resolve: Resolver = _resolve) -> WebhookEndpoint:
+                 data: WebhookEndpointSet, *, allow_private: bool = False) -> WebhookEndpoint:
     """Create or replace the organisation's endpoint; a secret is generated when omitted."""
     _organisation_for_write(session, user, org_id)
-    if not allow_private and (why := forbidden_target(str(data.url), resolve)):
+    if not allow_private and (why := forbidden_target(str(data.url))):
         raise InvalidInput(["body", "url"], why)
     endpoint = _endpoint_row(session, org_id)
     secret = data.secret or "whsec_" + secrets.token_hex(24)
@@ -235,8 +234,7 @@ def _post(client: httpx.Client, url: str, body: bytes,
 
 
 def deliver_due(bind: Engine | Connection, client: httpx.Client, now: datetime | None = None,
-                batch: int = 100, *, allow_private: bool = False,
-                resolve: Resolver = _resolve) -> DeliveryReport:
+                batch: int = 100, *, allow_private: bool = False) -> DeliveryReport:
     """Deliver up to ``batch`` due events; each in its own short transaction.
 
     The row stays locked while its POST is in flight, so a second worker skips it; the outcome
@@ -257,7 +255,7 @@ def deliver_due(bind: Engine | Connection, client: httpx.Client, now: datetime |
                 WebhookEndpoint.active)).first()
             if endpoint is None:
                 status, error, duration, url = None, "no active webhook endpoint", 0, ""
-            elif not allow_private and (why := forbidden_target(endpoint.url, resolve)):
+            elif not allow_private and (why := forbidden_target(endpoint.url)):
                 status, error, duration, url = None, f"refused: {why}", 0, endpoint.url
             else:
                 body = event_body(event)

@@ -22,7 +22,8 @@ def populated_url(pg_databases) -> str:  # noqa: ANN001
         if shutil.which(tool) is None:
             if IN_CI:
                 pytest.fail(f"{tool} is required under CI=true")
-            pytest.skip(f"{tool} not installed")
+            pytest.skip(f"{tool} not installed: the backup round trip needs the PostgreSQL "
+                        "client tools (apt-get install postgresql-client)")
     url = pg_databases.create("koppel_backup")
     upgrade(url)
     populate(url, n_caps=40, n_needs=25)
