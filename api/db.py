@@ -77,10 +77,5 @@ def _finish(session: Session, *, commit: bool) -> None:
     try:
         if commit:
             session.commit()
-        else:
-            session.rollback()
-    except BaseException:
-        session.rollback()
-        raise
     finally:
-        session.close()
+        session.close()  # rolls back whatever did not commit and returns the connection
