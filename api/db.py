@@ -53,14 +53,16 @@ def make_engine(url: str, *, timeout_seconds: float = 5.0) -> Engine:
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
-    """Request-scoped session: commit when the endpoint returns, roll back on any error.
+    """Request-scoped session: committed before the response is sent, rolled back on any error.
 
-    Used with ``scope="function"`` so the commit happens before the response is sent: a client
+    Used with ``scope="function"`` so the exit runs before the response is sent: a client
     never sees a success for a write that did not land.
 
-    A coroutine on purpose: opening a session does no I/O, so it needs no trip through the
-    thread pool (a synchronous dependency costs one hop in and one out); only the commit or
-    rollback, which talk to the database, run in a worker thread.
+    Koppel's routes (``api.routing.TransactionRoute``) commit in the endpoint's own
+    worker-thread trip, so here the session normally holds no transaction and closing it is
+    plain Python on the event loop. A session that still holds one (an error, or a route
+    outside ``TransactionRoute``) is committed or rolled back in a worker thread, because
+    that talks to the database.
     """
     session = Session(request.app.state.engine, expire_on_commit=False)
     try:
@@ -69,8 +71,16 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
         with anyio.CancelScope(shield=True):  # a client that hung up still gets a rollback
             await run_in_threadpool(_finish, session, commit=False)
         raise
+    if _settled(session):
+        session.close()
+        return
     with anyio.CancelScope(shield=True):
         await run_in_threadpool(_finish, session, commit=True)
+
+
+def _settled(session: Session) -> bool:
+    """No transaction and nothing pending: closing does no I/O."""
+    return not session.in_transaction() and not (session.new or session.dirty or session.deleted)
 
 
 def _finish(session: Session, *, commit: bool) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -31,10 +33,14 @@ DUMMY_HASH = _hasher.hash("koppel-timing-equaliser")
 
 
 def create_access_token(user_id: uuid.UUID, token_version: int, *, secret: str,
-                        minutes: int) -> str:
+                        minutes: int, role: str | None = None) -> str:
+    """A short-lived bearer token. ``role`` lets staff-only routes refuse other roles before
+    reading the input; the database's role is checked as well (``api.deps.BearerClaim``)."""
     now = datetime.now(UTC)
     payload = {"sub": str(user_id), "ver": token_version, "iat": now, "typ": "access",
                "exp": now + timedelta(minutes=minutes)}
+    if role is not None:
+        payload["role"] = role
     return jwt.encode(payload, secret, algorithm=ALGORITHM)
 
 
@@ -52,14 +58,29 @@ def create_refresh_token(user_id: uuid.UUID, token_version: int, *, secret: str,
 
 
 def decode_token(token: str, *, secret: str, expected_type: str = "access") -> dict | None:
-    try:
-        payload = jwt.decode(token, secret, algorithms=[ALGORITHM],
-                             options={"require": ["exp", "sub"]})
-    except jwt.PyJWTError:
+    """The payload of a token signed with ``secret``, unexpired and of ``expected_type``.
+
+    The signature check is remembered per token (a client sends the same access token with
+    every request); the expiry is checked on every call. Treat the payload as read-only.
+    """
+    payload = _signed_payload(token, secret)
+    if payload is None:
+        return None
+    exp = payload.get("exp")
+    if isinstance(exp, bool) or not isinstance(exp, int | float) or exp <= time.time():
         return None
     if payload.get("typ") != expected_type:
         return None
     return payload
+
+
+@functools.lru_cache(maxsize=4096)
+def _signed_payload(token: str, secret: str) -> dict | None:
+    try:
+        return jwt.decode(token, secret, algorithms=[ALGORITHM],
+                          options={"require": ["exp", "sub"], "verify_exp": False})
+    except jwt.PyJWTError:
+        return None
 
 
 COMMON_PASSWORDS_FILE = Path(__file__).resolve().parent / "data" / "common_passwords.txt"

@@ -5,7 +5,9 @@ capabilities and 50,000 open needs (``bench.api_matches.populate``); then worker
 loopback run a weighted mix for ``--duration`` seconds: matches for a need, need / capability
 / lead listings, need creation and lead transitions (send → view → accept/decline, or
 withdraw). Rate limits are switched off for the server under test (they would rightly throttle
-a handful of tokens doing hundreds of requests a second). Prints one JSON object.
+a handful of tokens doing hundreds of requests a second). Where the PostgreSQL server has
+autovacuum off (as on the development machine), ``bench.autovacuum`` applies its default rules
+meanwhile, as any production server would. Prints one JSON object.
 
     python -m bench.load --duration 300
 """
@@ -13,6 +15,7 @@ a handful of tokens doing hundreds of requests a second). Prints one JSON object
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -31,6 +34,7 @@ import httpx
 from sqlalchemy import create_engine, text
 
 from bench.api_matches import populate, scratch_database
+from bench.autovacuum import Autovacuum, server_autovacuum_on
 
 READS = ("matches", "list_needs", "list_capabilities", "list_leads", "read_need")
 WEIGHTS = {"matches": 30, "list_needs": 15, "list_capabilities": 10, "list_leads": 10,
@@ -284,15 +288,18 @@ def _run(args: argparse.Namespace, url: str) -> None:
             for need in need_ids[:8]:
                 warm.get(f"/needs/{need}/matches", headers=ctx["company_headers"], timeout=60)
         rec = Recorder()
+        # production PostgreSQL vacuums as rows die; where the server does not, the bench does
+        vacuum = None if server_autovacuum_on(url) else Autovacuum(url)
         start = time.monotonic()
         deadline = start + args.duration
         threads = [threading.Thread(target=_worker, args=(base, ctx, rec, deadline, i,
                                           args.per_connection),
                                     daemon=True) for i in range(args.threads)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=args.duration + 120)
+        with vacuum or contextlib.nullcontext():
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(timeout=args.duration + 120)
         wall = time.monotonic() - start
         result = {
             "benchmark": "load_mixed_postgresql",
@@ -300,6 +307,7 @@ def _run(args: argparse.Namespace, url: str) -> None:
             "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                         "load_average_1m": round(os.getloadavg()[0], 2)},
             "server": {"uvicorn_workers": args.workers, "rate_limits": "off"},
+            "autovacuum": vacuum.report() if vacuum else {"by": "server"},
             "data": counts,
             "client_threads": args.threads,
             "requests_per_connection": args.per_connection,

@@ -2,13 +2,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, status
+from fastapi import Depends, Request, status
 from fastapi.security import OAuth2PasswordRequestForm
 from sqlmodel import Session
 
 from api.deps import CurrentUser, SessionDep, SettingsDep
 from api.errors import PROBLEM_RESPONSES, TooManyRequests, Unauthorized
 from api.middleware import RateLimits
+from api.routing import Router
 from api.services import auth as service
 from models.organisation import (
     OrganisationPublic,
@@ -21,7 +22,7 @@ from models.organisation import (
     UserPublic,
 )
 
-router = APIRouter(prefix="/auth", tags=["auth"], responses=PROBLEM_RESPONSES)
+router = Router(prefix="/auth", tags=["auth"], responses=PROBLEM_RESPONSES)
 
 
 def authenticate_limited(request: Request, session: Session, email: str, password: str) -> User:

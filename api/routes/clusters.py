@@ -5,13 +5,14 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request, Response, status
+from fastapi import BackgroundTasks, Depends, Query, Request, Response, status
 from pydantic import AfterValidator
 from sqlalchemy.engine import Connection, Engine
 
 from api.deps import CurrentUser, SessionDep, SettingsDep, StaffUser
 from api.errors import PROBLEM_RESPONSES
 from api.routes.params import Limit, Offset, ProvinceFilter
+from api.routing import Router
 from api.services import clusters as service
 from models.cluster import (
     ClusterPublic,
@@ -23,11 +24,11 @@ from models.cluster import (
 )
 from models.common import Page
 
-runs = APIRouter(prefix="/cluster-runs", tags=["clusters"], responses=PROBLEM_RESPONSES)
-clusters = APIRouter(prefix="/clusters", tags=["clusters"], responses=PROBLEM_RESPONSES)
+runs = Router(prefix="/cluster-runs", tags=["clusters"], responses=PROBLEM_RESPONSES)
+clusters = Router(prefix="/clusters", tags=["clusters"], responses=PROBLEM_RESPONSES)
 
 
-def job_bind(request: Request) -> Engine | Connection:
+async def job_bind(request: Request) -> Engine | Connection:
     """Where background jobs open their sessions: the app's engine (tests override this)."""
     return request.app.state.engine
 

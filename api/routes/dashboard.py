@@ -11,19 +11,20 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from api.deps import SessionDep, SettingsDep, get_current_user, is_staff
+from api.deps import SessionDep, SettingsDep, authenticate, is_staff
 from api.errors import AppError, TooManyRequests, Unauthorized
 from api.routes.auth import authenticate_limited
 from api.routes.params import ActivityFilter, ProvinceFilter
+from api.routing import Router
 from api.services import auth as auth_service
 from api.services import dashboard as service
 from api.services.stats import Scope
 
-router = APIRouter(prefix="/dashboard", tags=["monitoring"])
+router = Router(prefix="/dashboard", tags=["monitoring"])
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
 
 COOKIE = "koppel_token"
@@ -53,7 +54,7 @@ def _login_page(request: Request, status: int, error: str | None = None,
 def dashboard(request: Request, session: SessionDep, settings: SettingsDep,
               province: ProvinceFilter = None, activity: ActivityFilter = None) -> Response:
     try:
-        user = get_current_user(session, settings, _token(request))
+        user = authenticate(session, settings, _token(request))
     except Unauthorized:
         return RedirectResponse(LOGIN_URL, status_code=303)
     if not is_staff(user):

@@ -3,11 +3,12 @@ from __future__ import annotations
 import uuid
 from typing import Literal
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import Query, Response, status
 
 from api.deps import CurrentUser, SessionDep, SettingsDep
 from api.errors import PROBLEM_RESPONSES
 from api.routes.params import Limit, Offset
+from api.routing import Router
 from api.services import leads as service
 from api.services import webhooks
 from models.common import Page
@@ -15,7 +16,7 @@ from models.lead import LeadContract, LeadCreate, LeadDecline, LeadPublic, LeadS
 from models.organisation import User
 from models.webhook import WebhookEndpointCreated, WebhookEndpointPublic, WebhookEndpointSet
 
-router = APIRouter(responses=PROBLEM_RESPONSES)
+router = Router(responses=PROBLEM_RESPONSES)
 
 
 def _one(session: SessionDep, user: User, lead) -> LeadPublic:  # noqa: ANN001

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request
+from fastapi import Path, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import text
 
 from api.errors import PROBLEM_RESPONSES, NotFound, problem
+from api.routing import Router
 from models import gazetteer, taxonomy
 
-router = APIRouter(responses=PROBLEM_RESPONSES)
+router = Router(responses=PROBLEM_RESPONSES)
 
 Labels = Annotated[dict[str, str], Field(examples=[{"nl": "Kledij", "en": "Apparel"}])]
 

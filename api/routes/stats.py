@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 from fastapi.responses import Response
 from pydantic import AfterValidator, BaseModel
 
 from api.deps import SessionDep, SettingsDep, StaffUser
 from api.errors import PROBLEM_RESPONSES, InvalidInput
 from api.routes.params import ActivityFilter, ProvinceFilter
+from api.routing import Router
 from api.services import stats as service
 from models.stats import (
     ActivityStats,
@@ -23,7 +24,7 @@ from models.stats import (
     TimeSeries,
 )
 
-router = APIRouter(prefix="/stats", tags=["monitoring"], responses=PROBLEM_RESPONSES)
+router = Router(prefix="/stats", tags=["monitoring"], responses=PROBLEM_RESPONSES)
 
 
 def _arrondissement(value: str | None) -> str | None:
@@ -53,9 +54,10 @@ Format = Annotated[Literal["json", "csv"], Query(
     examples=["csv"])]
 
 
-def stats_scope(province: ProvinceFilter = None, arrondissement: ArrondissementFilter = None,
-                activity: ActivityFilter = None, period_from: PeriodFrom = None,
-                period_to: PeriodTo = None) -> service.Scope:
+async def stats_scope(province: ProvinceFilter = None,
+                      arrondissement: ArrondissementFilter = None,
+                      activity: ActivityFilter = None, period_from: PeriodFrom = None,
+                      period_to: PeriodTo = None) -> service.Scope:
     if period_from and period_to and period_to < period_from:
         raise InvalidInput(["query", "period_to"], "period_to must not be before period_from")
     return service.Scope(province=province, arrondissement=arrondissement, activity=activity,

@@ -71,7 +71,7 @@ def check_password(password: str, loc: list[str | int], *, email: str | None = N
 
 def issue_token(user: User, settings: Settings) -> Token:
     token = create_access_token(user.id, user.token_version, secret=settings.secret_key,
-                                minutes=settings.access_token_minutes)
+                                minutes=settings.access_token_minutes, role=user.role)
     refresh = create_refresh_token(user.id, user.token_version, secret=settings.secret_key,
                                    days=settings.refresh_token_days)
     return Token(access_token=token, expires_in=settings.access_token_minutes * 60,

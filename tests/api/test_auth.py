@@ -68,3 +68,22 @@ def test_expired_token_is_rejected(client, settings):
     token = create_access_token(uuid.UUID(actor.user["id"]), 0, secret=settings.secret_key,
                                 minutes=-1)
     assert client.get("/auth/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+
+def test_a_token_whose_signature_was_checked_before_still_expires(monkeypatch):
+    import time
+    import uuid
+    from types import SimpleNamespace
+
+    from api import security
+
+    secret = "s" * 40
+    token = security.create_access_token(uuid.uuid4(), 0, secret=secret, minutes=1)
+    assert security.decode_token(token, secret=secret) is not None
+    assert security.decode_token(token, secret=secret) is not None  # remembered
+    assert security.decode_token(token, secret=secret, expected_type="refresh") is None
+    assert security.decode_token(token, secret="t" * 40) is None
+    assert security.decode_token(token[:-2] + "xx", secret=secret) is None
+    later = time.time() + 61
+    monkeypatch.setattr(security, "time", SimpleNamespace(time=lambda: later))
+    assert security.decode_token(token, secret=secret) is None

@@ -1,0 +1,111 @@
+"""One worker-thread trip per request.
+
+The database drivers block, so the work that talks to the database runs in Starlette's thread
+pool. FastAPI on its own makes a trip for every synchronous dependency, one for a synchronous
+endpoint, one to validate its response and one for the session's commit: four hand-offs
+between the event loop and a worker thread for a plain authenticated request, and under load
+those hand-offs (and the GIL traffic between them) cost as much as the endpoint itself.
+
+:class:`TransactionRoute` turns that into one trip. It wraps each synchronous endpoint in a
+coroutine that runs, in a single worker thread and in this order:
+
+1. **the user check**: the bearer token's signature, expiry and (for staff-only routes) its
+   role claim are checked by coroutine dependencies before input validation; the check
+   against the user row (still active, token not revoked by a password change or erasure,
+   role still staff) waits for this trip (:class:`api.deps.BearerClaim`);
+2. **the endpoint**;
+3. **the response validation**, before the commit, so a response that fails its schema
+   leaves nothing written and nothing a response validator reads lazily after the commit;
+4. **the commit** of the request's session.
+
+The request session's exit (``api.db.get_session``) then only closes a session that holds no
+transaction, which is plain Python. A failure at any step propagates with nothing committed,
+and the session's exit rolls back as before.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import Depends
+from fastapi.exceptions import ResponseValidationError
+from fastapi.routing import APIRoute, APIRouter
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
+
+from api.db import get_session
+from api.deps import BearerClaim
+
+#: the wrapper's own parameter for the request session (the same object the endpoint and its
+#: dependencies get: FastAPI solves a dependency once per request)
+SESSION_PARAMETER = "koppel_request_session"
+
+
+class TransactionRoute(APIRoute):
+    """An ``APIRoute`` whose synchronous endpoint runs with its commit in one thread trip."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        if inspect.iscoroutinefunction(endpoint):
+            raise TypeError(
+                f"{endpoint.__qualname__}: Koppel endpoints are synchronous functions; "
+                "TransactionRoute runs them, their user check and their commit in one "
+                "worker-thread trip")
+        self.transactional_endpoint = endpoint
+        super().__init__(path, _one_trip(endpoint, self), **kwargs)
+
+
+def _one_trip(endpoint: Callable[..., Any], route: TransactionRoute) -> Callable[..., Any]:
+    signature = inspect.signature(endpoint, eval_str=True)
+    if SESSION_PARAMETER in signature.parameters:
+        raise TypeError(f"{endpoint.__qualname__}: {SESSION_PARAMETER!r} is reserved")
+    hidden = inspect.Parameter(SESSION_PARAMETER, inspect.Parameter.KEYWORD_ONLY,
+                               annotation=Annotated[Session,
+                                                    Depends(get_session, scope="function")])
+    parameters = list(signature.parameters.values())
+    # keyword-only parameters go last; the endpoint's own may already include some
+    parameters.append(hidden)
+
+    @functools.wraps(endpoint)
+    async def run(**values: Any) -> Any:
+        session: Session = values.pop(SESSION_PARAMETER)
+        return await run_in_threadpool(_run, endpoint, route, session, values)
+
+    run.__signature__ = signature.replace(parameters=parameters,  # type: ignore[attr-defined]
+                                          return_annotation=signature.return_annotation)
+    return run
+
+
+def _run(endpoint: Callable[..., Any], route: TransactionRoute, session: Session,
+         values: dict[str, Any]) -> Any:
+    users: dict[int, Any] = {}
+    for name, value in values.items():
+        if isinstance(value, BearerClaim):
+            # one check per claim object: a route's user and its staff dependency share it
+            if id(value) not in users:
+                users[id(value)] = value.user(session)
+            values[name] = users[id(value)]
+    result = endpoint(**values)
+    field = route.response_field
+    if field is not None and not _is_response(result):
+        result, errors = field.validate(result, {}, loc=("response",))
+        if errors:
+            raise ResponseValidationError(errors=errors, body=result)
+    session.commit()
+    return result
+
+
+def _is_response(value: Any) -> bool:
+    from starlette.responses import Response
+
+    return isinstance(value, Response)
+
+
+class Router(APIRouter):
+    """An ``APIRouter`` whose routes are :class:`TransactionRoute` s (every Koppel router)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("route_class", TransactionRoute)
+        super().__init__(**kwargs)
