@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import Header, Query
+from fastapi import Header, Query, Response
 
 from api.deps import CurrentUser, SessionDep, SettingsDep
 from api.errors import PROBLEM_RESPONSES
@@ -45,10 +45,12 @@ def need_matches(need_id: uuid.UUID, session: SessionDep, user: CurrentUser,
                  include_excluded: Annotated[bool, Query(
                      description="Also list candidates excluded by a hard constraint, with the "
                      "causes in `excluded`", examples=[False])] = False,
-                 accept_language: AcceptLanguage = None) -> MatchesPublic:
-    return service.matches_for_need(session, user, settings, need_id, limit=limit,
-                                    include_excluded=include_excluded,
-                                    lang=pick_language(accept_language))
+                 accept_language: AcceptLanguage = None) -> Response:
+    # the body is built (and kept for repeats) by the service as MatchesPublic JSON
+    return Response(service.matches_json(session, user, settings, need_id, limit=limit,
+                                         include_excluded=include_excluded,
+                                         lang=pick_language(accept_language)),
+                    media_type="application/json")
 
 
 @router.get("/providers/{provider_id}/opportunities", response_model=OpportunitiesPublic,

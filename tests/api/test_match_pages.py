@@ -60,3 +60,17 @@ def test_a_workforce_change_is_seen_at_once(client, ranked) -> None:  # noqa: AN
     after = company.get(url).json()["items"][0]["components"]["capacity"]
     assert len(ranked) == 2
     assert after < before
+
+
+def test_pages_are_kept_as_their_json_body(client, ranked) -> None:  # noqa: ANN001
+    """One bytes object per page: nothing for the garbage collector to walk."""
+    from api.services.matching import MATCH_PAGES
+
+    _provider_with_capability(client)
+    company = register(client, "company")
+    need = add_need(company, add_site(company, "8800"))
+    r = company.get(f"/needs/{need['id']}/matches", headers={"Accept-Language": "en"})
+    assert r.headers["content-type"] == "application/json"
+    kept = [page for pages in MATCH_PAGES._pages.values() for page in pages.values()]
+    assert r.content in kept
+    assert all(type(page) is bytes for page in kept)
