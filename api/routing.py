@@ -55,6 +55,21 @@ class TransactionRoute(APIRoute):
                 "worker-thread trip")
         self.transactional_endpoint = endpoint
         super().__init__(path, _one_trip(endpoint, self), **kwargs)
+        _check_user_consumers(self.dependant, endpoint.__qualname__)
+
+
+def _check_user_consumers(dependant: Any, where: str) -> None:
+    """Only the endpoint may take the user: a dependency would get the unchecked claim."""
+    from api.deps import get_current_user, require_staff
+
+    claims = (get_current_user, require_staff)
+    for sub in dependant.dependencies:
+        if sub.call not in claims and any(d.call in claims for d in sub.dependencies):
+            raise TypeError(
+                f"{where}: dependency {getattr(sub.call, '__qualname__', sub.call)} takes the "
+                "current user; dependencies get an unchecked BearerClaim, so take the user "
+                "(CurrentUser / StaffUser) in the endpoint and pass it on")
+        _check_user_consumers(sub, where)
 
 
 def _one_trip(endpoint: Callable[..., Any], route: TransactionRoute) -> Callable[..., Any]:

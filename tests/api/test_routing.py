@@ -10,10 +10,11 @@ import inspect
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Annotated
 
 import anyio.to_thread
 import pytest
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
@@ -193,6 +194,18 @@ def test_async_endpoints_are_refused() -> None:
 
     with pytest.raises(TypeError, match="synchronous"):
         router.add_api_route("/x", handler)
+
+
+async def _org_of(user: CurrentUser) -> uuid.UUID:
+    return user.organisation_id  # would be a BearerClaim here, not the user row
+
+
+def test_dependencies_that_take_the_user_are_refused() -> None:
+    def handler(org: Annotated[uuid.UUID, Depends(_org_of)]) -> dict:
+        return {"org": str(org)}
+
+    with pytest.raises(TypeError, match="takes the current user"):
+        Router().add_api_route("/x", handler)
 
 
 def _user(engine: Engine, user_id: str) -> User:
