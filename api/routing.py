@@ -35,9 +35,10 @@ from fastapi.exceptions import ResponseValidationError
 from fastapi.routing import APIRoute, APIRouter
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
 
 from api.db import get_session
-from api.deps import BearerClaim
+from api.deps import BearerClaim, get_current_user, require_staff
 
 #: the wrapper's own parameter for the request session (the same object the endpoint and its
 #: dependencies get: FastAPI solves a dependency once per request)
@@ -60,8 +61,6 @@ class TransactionRoute(APIRoute):
 
 def _check_user_consumers(dependant: Any, where: str) -> None:
     """Only the endpoint may take the user: a dependency would get the unchecked claim."""
-    from api.deps import get_current_user, require_staff
-
     claims = (get_current_user, require_staff)
     for sub in dependant.dependencies:
         if sub.call not in claims and any(d.call in claims for d in sub.dependencies):
@@ -88,8 +87,7 @@ def _one_trip(endpoint: Callable[..., Any], route: TransactionRoute) -> Callable
         session: Session = values.pop(SESSION_PARAMETER)
         return await run_in_threadpool(_run, endpoint, route, session, values)
 
-    run.__signature__ = signature.replace(parameters=parameters,  # type: ignore[attr-defined]
-                                          return_annotation=signature.return_annotation)
+    run.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
     return run
 
 
@@ -98,24 +96,18 @@ def _run(endpoint: Callable[..., Any], route: TransactionRoute, session: Session
     users: dict[int, Any] = {}
     for name, value in values.items():
         if isinstance(value, BearerClaim):
-            # one check per claim object: a route's user and its staff dependency share it
+            # one check per claim: parameters with the same dependency share its object
             if id(value) not in users:
                 users[id(value)] = value.user(session)
             values[name] = users[id(value)]
     result = endpoint(**values)
     field = route.response_field
-    if field is not None and not _is_response(result):
+    if field is not None and not isinstance(result, Response):
         result, errors = field.validate(result, {}, loc=("response",))
         if errors:
             raise ResponseValidationError(errors=errors, body=result)
     session.commit()
     return result
-
-
-def _is_response(value: Any) -> bool:
-    from starlette.responses import Response
-
-    return isinstance(value, Response)
 
 
 class Router(APIRouter):
