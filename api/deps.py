@@ -9,7 +9,7 @@ own worker-thread trip (see ``api.routing``): the dependencies hand over a
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -99,7 +99,7 @@ async def require_staff(claim: Annotated[BearerClaim, Depends(get_current_user)]
     # database's role is checked again with the user row
     if claim.role is not None and claim.role not in STAFF_ROLES:
         raise Forbidden("Only department staff may do this")
-    return BearerClaim(claim.user_id, claim.version, claim.role, staff_only=True)
+    return replace(claim, staff_only=True)
 
 
 StaffUser = Annotated[User, Depends(require_staff)]

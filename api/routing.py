@@ -55,7 +55,6 @@ class TransactionRoute(APIRoute):
                 f"{endpoint.__qualname__}: Koppel endpoints are synchronous functions; "
                 "TransactionRoute runs them, their user check and their commit in one "
                 "worker-thread trip")
-        self.transactional_endpoint = endpoint
         super().__init__(path, _one_trip(endpoint, self), **kwargs)
         _check_user_consumers(self.dependant, endpoint.__qualname__)
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import functools
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import jwt
@@ -74,7 +73,7 @@ def decode_token(token: str, *, secret: str, expected_type: str = "access") -> d
     return payload
 
 
-@functools.lru_cache(maxsize=4096)
+@lru_cache(maxsize=4096)
 def _signed_payload(token: str, secret: str) -> dict | None:
     try:
         return jwt.decode(token, secret, algorithms=[ALGORITHM],

@@ -137,7 +137,16 @@ class Named(BaseModel):
     employees: int
 
 
-def _probe_app(engine: Engine, settings: Settings) -> FastAPI:
+def _app_with(router: Router, fresh: Fresh) -> FastAPI:
+    """A bare app serving ``router`` on the fresh database, with Koppel's problem handlers."""
+    app = FastAPI()
+    app.state.engine, app.state.settings = fresh.engine, fresh.settings
+    install_handlers(app)
+    app.include_router(router)
+    return app
+
+
+def _probe_router() -> Router:
     router = Router(prefix="/probe")
 
     def _org(session: Session, name: str) -> Organisation:
@@ -161,11 +170,7 @@ def _probe_app(engine: Engine, settings: Settings) -> FastAPI:
         _org(session, name)
         raise RuntimeError("endpoint failed after writing")
 
-    app = FastAPI()
-    app.state.engine, app.state.settings = engine, settings
-    install_handlers(app)
-    app.include_router(router)
-    return app
+    return router
 
 
 def _organisations(engine: Engine, name: str) -> int:
@@ -175,7 +180,7 @@ def _organisations(engine: Engine, name: str) -> int:
 
 
 def test_nothing_is_committed_when_the_response_or_the_endpoint_fails(fresh: Fresh) -> None:
-    with TestClient(_probe_app(fresh.engine, fresh.settings),
+    with TestClient(_app_with(_probe_router(), fresh),
                     raise_server_exceptions=False) as client:
         assert client.post("/probe/valid", params={"name": "Probe OK"}).status_code == 200
         r = client.post("/probe/invalid", params={"name": "Probe bad response"})
@@ -264,12 +269,8 @@ def test_endpoints_receive_the_user_row(fresh: Fresh) -> None:
         seen.extend([user, staff])
         return {}
 
-    app = FastAPI()
-    app.state.engine, app.state.settings = fresh.engine, fresh.settings
-    install_handlers(app)
-    app.include_router(router)
     company = register(fresh.client, "company")
-    with TestClient(app, raise_server_exceptions=False) as client:
+    with TestClient(_app_with(router, fresh), raise_server_exceptions=False) as client:
         assert client.get("/who", headers=company.headers).status_code == 403
         with Session(fresh.engine) as s:
             s.get(User, uuid.UUID(company.user["id"])).role = "staff"
