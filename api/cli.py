@@ -14,7 +14,9 @@ from sqlmodel import Session
 def _serve(host: str, port: int, workers: int = 1) -> None:
     import uvicorn
 
-    uvicorn.run("api.app:app", host=host, port=port, workers=workers, proxy_headers=True)
+    # X-Forwarded-For is applied by the app itself, from FORWARDED_ALLOW_IPS only (api.main);
+    # uvicorn's own handling would trust loopback by default
+    uvicorn.run("api.app:app", host=host, port=port, workers=workers, proxy_headers=False)
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:

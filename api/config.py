@@ -32,9 +32,18 @@ class Settings(BaseSettings):
     lead_expiry_days: int = Field(default=14, ge=1)
     cors_origins: list[str] = Field(default_factory=list)
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
-    # abuse resistance: in-process sliding windows, so each uvicorn worker counts on its own
-    # (with W workers a client may get up to W times a limit); off for tests and benchmarks
+    # abuse resistance: moving windows in Redis when REDIS_URL is set (one limit for all workers
+    # and replicas), else in process memory (each uvicorn worker counts on its own); off for
+    # tests and benchmarks
     rate_limit_enabled: bool = True
+    redis_url: str | None = Field(default=None, description="redis://host:port/db for shared "
+                                  "rate-limit and login-failure windows; unset: in memory")
+    redis_key_prefix: str = Field(default="koppel", min_length=1)
+    # comma-separated addresses/networks (or *) whose X-Forwarded-For / X-Forwarded-Proto are
+    # believed; empty (the default): the headers are ignored and the peer address counts
+    forwarded_allow_ips: str = ""
+    # comma-separated addresses/networks that may read GET /metrics without a staff token
+    metrics_allow_ips: str = ""
     rate_limit_auth_per_ip: int = Field(default=30, ge=1, description="/auth/* requests per "
                                         "client IP per minute")
     rate_limit_login_failures: int = Field(default=10, ge=1, description="failed logins per "
@@ -52,6 +61,14 @@ class Settings(BaseSettings):
         if self.webhook_allow_private_networks is None:
             return self.environment != "production"
         return self.webhook_allow_private_networks
+
+    @property
+    def forwarded_allow_list(self) -> list[str]:
+        return [part.strip() for part in self.forwarded_allow_ips.split(",") if part.strip()]
+
+    @property
+    def metrics_allow_list(self) -> list[str]:
+        return [part.strip() for part in self.metrics_allow_ips.split(",") if part.strip()]
 
     @computed_field  # type: ignore[prop-decorator]
     @property

@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 from sqlalchemy.engine import Engine
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api.config import Settings, get_settings
 from api.db import make_engine
@@ -72,6 +73,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
                            expose_headers=["Location", "Retry-After"], max_age=600)
     app.add_middleware(SecurityHeadersMiddleware,
                        production=settings.environment == "production")
+    if settings.forwarded_allow_list:  # outermost: every layer sees the forwarded client
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_list)
     for router in (reference.router, auth.router, organisations.router, catalogue.capabilities,
                    catalogue.needs, matching.router, leads.router, audit.router,
                    clusters.runs, clusters.clusters, stats.router, dashboard.router,

@@ -1,89 +1,114 @@
 """HTTP hardening: security headers, request body limit and rate limits (pure ASGI middleware).
 
-The rate limiter keeps sliding windows in process memory. That is deliberate (no extra
-service to run) and means each uvicorn worker counts on its own: with ``--workers W`` a
-client can get up to W times a limit before it sees a 429. Put a shared limiter (the load
-balancer, or a Redis-backed one) in front when that matters.
+Rate-limit and login-failure windows are moving windows of the ``limits`` library. With
+``REDIS_URL`` set they live in Redis, so every worker and replica counts against one limit;
+without it, in process memory (the embedded default, where each uvicorn worker counts on its
+own). When Redis cannot be reached the limits fail open: requests are served unchecked, a
+warning is logged and ``koppel_rate_limit_fail_open_total`` counts them; Redis is tried again
+after a few seconds.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import threading
 import time
-from collections import deque
 from collections.abc import Callable
+from typing import TypeVar
 
+from limits import RateLimitItemPerSecond
+from limits.storage import MemoryStorage, RedisStorage, Storage
+from limits.strategies import MovingWindowRateLimiter
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api import metrics
 from api.config import Settings
 from api.errors import problem
+from api.security import decode_token
 
-# ---- sliding windows ------------------------------------------------------------------------
+log = logging.getLogger("koppel.limits")
+T = TypeVar("T")
+
+# ---- windows ----------------------------------------------------------------------------------
 
 
-class SlidingWindow:
-    """At most ``limit`` events per ``window`` seconds per key (a log of event times).
+class LimitStore:
+    """The storage all windows share, with fail-open handling.
 
-    Thread-safe: sync routes run in FastAPI's thread pool. Memory is bounded by
-    ``limit`` timestamps per key; keys idle for a whole window are pruned as we go.
+    A failed storage call is logged (at most once per ``retry_seconds``), counted, and answered
+    with the permissive default; for ``retry_seconds`` after a failure the storage is not asked
+    at all, so an unreachable Redis costs each request nothing.
     """
 
-    def __init__(self, limit: int, window: float, *, clock: Callable[[], float] = time.monotonic,
-                 max_keys: int = 100_000) -> None:
-        self.limit, self.window, self.clock, self.max_keys = limit, window, clock, max_keys
-        self._events: dict[str, deque[float]] = {}
+    def __init__(self, redis_url: str | None, *, key_prefix: str = "koppel",
+                 timeout: float = 0.25, retry_seconds: float = 5.0) -> None:
+        storage: Storage
+        if redis_url:
+            storage = RedisStorage(redis_url, key_prefix=key_prefix, wrap_exceptions=True,
+                                   socket_connect_timeout=timeout, socket_timeout=timeout)
+        else:
+            storage = MemoryStorage()
+        self.storage = storage
+        self.shared = bool(redis_url)
+        self.strategy = MovingWindowRateLimiter(storage)
+        self.retry_seconds = retry_seconds
+        self._down_until = 0.0
         self._lock = threading.Lock()
-        self._next_prune = 0.0
 
-    def _trim(self, events: deque[float], now: float) -> None:
-        while events and events[0] <= now - self.window:
-            events.popleft()
+    def call(self, fn: Callable[[], T], default: T) -> T:
+        if self._down_until and time.monotonic() < self._down_until:
+            metrics.LIMITER_FAIL_OPEN.inc()
+            return default
+        try:
+            result = fn()
+        except Exception as exc:  # noqa: BLE001 - any storage failure fails open, never a 500
+            metrics.LIMITER_ERRORS.inc()
+            metrics.LIMITER_FAIL_OPEN.inc()
+            with self._lock:
+                first = time.monotonic() >= self._down_until
+                self._down_until = time.monotonic() + self.retry_seconds
+            if first:
+                log.warning("rate-limit storage unavailable, limits fail open for %g s: %s",
+                            self.retry_seconds, type(exc).__name__,
+                            extra={"error": str(exc)[:200]})
+            return default
+        self._down_until = 0.0
+        return result
 
-    def _prune(self, now: float) -> None:
-        if now < self._next_prune and len(self._events) < self.max_keys:
-            return
-        self._next_prune = now + self.window
-        for key in [k for k, ev in self._events.items() if not ev or ev[-1] <= now - self.window]:
-            del self._events[key]
+
+class Window:
+    """At most ``limit`` events per ``seconds`` per key (a moving window in the store)."""
+
+    def __init__(self, store: LimitStore, limit: int, seconds: int, name: str) -> None:
+        self.store, self.limit, self.seconds = store, limit, seconds
+        self.item = RateLimitItemPerSecond(limit, seconds, namespace=name)
+
+    def _retry(self, key: str) -> int | None:
+        stats = self.store.strategy.get_window_stats(self.item, key)
+        if stats.remaining > 0:
+            return None
+        return max(1, math.ceil(stats.reset_time - time.time()))
 
     def retry_after(self, key: str) -> int | None:
         """Seconds until ``key`` may act again, or None if it may act now (records nothing)."""
-        now = self.clock()
-        with self._lock:
-            events = self._events.get(key)
-            if events is None:
-                return None
-            self._trim(events, now)
-            if len(events) < self.limit:
-                return None
-            return max(1, math.ceil(events[0] + self.window - now))
+        return self.store.call(lambda: self._retry(key), None)
 
     def record(self, key: str) -> None:
-        now = self.clock()
-        with self._lock:
-            self._prune(now)
-            events = self._events.setdefault(key, deque(maxlen=self.limit))
-            self._trim(events, now)
-            events.append(now)
+        self.store.call(lambda: self.store.strategy.hit(self.item, key), True)
 
     def hit(self, key: str) -> int | None:
         """Record one event unless over the limit; returns Retry-After seconds when refused."""
-        now = self.clock()
-        with self._lock:
-            self._prune(now)
-            events = self._events.setdefault(key, deque(maxlen=self.limit))
-            self._trim(events, now)
-            if len(events) >= self.limit:
-                return max(1, math.ceil(events[0] + self.window - now))
-            events.append(now)
-            return None
+        def attempt() -> int | None:
+            if self.store.strategy.hit(self.item, key):
+                return None
+            return self._retry(key) or 1
+        return self.store.call(attempt, None)
 
     def reset(self, key: str) -> None:
-        with self._lock:
-            self._events.pop(key, None)
+        self.store.call(lambda: self.store.strategy.clear(self.item, key), None)
 
 
 class RateLimits:
@@ -91,14 +116,16 @@ class RateLimits:
 
     def __init__(self, settings: Settings) -> None:
         self.enabled = settings.rate_limit_enabled
-        self.auth_per_ip = SlidingWindow(settings.rate_limit_auth_per_ip, 60)
-        self.per_token = SlidingWindow(settings.rate_limit_per_token, 60)
-        self.login_failures = SlidingWindow(settings.rate_limit_login_failures,
-                                            settings.rate_limit_login_window_seconds)
+        self.secret = settings.secret_key
+        self.store = LimitStore(settings.redis_url, key_prefix=settings.redis_key_prefix)
+        self.auth_per_ip = Window(self.store, settings.rate_limit_auth_per_ip, 60, "auth-ip")
+        self.per_token = Window(self.store, settings.rate_limit_per_token, 60, "request")
+        self.login_failures = Window(self.store, settings.rate_limit_login_failures,
+                                     settings.rate_limit_login_window_seconds, "login-fail")
 
     @staticmethod
     def account_key(email: str) -> str:
-        return email.strip().lower()
+        return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -109,18 +136,28 @@ def _header(scope: Scope, name: bytes) -> str | None:
 
 
 def client_ip(scope: Scope) -> str:
-    # uvicorn's --proxy-headers (on in `koppel serve`) already put a trusted proxy's
-    # X-Forwarded-For into scope["client"]; we never read that header ourselves
+    # X-Forwarded-For is applied to scope["client"] only for a peer in FORWARDED_ALLOW_IPS
+    # (uvicorn's ProxyHeadersMiddleware, added in api.main); we never read that header here
     client = scope.get("client")
     return client[0] if client else "unknown"
 
 
-def _token_key(scope: Scope) -> str | None:
+def _token_key(scope: Scope, secret: str) -> str | None:
+    """The key of a bearer token whose signature and expiry check out, else None.
+
+    Made-up or expired bearer strings count against their client's address, so inventing
+    tokens does not buy fresh limits.
+    """
     scheme, _, value = (_header(scope, b"authorization") or "").partition(" ")
-    if scheme.lower() != "bearer" or not value.strip():
+    value = value.strip()
+    if scheme.lower() != "bearer" or not value or decode_token(value, secret=secret) is None:
         return None
     # keyed by a digest so the limiter never holds tokens themselves
-    return "tok:" + hashlib.sha256(value.strip().encode()).hexdigest()[:32]
+    return "tok:" + hashlib.sha256(value.encode()).hexdigest()[:32]
+
+
+# Every form that checks a password shares /auth's per-address window
+LOGIN_FORMS = ("/dashboard/login",)
 
 
 async def _send_problem(send: Send, status: int, detail: str, *, slug: str, title: str,
@@ -133,7 +170,8 @@ async def _send_problem(send: Send, status: int, detail: str, *, slug: str, titl
 
 
 class RateLimitMiddleware:
-    """30 requests a minute per IP on /auth/*; elsewhere 600 a minute per token (or IP).
+    """30 requests a minute per IP on /auth/* and login forms; elsewhere 600 a minute per valid
+    token (or IP).
 
     Failed logins per account are counted by the login routes (see ``api.routes.auth``).
     """
@@ -146,13 +184,13 @@ class RateLimitMiddleware:
             await self.app(scope, receive, send)
             return
         path: str = scope["path"]
-        if path.startswith("/auth/"):
+        if path.startswith("/auth/") or (path in LOGIN_FORMS and scope["method"] == "POST"):
             window, key, what = self.limits.auth_per_ip, "ip:" + client_ip(scope), "address"
         elif path in ("/health", "/ready"):
             await self.app(scope, receive, send)  # probes are never throttled
             return
         else:
-            key = _token_key(scope) or "ip:" + client_ip(scope)
+            key = _token_key(scope, self.limits.secret) or "ip:" + client_ip(scope)
             window, what = self.limits.per_token, "token" if key.startswith("tok:") else "address"
         retry = window.hit(key)
         if retry is not None:

@@ -7,7 +7,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
-from api.middleware import SlidingWindow
 from api.security import common_passwords
 from tests.factories import PASSWORD, register
 
@@ -28,18 +27,6 @@ def _login(client: TestClient, email: str, password: str):  # noqa: ANN202
 
 
 # ---- rate limits ----------------------------------------------------------------------------
-
-def test_sliding_window_refuses_over_the_limit_and_frees_up_after_the_window() -> None:
-    now = [1000.0]
-    window = SlidingWindow(2, 60, clock=lambda: now[0])
-    assert window.hit("k") is None
-    assert window.hit("k") is None
-    assert window.hit("k") == 60
-    now[0] += 30
-    assert window.hit("k") == 30
-    now[0] += 30.5
-    assert window.hit("k") is None
-
 
 def test_failed_logins_per_account_are_limited_with_retry_after(limited_client) -> None:  # noqa: ANN001
     actor = register(limited_client, "company")
