@@ -14,9 +14,13 @@ from sqlmodel import Session
 def _serve(host: str, port: int, workers: int = 1) -> None:
     import uvicorn
 
+    from api.config import get_settings
+    from api.logs import logging_config
+
     # X-Forwarded-For is applied by the app itself, from FORWARDED_ALLOW_IPS only (api.main);
     # uvicorn's own handling would trust loopback by default
-    uvicorn.run("api.app:app", host=host, port=port, workers=workers, proxy_headers=False)
+    uvicorn.run("api.app:app", host=host, port=port, workers=workers, proxy_headers=False,
+                log_config=logging_config(get_settings().log_level), access_log=False)
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:

@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     access_token_minutes: int = Field(default=30, ge=1, le=24 * 60)
     refresh_token_days: int = Field(default=14, ge=1, le=90)
     db_timeout_seconds: float = Field(default=5.0, gt=0)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # matching
     stale_workforce_days: int = Field(default=90, ge=1)
     unmet_threshold: float = Field(default=0.5, ge=0, le=1)

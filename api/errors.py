@@ -13,6 +13,8 @@ from pydantic import BaseModel, Field
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.logs import request_id
+
 log = logging.getLogger("koppel")
 
 PROBLEM_TYPE_BASE = "https://koppel.example.be/problems/"
@@ -86,6 +88,9 @@ class Problem(BaseModel):
     errors: list[ValidationItem] | None = Field(
         default=None, description="For validation errors: each offending field and why",
         examples=[[{"loc": ["body", "fte"], "msg": "Input should be greater than 0"}]])
+    request_id: str | None = Field(
+        default=None, description="The request's id (X-Request-ID), as in the server's logs",
+        examples=["3f1d2c9a8b7e4f60a1b2c3d4e5f60718"])
 
 
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -108,6 +113,8 @@ def problem(status: int, detail: str, *, slug: str | None = None, title: str | N
     if errors is not None:
         body["errors"] = errors
     body.update(extra)
+    if (rid := request_id()) is not None:
+        body["request_id"] = rid
     return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
 
 

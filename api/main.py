@@ -13,6 +13,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from api.config import Settings, get_settings
 from api.db import make_engine
 from api.errors import install_handlers
+from api.logs import ObservabilityMiddleware
 from api.middleware import (
     BodySizeLimitMiddleware,
     RateLimitMiddleware,
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
                            expose_headers=["Location", "Retry-After"], max_age=600)
     app.add_middleware(SecurityHeadersMiddleware,
                        production=settings.environment == "production")
+    app.add_middleware(ObservabilityMiddleware)
     if settings.forwarded_allow_list:  # outermost: every layer sees the forwarded client
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_list)
     for router in (reference.router, auth.router, organisations.router, catalogue.capabilities,

@@ -40,6 +40,7 @@ from starlette.responses import Response
 
 from api.db import get_session
 from api.deps import BearerClaim, get_current_user, require_staff
+from api.logs import note_organisation
 
 #: the wrapper's own parameter for the request session (the same object the endpoint and its
 #: dependencies get: FastAPI solves a dependency once per request)
@@ -99,6 +100,7 @@ def _run(endpoint: Callable[..., Any], route: TransactionRoute, session: Session
             # one check per claim: parameters with the same dependency share its object
             if id(value) not in users:
                 users[id(value)] = value.user(session)
+                note_organisation(users[id(value)].organisation_id)
             values[name] = users[id(value)]
     result = endpoint(**values)
     field = route.response_field
