@@ -28,6 +28,7 @@ from api.routes import (
     dashboard,
     leads,
     matching,
+    metrics,
     organisations,
     privacy,
     reference,
@@ -80,6 +81,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     for router in (reference.router, auth.router, organisations.router, catalogue.capabilities,
                    catalogue.needs, matching.router, leads.router, audit.router,
                    clusters.runs, clusters.clusters, stats.router, dashboard.router,
-                   privacy.router, weights.router):
+                   privacy.router, weights.router, metrics.router):
         app.include_router(router)
     return app

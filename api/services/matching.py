@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlmodel import Session
 
+from api import metrics
 from api.config import Settings
 from api.deps import is_staff
 from api.errors import NotFound
@@ -144,6 +145,8 @@ class EngineCache:
                 return entry[2]
             engine = MatchingEngine(weights=weights, config=config).fit(
                 load_capability_profiles(session))
+            metrics.ENGINE_FITS.labels("cold" if entry is None else "data_changed"
+                                       if entry[0] != stamp else "expired").inc()
             self._entries[key] = (stamp, time.monotonic(), engine)
             return engine
 
