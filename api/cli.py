@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import signal
+import logging
 import sys
-import threading
 
 from sqlmodel import Session
 
@@ -97,45 +96,28 @@ def cmd_create_staff(args: argparse.Namespace) -> int:
 
 def cmd_worker(args: argparse.Namespace) -> int:
     """Expire overdue leads, deliver due webhook events and execute queued cluster runs, once or
-    until SIGINT/SIGTERM."""
-    import httpx
-
+    until SIGTERM/SIGINT; database and network errors are logged and retried with back-off."""
     from api.config import get_settings
     from api.db import make_engine
-    from api.services.clusters import run_pending
-    from api.services.leads import expire_due
-    from api.services.webhooks import deliver_due
+    from api.logs import configure_logging
+    from api.worker import Worker
 
     settings = get_settings()
-    url = settings.sqlalchemy_url
-    engine = make_engine(url)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    mode = "one pass" if args.once else f"every {args.interval:g} s (Ctrl-C stops)"
-    print(f"Worker on {_redact(url)}, {mode}", flush=True)
+    configure_logging(settings.log_level)
+    if args.metrics_port:
+        from prometheus_client import start_http_server
+
+        start_http_server(args.metrics_port, addr=args.metrics_host)
+    engine = make_engine(settings.sqlalchemy_url, timeout_seconds=settings.db_timeout_seconds)
+    worker = Worker(engine, settings, interval=args.interval, batch=args.batch)
+    worker.install_signal_handlers()
+    logging.getLogger("koppel.worker").info(
+        "worker started", extra={"database": _redact(settings.sqlalchemy_url),
+                                 "mode": "once" if args.once else f"every {args.interval:g} s"})
     try:
-        with httpx.Client(follow_redirects=False) as client:
-            while not stop.is_set():
-                with Session(engine) as session:
-                    expired = expire_due(session)
-                    session.commit()
-                report = deliver_due(
-                    engine, client, batch=args.batch,
-                    allow_private=settings.webhook_private_networks_allowed)
-                if expired or report.attempted:
-                    print(f"expired {expired} lead(s); webhooks delivered {report.delivered}, "
-                          f"retrying {report.retried}, failed {report.failed}", flush=True)
-                clustered = run_pending(engine, settings)
-                if clustered:
-                    print(f"executed {clustered} cluster run(s)", flush=True)
-                if args.once:
-                    break
-                stop.wait(args.interval)
-    except KeyboardInterrupt:
-        pass  # Ctrl-C ends the loop like SIGTERM does; the engine is disposed below
+        return worker.run(once=args.once)
     finally:
         engine.dispose()
-    return 0
 
 
 def _parse_weights(text: str):  # noqa: ANN202
@@ -223,6 +205,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--once", action="store_true", help="one pass, then exit")
     p.add_argument("--interval", type=float, default=5.0, help="seconds between passes")
     p.add_argument("--batch", type=int, default=100, help="most webhook events per pass")
+    p.add_argument("--metrics-port", type=int, default=0,
+                   help="serve the worker's Prometheus metrics on this port (0: off)")
+    p.add_argument("--metrics-host", default="127.0.0.1")
     p.set_defaults(func=cmd_worker)
 
     p = sub.add_parser("eval", help="match quality on the evaluation set (exit 1 below floors)")

@@ -59,8 +59,10 @@ def start_cluster_run(data: ClusterRunCreate, session: SessionDep, user: StaffUs
     run = service.start_run(session, user, data)
     # The request's session commits when this function returns, before the response is sent;
     # background tasks run after the response, so the job always finds its committed row.
-    # Any worker calling service.run_pending may pick it up instead: the claim is atomic.
-    background.add_task(service.execute_run, bind, run.id, settings)
+    # Any worker calling service.run_pending may pick it up instead: the claim is atomic. In
+    # production only `koppel worker` executes runs, away from request handling.
+    if settings.environment != "production":
+        background.add_task(service.execute_run, bind, run.id, settings)
     response.headers["Location"] = f"/cluster-runs/{run.id}"
     return service.run_public(session, run)
 

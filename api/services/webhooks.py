@@ -234,17 +234,21 @@ def _post(client: httpx.Client, url: str, body: bytes,
 
 
 def deliver_due(bind: Engine | Connection, client: httpx.Client, now: datetime | None = None,
-                batch: int = 100, *, allow_private: bool = False) -> DeliveryReport:
+                batch: int = 100, *, allow_private: bool = False,
+                should_stop: Callable[[], bool] | None = None) -> DeliveryReport:
     """Deliver up to ``batch`` due events; each in its own short transaction.
 
     The row stays locked while its POST is in flight, so a second worker skips it; the outcome
     and the attempt are committed together. ``now`` drives the schedule (tests pass it). A URL
     whose host has come to point into a private network is not posted to: the attempt is
-    recorded as failed and retried like any other failure.
+    recorded as failed and retried like any other failure. ``should_stop`` is asked before
+    each event (the worker's SIGTERM: the event in flight is finished, no new one started).
     """
     now = (now or utcnow()).astimezone(UTC)
     report = DeliveryReport()
     for _ in range(batch):
+        if should_stop is not None and should_stop():
+            break
         with Session(bind, expire_on_commit=False,
                      join_transaction_mode="create_savepoint") as session:
             event = session.exec(_next_due(now)).first()
