@@ -1,4 +1,9 @@
-"""Run Alembic programmatically (used by the CLI and the tests)."""
+"""Run Alembic programmatically (used by the CLI and the tests).
+
+The migrations ship inside the package (``api/migrations``, package data), so an installed
+Koppel migrates without a source tree; ``alembic upgrade head`` in a checkout uses the same
+directory through ``alembic.ini``.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +12,15 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
+#: the checkout's root (for files that only exist in a source tree, such as tests/eval)
 ROOT = Path(__file__).resolve().parent.parent
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 def alembic_config(url: str | None = None, connection=None) -> Config:  # noqa: ANN001
-    cfg = Config(str(ROOT / "alembic.ini"))
-    cfg.set_main_option("script_location", str(ROOT / "migrations"))
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("path_separator", "os")
     cfg.attributes["configure_logger"] = False
     if url:
         cfg.attributes["url"] = url
