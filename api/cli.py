@@ -45,6 +45,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from api.services.demo import load_demo
 
     settings = get_settings()
+    if settings.environment == "production":
+        print("error: koppel demo refuses ENVIRONMENT=production: it loads demo organisations "
+              "and a staff login whose password is published in the repository",
+              file=sys.stderr)
+        return 2
     url = settings.sqlalchemy_url
     print(f"[1/3] Migrating {_redact(url)} …", flush=True)
     upgrade(url)

@@ -51,3 +51,12 @@ def test_unreachable_database_gives_503_problems_not_500():
         r = c.post("/auth/token", data={"username": "a@example.be", "password": "x" * 12})
         assert r.status_code == 503
         assert r.headers["retry-after"] == "5"
+
+
+def test_demo_refuses_production(sqlite_env, monkeypatch, capsys, tmp_path):
+    monkeypatch.setenv("ENVIRONMENT", "production")
+    monkeypatch.setenv("SECRET_KEY", "a-private-production-secret-" + "z" * 20)
+    get_settings.cache_clear()
+    assert main(["demo", "--no-serve"]) == 2
+    assert "refuses ENVIRONMENT=production" in capsys.readouterr().err
+    assert not (tmp_path / "cli.db").exists()  # not even migrated
