@@ -109,3 +109,28 @@ def test_migrations_ship_as_package_data() -> None:
 
     location = Path(alembic_config().get_main_option("script_location"))
     assert location == ROOT / "api" / "migrations"  # found beside the package, not via ROOT
+
+
+def test_requirements_lock_is_the_export_of_uv_lock() -> None:
+    import shutil
+    import subprocess
+
+    uv = shutil.which("uv")
+    if uv is None:
+        pytest.skip("uv is not installed (scripts/bootstrap.sh installs it)")
+    exported = subprocess.run(
+        [uv, "export", "--quiet", "--frozen", "--no-emit-project", "--format",
+         "requirements-txt", "--no-header"], cwd=ROOT, capture_output=True, text=True,
+        check=True, timeout=120).stdout
+    # uv.lock matches pyproject.toml (no resolution needed)
+    subprocess.run([uv, "lock", "--check", "--offline", "--quiet"], cwd=ROOT, check=True,
+                   timeout=120)
+    committed = (ROOT / "requirements.lock").read_text()
+    body = "\n".join(line for line in committed.splitlines() if not line.startswith("#"))
+    assert body.strip() == "\n".join(
+        line for line in exported.splitlines() if not line.startswith("#")).strip()
+    assert "fastapi==" in committed
+    assert "--hash=sha256:" in committed
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert "fastapi>=0.121.1,<1" in config["project"]["dependencies"]
+    assert isinstance(config["project"]["license"], str)  # SPDX string, not a table
