@@ -24,6 +24,11 @@ Coordinates, per municipality, in this order:
 Every candidate GeoNames place must lie inside one of the municipality's judicial cantons, which
 keeps homonyms elsewhere in Belgium out (e.g. the two places called Heusden or Moerbeke).
 
+Coordinates, per postcode (``postcode_points``): a municipality's only postcode gets the
+municipality's point; a postcode of a several-postcode municipality gets the GeoNames place(s)
+of the part(s) it names (table ``POSTCODE_PARTS``: 9030 Mariakerke, 8760 Meulebeke, ...), or,
+if none is found, the municipality's point marked approximate.
+
 The output is deterministic: sorted keys, compact separators, coordinates rounded to 5
 decimals, no wall-clock timestamps. Run it twice and the file is byte-identical.
 
@@ -201,8 +206,8 @@ PRIMARY_OVERRIDES = {
 # Postcodes of municipalities with several postcodes: the part(s) (deelgemeenten) each postcode
 # names in the bpost postcode list, as GeoNames names to look up inside the municipality's
 # cantons. A postcode that covers the main town and smaller villages lists the main town only.
-# Flanders and the city of Brussels; a postcode of a several-postcode municipality that is not listed, or whose
-# parts are not GeoNames places, is placed at the municipality's point and marked approximate.
+# Flanders and the city of Brussels; a postcode of a several-postcode municipality that is not
+# listed, or whose parts are not GeoNames places, gets the municipality's point, approximate.
 POSTCODE_PARTS: dict[str, list[str]] = {
     # Brussel (the city)
     "1000": ["Brussel"], "1020": ["Laken"], "1120": ["Neder-Over-Heembeek"], "1130": ["Haren"],

@@ -70,7 +70,7 @@ def load_demo(session: Session, *, progress: Callable[[str], None] = lambda _m: 
             existed = session.exec(select(Organisation.id).where(
                 Organisation.kind == "department")).first() is not None
             org = department(session)
-            counts["organisations"] += not existed
+            counts["organisations"] += int(not existed)
         else:
             org_in = OrganisationCreate.model_validate({k: raw[k] for k in (
                 "kind", "name", "enterprise_number", "nace_codes", "description", "website",

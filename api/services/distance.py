@@ -18,7 +18,7 @@ as near" instead of "0.0 km away", or ends in "[approximate: municipality centre
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from models.matching import ReasonPublic
 from models.site import Site
@@ -28,7 +28,7 @@ SAME_POINT_KM = 0.05  # below this the two postcode points coincide (the gazette
 
 def approximate_site_ids(session: Session) -> frozenset[str]:
     """Ids (as strings) of the sites whose coordinates are only their municipality's centre."""
-    rows = session.execute(select(Site.id).where(Site.coordinates_approximate.is_(True)))
+    rows = session.execute(select(col(Site.id)).where(col(Site.coordinates_approximate).is_(True)))
     return frozenset(str(site_id) for (site_id,) in rows)
 
 
