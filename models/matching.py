@@ -34,7 +34,13 @@ class MatchItem(BaseModel):
     need_id: uuid.UUID = Field(examples=["c2f1e0d9-8b7a-4c6d-9e5f-4a3b2c1d0e9f"])
     need_title: str | None = Field(default=None, examples=["Retourkledij verwerken"],
                                    description="Set in opportunities (ranked needs)")
-    distance_km: float = Field(examples=[12.3])
+    distance_km: float = Field(
+        examples=[12.3], description="Distance between the two sites' postcode points, in km")
+    distance_approximate: bool = Field(
+        default=False, examples=[False],
+        description="True when distance_km is not a measured distance: both sites are in the "
+        "same postcode area (0.0 km means 'same area', not 'same address'), or a site has only "
+        "its municipality's centre as coordinates; the distance reason says which")
     score: float = Field(examples=[0.83], description="Weighted sum of the components, in [0, 1]")
     components: ComponentsPublic
     reasons: list[ReasonPublic]

@@ -24,6 +24,11 @@ Coordinates, per municipality, in this order:
 Every candidate GeoNames place must lie inside one of the municipality's judicial cantons, which
 keeps homonyms elsewhere in Belgium out (e.g. the two places called Heusden or Moerbeke).
 
+Coordinates, per postcode (``postcode_points``): a municipality's only postcode gets the
+municipality's point; a postcode of a several-postcode municipality gets the GeoNames place(s)
+of the part(s) it names (table ``POSTCODE_PARTS``: 9030 Mariakerke, 8760 Meulebeke, ...), or,
+if none is found, the municipality's point marked approximate.
+
 The output is deterministic: sorted keys, compact separators, coordinates rounded to 5
 decimals, no wall-clock timestamps. Run it twice and the file is byte-identical.
 
@@ -43,7 +48,7 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_OUTPUT = Path(__file__).resolve().parent.parent / "models" / "geodata" / "gazetteer.json"
-FORMAT = 1
+FORMAT = 2
 BBOX = (49.45, 51.56, 2.5, 6.45)  # lat min, lat max, lon min, lon max
 MAX_OUTLINE_POINTS = 60
 
@@ -197,6 +202,137 @@ PRIMARY_OVERRIDES = {
     "1040": "21005",  # Etterbeek (a sliver, the EU quarter, belongs to Brussel)
     "1050": "21009",  # Elsene (the Louizalaan strip belongs to Brussel)
 }
+
+# Postcodes of municipalities with several postcodes: the part(s) (deelgemeenten) each postcode
+# names in the bpost postcode list, as GeoNames names to look up inside the municipality's
+# cantons. A postcode that covers the main town and smaller villages lists the main town only.
+# Flanders and the city of Brussels; a postcode of a several-postcode municipality that is not
+# listed, or whose parts are not GeoNames places, gets the municipality's point, approximate.
+POSTCODE_PARTS: dict[str, list[str]] = {
+    # Brussel (the city)
+    "1000": ["Brussel"], "1020": ["Laken"], "1120": ["Neder-Over-Heembeek"], "1130": ["Haren"],
+    # Antwerpen
+    "2000": ["Antwerpen"], "2018": ["Antwerpen"], "2020": ["Antwerpen"], "2030": ["Antwerpen"],
+    "2040": ["Berendrecht", "Zandvliet", "Lillo"], "2050": ["Antwerpen"], "2060": ["Antwerpen"],
+    "2100": ["Deurne"], "2140": ["Borgerhout"], "2150": ["Borsbeek"], "2170": ["Merksem"],
+    "2180": ["Ekeren"], "2600": ["Berchem"], "2610": ["Wilrijk"], "2660": ["Hoboken"],
+    "2530": ["Boechout"], "2531": ["Vremde"],
+    "2240": ["Zandhoven", "Massenhoven", "Viersel"], "2242": ["Pulderbos"], "2243": ["Pulle"],
+    "2220": ["Heist-op-den-Berg", "Hallaar"], "2221": ["Booischot"],
+    "2222": ["Itegem", "Wiekevorst"], "2223": ["Schriek"],
+    "2800": ["Mechelen"], "2801": ["Heffen"], "2811": ["Hombeek", "Leest"], "2812": ["Muizen"],
+    "2860": ["Sint-Katelijne-Waver"], "2861": ["Onze-Lieve-Vrouw-Waver"],
+    "2870": ["Puurs"], "2890": ["Sint-Amands", "Oppuurs", "Lippelo"],
+    "2490": ["Balen"], "2491": ["Olmen"], "2280": ["Grobbendonk"], "2288": ["Bouwel"],
+    "2320": ["Hoogstraten"], "2321": ["Meer"], "2322": ["Minderhout"], "2323": ["Wortel"],
+    "2328": ["Meerle"], "2380": ["Ravels"], "2381": ["Weelde"], "2382": ["Poppel"],
+    "2430": ["Eindhout", "Vorst"], "2431": ["Varendonk", "Veerle"],
+    # Vlaams-Brabant
+    "1730": ["Asse"], "1731": ["Zellik", "Relegem"],
+    "1650": ["Beersel"], "1651": ["Lot"], "1652": ["Alsemberg"], "1653": ["Dworp"],
+    "1654": ["Huizingen"], "1700": ["Dilbeek"], "1701": ["Itterbeek"],
+    "1702": ["Groot-Bijgaarden"], "1703": ["Schepdaal"], "1850": ["Grimbergen"],
+    "1851": ["Humbeek"], "1852": ["Beigem"], "1853": ["Strombeek-Bever"], "1500": ["Halle"],
+    "1501": ["Buizingen"], "1502": ["Lembeek"], "1830": ["Machelen"], "1831": ["Diegem"],
+    "1860": ["Meise"], "1861": ["Wolvertem"], "1670": ["Pepingen"], "1671": ["Elingen"],
+    "1673": ["Beert"], "1674": ["Bellingen"], "1600": ["Sint-Pieters-Leeuw"],
+    "1601": ["Ruisbroek"], "1602": ["Vlezenbeek"], "1740": ["Ternat"], "1741": ["Wambeek"],
+    "1742": ["Sint-Katherina-Lombeek"], "1800": ["Vilvoorde"], "1930": ["Zaventem"],
+    "1932": ["Sint-Stevens-Woluwe"], "1933": ["Sterrebeek"], "1980": ["Zemst", "Eppegem"],
+    "1981": ["Hofstade"], "1982": ["Elewijt", "Weerde"],
+    "1760": ["Onze-Lieve-Vrouw-Lombeek", "Pamel", "Strijtem"], "1761": ["Borchtlombeek"],
+    "1540": ["Herne", "Herfelingen"], "1541": ["Sint-Pieters-Kapelle"],
+    "1570": ["Galmaarden", "Tollembeek", "Vollezele"], "1755": ["Gooik", "Kester", "Leerbeek"],
+    "3200": ["Aarschot"], "3201": ["Langdorp"], "3202": ["Rillaar"], "3460": ["Bekkevoort"],
+    "3461": ["Molenbeek-Wersbeek"], "3060": ["Bertem", "Korbeek-Dijle"], "3061": ["Leefdaal"],
+    "3190": ["Boortmeerbeek"], "3191": ["Hever"], "3290": ["Diest"], "3293": ["Kaggevinne"],
+    "3294": ["Molenstede"], "3450": ["Geetbets"], "3454": ["Rummen"], "3320": ["Hoegaarden"],
+    "3321": ["Outgaarden"], "3220": ["Holsbeek"], "3221": ["Nieuwrode"],
+    "3470": ["Kortenaken"], "3471": ["Hoeleden"], "3472": ["Kersbeek-Miskom"],
+    "3473": ["Waanrode"], "3070": ["Kortenberg"], "3071": ["Erps-Kwerps"],
+    "3078": ["Everberg", "Meerbeek"], "3400": ["Landen"], "3401": ["Waasmont", "Walshoutem"],
+    "3404": ["Attenhoven", "Neerlanden"], "3000": ["Leuven"], "3001": ["Heverlee"],
+    "3010": ["Kessel-Lo"], "3012": ["Wilsele"], "3018": ["Wijgmaal"],
+    "3210": ["Lubbeek", "Linden"], "3211": ["Binkom"], "3212": ["Pellenberg"],
+    "3050": ["Oud-Heverlee"], "3051": ["Sint-Joris-Weert"], "3052": ["Blanden"],
+    "3053": ["Haasrode"], "3054": ["Vaalbeek"], "3110": ["Rotselaar"], "3111": ["Wezemaal"],
+    "3118": ["Werchter"], "3120": ["Tremelo"], "3128": ["Baal"], "3270": ["Scherpenheuvel"],
+    "3271": ["Zichem", "Averbode"], "3272": ["Testelt", "Messelbroek"],
+    "3390": ["Sint-Joris-Winge", "Houwaart"], "3391": ["Meensel-Kiezegem"],
+    "3380": ["Glabbeek", "Bunsbeek"], "3384": ["Attenrode"],
+    # West-Vlaanderen
+    "8000": ["Brugge"], "8200": ["Sint-Andries", "Sint-Michiels"],
+    "8310": ["Assebroek", "Sint-Kruis"], "8380": ["Lissewege", "Dudzele", "Zeebrugge"],
+    "8210": ["Zedelgem", "Loppem", "Veldegem"], "8211": ["Aartrijke"], "8300": ["Knokke"],
+    "8301": ["Heist", "Ramskapelle"], "8900": ["Ieper"], "8902": ["Zillebeke", "Voormezele"],
+    "8904": ["Boezinge"], "8906": ["Elverdinge"], "8908": ["Vlamertinge"],
+    "8970": ["Poperinge"], "8972": ["Proven", "Krombeke", "Roesbrugge-Haringe"],
+    "8978": ["Watou"], "8950": ["Nieuwkerke"], "8951": ["Dranouter"], "8952": ["Wulvergem"],
+    "8953": ["Wijtschate"], "8954": ["Westouter"], "8956": ["Kemmel"], "8958": ["Loker"],
+    "8570": ["Anzegem", "Vichte", "Ingooigem"], "8572": ["Kaster"], "8573": ["Tiegem"],
+    "8580": ["Avelgem"], "8581": ["Kerkhove", "Waarmaarde"], "8582": ["Outrijve"],
+    "8583": ["Bossuit"], "8530": ["Harelbeke"], "8531": ["Bavikhove", "Hulste"],
+    "8500": ["Kortrijk"], "8501": ["Heule", "Bissegem"],
+    "8510": ["Marke", "Bellegem", "Rollegem", "Kooigem"], "8511": ["Aalbeke"],
+    "8790": ["Waregem"], "8791": ["Beveren-Leie"], "8792": ["Desselgem"],
+    "8793": ["Sint-Eloois-Vijve"], "8550": ["Zwevegem"], "8551": ["Heestert"],
+    "8552": ["Moen"], "8553": ["Otegem"], "8554": ["Sint-Denijs"], "8430": ["Middelkerke"],
+    "8431": ["Wilskerke"], "8432": ["Leffinge"], "8433": ["Slijpe", "Schore", "Mannekensvere"],
+    "8434": ["Westende", "Lombardsijde"], "8420": ["De Haan", "Wenduine", "Klemskerke"],
+    "8421": ["Vlissegem"], "8850": ["Ardooie"], "8851": ["Koolskamp"],
+    "8750": ["Wingene", "Zwevezele"], "8755": ["Ruiselede"], "8700": ["Tielt"],
+    "8760": ["Meulebeke"], "8690": ["Alveringem", "Hoogstade"],
+    "8691": ["Beveren-aan-den-IJzer", "Stavele", "Izenberge", "Leisele"],
+    # Oost-Vlaanderen
+    "9300": ["Aalst"], "9308": ["Gijzegem", "Hofstade"],
+    "9310": ["Moorsel", "Herdersem", "Meldert", "Baardegem"],
+    "9320": ["Erembodegem", "Nieuwerkerken"], "9470": ["Denderleeuw"], "9472": ["Iddergem"],
+    "9473": ["Welle"], "9500": ["Geraardsbergen"], "9506": ["Idegem", "Grimminge"],
+    "9450": ["Haaltert", "Denderhoutem"], "9451": ["Kerksken"], "9550": ["Herzele"],
+    "9551": ["Ressegem"], "9552": ["Borsbeke"], "9400": ["Ninove"], "9401": ["Pollare"],
+    "9402": ["Meerbeke"], "9403": ["Neigem"], "9404": ["Aspelare"], "9406": ["Outer"],
+    "9520": ["Sint-Lievens-Houtem"], "9521": ["Letterhoutem"], "9960": ["Assenede"],
+    "9961": ["Boekhoute"], "9968": ["Bassevelde", "Oosteeklo"], "9970": ["Kaprijke"],
+    "9971": ["Lembeke"], "9990": ["Maldegem"], "9991": ["Adegem"], "9992": ["Middelburg"],
+    "9980": ["Sint-Laureins"], "9981": ["Sint-Margriete"], "9982": ["Sint-Jan-in-Eremo"],
+    "9988": ["Watervliet", "Waterland-Oudeman"],
+    "9000": ["Gent"], "9030": ["Mariakerke"], "9031": ["Drongen"], "9032": ["Wondelgem"],
+    "9040": ["Sint-Amandsberg"], "9041": ["Oostakker"],
+    "9042": ["Desteldonk", "Mendonk", "Sint-Kruis-Winkel"], "9050": ["Gentbrugge", "Ledeberg"],
+    "9051": ["Sint-Denijs-Westrem", "Afsnee"], "9052": ["Zwijnaarde"],
+    "9830": ["Sint-Martens-Latem"], "9831": ["Deurle"], "9800": ["Deinze"], "9850": ["Nevele"],
+    "9880": ["Aalter"], "9881": ["Bellem"], "9910": ["Knesselare", "Ursel"],
+    "9920": ["Lovendegem"], "9921": ["Vinderhoute"], "9930": ["Zomergem"],
+    "9931": ["Oostwinkel"], "9932": ["Ronsele"], "9950": ["Waarschoot"],
+    "9810": ["Nazareth", "Eke"], "9840": ["De Pinte", "Zevergem"], "9080": ["Lochristi"],
+    "9185": ["Wachtebeke"], "9090": ["Melle"], "9820": ["Merelbeke"], "9660": ["Brakel"],
+    "9661": ["Parike"], "9570": ["Sint-Maria-Lierde", "Deftinge"], "9571": ["Hemelveerdegem"],
+    "9572": ["Sint-Martens-Lierde"], "9680": ["Etikhove", "Maarke-Kerkem"],
+    "9681": ["Nukerke"], "9688": ["Schorisse"], "9636": ["Nederzwalm-Hermelgem"],
+    "9750": ["Zingem", "Huise", "Ouwegem"], "9770": ["Kruishoutem"], "9771": ["Nokere"],
+    "9772": ["Wannegem-Lede"], "9100": ["Sint-Niklaas"], "9111": ["Belsele"],
+    "9112": ["Sinaai"], "9160": ["Lokeren"], "9180": ["Moerbeke"],
+    "2070": ["Zwijndrecht", "Burcht"], "9120": ["Beveren"],
+    "9130": ["Kieldrecht", "Verrebroek", "Doel"], "9150": ["Kruibeke", "Bazel", "Rupelmonde"],
+    # Limburg
+    "3665": ["As"], "3668": ["Niel-bij-As"], "3580": ["Beringen"], "3581": ["Beverlo"],
+    "3582": ["Koersel"], "3583": ["Paal"], "3890": ["Gingelom"], "3891": ["Borlo", "Buvingen"],
+    "3970": ["Leopoldsburg"], "3971": ["Heppen"], "3800": ["Sint-Truiden"],
+    "3803": ["Wilderen", "Gorsem", "Runkelen", "Duras"], "3806": ["Velm"],
+    "3945": ["Kwaadmechelen", "Oostham"], "3980": ["Tessenderlo"], "3500": ["Hasselt"],
+    "3501": ["Wimmertingen"], "3510": ["Kermt", "Spalbeek"], "3511": ["Kuringen", "Stokrooie"],
+    "3512": ["Stevoort"], "3720": ["Kortessem"], "3721": ["Vliermaalroot"],
+    "3722": ["Wintershoven"], "3723": ["Guigoven"], "3724": ["Vliermaal"],
+    "3940": ["Hechtel"], "3941": ["Eksel"], "3660": ["Opglabbeek"],
+    "3670": ["Meeuwen", "Gruitrode"], "3900": ["Overpelt"],
+    "3910": ["Neerpelt", "Sint-Huibrechts-Lille"], "3620": ["Lanaken", "Gellik"],
+    "3621": ["Rekem"], "3830": ["Wellen"], "3831": ["Herten"], "3832": ["Ulbeek"],
+    "3630": ["Maasmechelen", "Eisden", "Mechelen-aan-de-Maas"], "3631": ["Boorsem"],
+    "3790": ["Moelingen", "Sint-Martens-Voeren"], "3791": ["Remersdaal"],
+    "3792": ["Sint-Pieters-Voeren"], "3793": ["Teuven"], "3798": ["'s-Gravenvoeren"],
+    "3730": ["Hoeselt"], "3732": ["Schalkhoven"], "3740": ["Bilzen"],
+    "3742": ["Martenslinde"], "3746": ["Hoelbeek"], "3700": ["Tongeren"], "3840": ["Borgloon"],
+}  # fmt: skip
 
 
 def fold(text: str) -> str:
@@ -549,6 +685,42 @@ def build(output: Path = DEFAULT_OUTPUT, *, verbose: bool = True) -> dict[str, A
     for entry in municipalities_out.values():
         entry["postcodes"].sort()
 
+    log("placing postcodes at the parts (deelgemeenten) they name ...")
+    points_out: dict[str, Any] = {}
+    point_methods: Counter[str] = Counter()
+    unplaced: list[str] = []
+    for code, candidates in sorted(postcodes.items()):
+        nis = candidates[0]
+        muni_entry = municipalities_out[nis]
+        point: dict[str, Any] = {
+            "lat": muni_entry["lat"],
+            "lon": muni_entry["lon"],
+            "locality": muni_entry["name"],
+        }
+        if len(muni_entry["postcodes"]) == 1:
+            # the postcode is the whole municipality: its point is the municipality's
+            point |= {"approximate": muni_entry["approximate"], "method": "municipality"}
+        else:
+            found = [find_place(nis, [name]) for name in POSTCODE_PARTS.get(code, [])]
+            places = [p for p in found if p]
+            if places:
+                lat, lon = weighted_mean(places)
+                point |= {
+                    "lat": r5(lat),
+                    "lon": r5(lon),
+                    "approximate": False,
+                    "method": "parts",
+                    "from": [p["name"] for p in places],
+                    "locality": POSTCODE_PARTS[code][0],
+                }
+            else:
+                # only the municipality's point: not where this part of it lies
+                point |= {"approximate": True, "method": "municipality-centre"}
+                if muni_entry["region"] == "flanders":
+                    unplaced.append(f"{code} {muni_entry['name']}")
+        point_methods[point["method"]] += 1
+        points_out[code] = point
+
     log("deriving coarse province outlines for Flanders from the canton boundaries ...")
     province_cantons: dict[str, list[str]] = defaultdict(list)
     for canton in cantons:
@@ -621,6 +793,7 @@ def build(output: Path = DEFAULT_OUTPUT, *, verbose: bool = True) -> dict[str, A
         "arrondissements": arrondissements_out,
         "municipalities": municipalities_out,
         "postcodes": dict(postcodes),
+        "postcode_points": points_out,
     }
     text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -635,6 +808,9 @@ def build(output: Path = DEFAULT_OUTPUT, *, verbose: bool = True) -> dict[str, A
     log(f"  municipalities: {len(municipalities_out)} {dict(sorted(region_counts.items()))}")
     log(f"  arrondissements: {len(arrondissements_out)}, provinces: {len(provinces_out)}")
     log(f"  placement: {dict(sorted(methods.items()))}")
+    log(f"  postcode points: {dict(sorted(point_methods.items()))}")
+    log(f"  Flemish postcodes at their municipality's point only ({len(unplaced)}): "
+        + ", ".join(unplaced))
     log(f"  approximate ({len(approximate)}):")
     for nis, name, method in approximate:
         log(f"    {nis} {name} [{method}]")

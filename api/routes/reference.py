@@ -72,7 +72,12 @@ class PlacePublic(BaseModel):
     region: str = Field(examples=["flanders"])
     lat: float = Field(examples=[50.9469])
     lon: float = Field(examples=[3.1227])
-    approximate: bool = Field(examples=[False])
+    approximate: bool = Field(
+        examples=[False], description="True when the point is only the municipality's centre "
+        "(or a stand-in for a municipality that is no GeoNames place), not the place itself")
+    locality: str = Field(
+        examples=["Meulebeke"], description="The part of the municipality the postcode names "
+        "(deelgemeente); the municipality's name for a postcode that is the whole municipality")
 
 
 class Health(BaseModel):

@@ -65,7 +65,12 @@ def load_demo(session: Session, *, progress: Callable[[str], None] = lambda _m: 
     orgs = dataset["organisations"]
     for i, raw in enumerate(orgs, 1):
         if raw["kind"] == "department":
+            # the department may exist already (a staff account created first): count it
+            # only when this load creates it, so the counts are what the load added
+            existed = session.exec(select(Organisation.id).where(
+                Organisation.kind == "department")).first() is not None
             org = department(session)
+            counts["organisations"] += int(not existed)
         else:
             org_in = OrganisationCreate.model_validate({k: raw[k] for k in (
                 "kind", "name", "enterprise_number", "nace_codes", "description", "website",
@@ -109,7 +114,7 @@ def load_demo(session: Session, *, progress: Callable[[str], None] = lambda _m: 
                             "start_date": need_in.start_date, "end_date": need_in.end_date}))
                 counts["needs"] += 1
         if i % 10 == 0 or i == len(orgs):
-            progress(f"{i}/{len(orgs)} organisations")
+            progress(f"{i}/{len(orgs)} organisations read, {counts['organisations']} added")
     staff_org = department(session)
     for user in dataset.get("staff_users", []):
         if session.exec(select(User).where(User.email == user["email"].lower())).first() is None:

@@ -52,36 +52,42 @@ def simulate(engine: Engine, settings: Settings, *,
         session.commit()
 
         for i, need in enumerate(needs):
+            if i % 10 == 0:
+                progress(f"leads for {i + 1}/{len(needs)} open needs")
             if i % 3 == 2:  # a third of the needs has not been acted on yet
                 continue
             company = _first_user(session, need.organisation_id)
             ranked = matches_for_need(session, company, settings, need.id, limit=2,
                                       include_excluded=False, lang="nl").items
             for rank, item in enumerate(ranked):
+                # counted only once committed: a refused step rolls the whole lead back
+                done = dict.fromkeys(counts, 0)
                 try:
                     lead = lead_service.send_lead(session, company, need.id,
                                                   LeadCreate(capability_id=item.capability_id),
                                                   settings)
-                    counts["leads"] += 1
+                    done["leads"] += 1
                     provider = _first_user(session, lead.provider_id)
                     lead_service.view_lead(session, provider, lead.id)
                     if rank == 1 and i % 2 == 0:
                         reason = DECLINE_REASONS[i % len(DECLINE_REASONS)]
                         lead_service.decline_lead(session, provider, lead.id, LeadDecline(
                             reason_code=reason, reason_text="demo: " + reason))
-                        counts["declined"] += 1
+                        done["declined"] += 1
                     elif i % 5 != 4:
                         lead_service.accept_lead(session, provider, lead.id)
-                        counts["accepted"] += 1
+                        done["accepted"] += 1
                         remaining = round(need.fte - need.contracted_fte, 3)
                         fte = min(remaining, round(max(0.5, need.fte / 2), 1))
                         if rank == 0 and fte > 0:
                             lead_service.contract_lead(session, company, lead.id,
                                                        LeadContract(fte=fte))
-                            counts["contracted"] += 1
+                            done["contracted"] += 1
                     session.commit()
                 except AppError:  # e.g. capacity taken by an earlier demo contract
                     session.rollback()
+                else:
+                    counts = {k: n + done[k] for k, n in counts.items()}
             # move this need's lead history back in time, after the need was posted
             sent = now - timedelta(days=ages[need.id] - 2)
             session.execute(update(Lead).where(Lead.need_id == need.id).values(
@@ -91,8 +97,6 @@ def simulate(engine: Engine, settings: Settings, *,
                                                Lead.contracted_at.is_not(None))
                             .values(contracted_at=sent + timedelta(days=9)))
             session.commit()
-            if i % 10 == 0:
-                progress(f"leads for {i + 1}/{len(needs)} open needs")
 
         staff = session.exec(select(User).where(User.role.in_(("staff", "admin")))
                              .order_by(User.email)).first()

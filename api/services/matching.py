@@ -22,6 +22,7 @@ from api import metrics
 from api.config import Settings
 from api.deps import is_staff
 from api.errors import NotFound
+from api.services import distance
 from api.services.access import can_read
 from api.services.weights import current_weights as active_weights
 from matching import (
@@ -183,16 +184,23 @@ def _plain(value):  # noqa: ANN001, ANN202
     return [_plain(v) for v in value] if isinstance(value, tuple) else value
 
 
-def _item(c: Candidate, lang: str, need_title: str | None = None) -> MatchItem:
+def _item(c: Candidate, lang: str, need_title: str | None = None, *,
+          need_approximate: bool = False,
+          approximate_sites: frozenset[str] = frozenset()) -> MatchItem:
+    approximate_end = need_approximate or c.site_id in approximate_sites
     return MatchItem(
         capability_id=c.capability_id, provider_id=c.provider_id, provider_name=c.provider_name,
         site_id=c.site_id, municipality=c.municipality, need_id=c.need_id, need_title=need_title,
         distance_km=round(c.distance_km, 3), score=round(c.score, 6),
+        distance_approximate=distance.is_approximate(c.distance_km, approximate_end),
         components=ComponentsPublic(competence=round(c.components.competence, 6),
                                     locality=round(c.components.locality, 6),
                                     supervision=round(c.components.supervision, 6),
                                     capacity=round(c.components.capacity, 6)),
-        reasons=_reasons(c.reasons, lang) or [], excluded=_reasons(c.excluded, lang))
+        reasons=distance.present(_reasons(c.reasons, lang) or [], c.distance_km,
+                                 municipality=c.municipality, approximate_end=approximate_end,
+                                 lang=lang),
+        excluded=_reasons(c.excluded, lang))
 
 
 _DIAGNOSIS_TEXT = {
@@ -307,9 +315,11 @@ def matches_json(session: Session, user: User, settings: Settings, need_id: uuid
     if (page := MATCH_PAGES.get(engine, key)) is not None:
         return page
     result = engine.rank(profile, k=limit, include_excluded=include_excluded)
-    items = [_item(c, lang) for c in result.items]
+    where = {"need_approximate": site.coordinates_approximate,
+             "approximate_sites": distance.approximate_site_ids(session)}
+    items = [_item(c, lang, **where) for c in result.items]
     if include_excluded:
-        items += [_item(c, lang) for c in result.excluded]
+        items += [_item(c, lang, **where) for c in result.excluded]
     body = MatchesPublic(need_id=need.id, weights_version=weights.version, language=lang,
                          items=items, diagnosis=_diagnosis(result, lang)
                          ).model_dump_json(by_alias=True).encode()
@@ -346,8 +356,13 @@ def opportunities_for_provider(session: Session, user: User, settings: Settings,
     titles = {str(n.id): n.title for n, _s in rows}
     profiles = [need_profile(n, s) for n, s in rows]
     ranked = engine.opportunities(caps, profiles, k=limit)
+    need_approximate = {str(n.id): s.coordinates_approximate for n, s in rows}
+    approximate_sites = distance.approximate_site_ids(session)
     return OpportunitiesPublic(provider_id=org.id, weights_version=weights.version, language=lang,
-                               items=[_item(c, lang, titles.get(c.need_id)) for c in ranked])
+                               items=[_item(c, lang, titles.get(c.need_id),
+                                            need_approximate=need_approximate[c.need_id],
+                                            approximate_sites=approximate_sites)
+                                      for c in ranked])
 
 
 def score_pair(session: Session, need: Need, capability: Capability,
@@ -366,7 +381,8 @@ def score_pair(session: Session, need: Need, capability: Capability,
                                 text_model=engine.text_model_)
     if cand is None:
         return None
-    item = _item(cand, "en")
+    item = _item(cand, "en", need_approximate=site.coordinates_approximate,
+                 approximate_sites=distance.approximate_site_ids(session))
     return {"score": item.score, "components": item.components.model_dump(),
             "distance_km": item.distance_km,
             "reasons": [r.model_dump() for r in item.reasons],

@@ -5,8 +5,10 @@ from __future__ import annotations
 import dataclasses
 import importlib.util
 import json
+import math
 import re
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -269,3 +271,88 @@ def test_rebuild_is_byte_identical(tmp_path: Path) -> None:
     finally:
         sys.modules.pop(spec.name, None)
     assert output.read_bytes() == gz.DATA_FILE.read_bytes()
+
+
+# ---- postcode-level points (deelgemeenten) --------------------------------------------------
+
+
+def km(a: gz.Place, b: gz.Place) -> float:
+    p1, p2 = math.radians(a.lat), math.radians(b.lat)
+    h = (math.sin((p2 - p1) / 2) ** 2
+         + math.cos(p1) * math.cos(p2) * math.sin(math.radians(b.lon - a.lon) / 2) ** 2)
+    return 2 * 6371.0088 * math.asin(math.sqrt(h))
+
+
+@pytest.mark.parametrize(
+    ("postcode", "municipality", "locality"),
+    [
+        ("9000", "Gent", "Gent"),
+        ("9030", "Gent", "Mariakerke"),
+        ("9050", "Gent", "Gentbrugge"),
+        ("8700", "Tielt", "Tielt"),
+        ("8760", "Tielt", "Meulebeke"),
+        ("8750", "Wingene", "Wingene"),
+        ("8755", "Wingene", "Ruiselede"),
+        ("2610", "Antwerpen", "Wilrijk"),
+        ("8800", "Roeselare", "Roeselare"),
+    ],
+)
+def test_a_postcode_is_placed_at_the_part_it_names(
+    postcode: str, municipality: str, locality: str
+) -> None:
+    place = gz.lookup_postcode(postcode)
+    assert (place.municipality, place.locality) == (municipality, locality)
+    assert place.approximate is False
+
+
+def test_parts_of_one_municipality_are_not_one_point() -> None:
+    gent, mariakerke, gentbrugge = (gz.lookup_postcode(c) for c in ("9000", "9030", "9050"))
+    assert km(gent, mariakerke) == pytest.approx(3.63, abs=0.05)
+    assert km(gent, gentbrugge) == pytest.approx(3.20, abs=0.05)
+    assert km(mariakerke, gentbrugge) == pytest.approx(6.69, abs=0.05)
+
+
+def test_meulebeke_is_not_at_tielts_centre() -> None:
+    tielt, meulebeke = gz.lookup_postcode("8700"), gz.lookup_postcode("8760")
+    merged = gz.municipality("37022")  # Tielt + Meulebeke, placed at their parts' mean
+    assert km(tielt, meulebeke) == pytest.approx(5.99, abs=0.05)
+    assert (meulebeke.lat, meulebeke.lon) != (merged.lat, merged.lon)
+    assert meulebeke.lat == pytest.approx(50.951, abs=0.005)
+    assert meulebeke.lon == pytest.approx(3.288, abs=0.005)
+
+
+def test_a_postcode_whose_part_is_not_placed_is_approximate() -> None:
+    cargovil = gz.lookup_postcode("1804")  # Vilvoorde's Cargovil: no GeoNames place
+    vilvoorde = gz.municipality("23088")
+    assert cargovil.approximate is True
+    assert (cargovil.lat, cargovil.lon) == (vilvoorde.lat, vilvoorde.lon)
+    assert cargovil.locality == "Vilvoorde"
+
+
+def test_a_whole_municipality_postcode_takes_the_municipalitys_point_and_flag() -> None:
+    for m in gz.municipalities():
+        if len(m.postcodes) == 1:
+            place = gz.lookup_postcode(m.postcodes[0])
+            if place.municipality_nis == m.nis:
+                assert (place.lat, place.lon, place.approximate) == (m.lat, m.lon, m.approximate)
+                assert place.locality == m.name
+
+
+def test_postcode_point_counts() -> None:
+    data = json.loads(gz.DATA_FILE.read_text(encoding="utf-8"))
+    points = data["postcode_points"]
+    assert set(points) == set(data["postcodes"])
+    methods = Counter(p["method"] for p in points.values())
+    assert methods == {"parts": 328, "municipality": 336, "municipality-centre": 485}
+    flemish = [code for code in points if gz.lookup_postcode(code).region == "flanders"]
+    assert len(flemish) == 521
+    assert Counter(points[c]["method"] for c in flemish) == {
+        "parts": 327, "municipality": 178, "municipality-centre": 16}
+    assert sum(gz.lookup_postcode(c).approximate for c in flemish) == 32
+    for point in points.values():
+        if point["method"] == "parts":
+            assert point["approximate"] is False
+            assert point["from"]
+        elif point["method"] == "municipality-centre":
+            assert point["approximate"] is True
+        assert in_belgium(point["lat"], point["lon"])
