@@ -90,15 +90,19 @@ def cmd_create_staff(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    """Expire overdue leads, deliver due webhook events and execute queued cluster runs, once or
-    until SIGINT/SIGTERM."""
+    """Expire overdue leads, queue the daily digest and weekly reminder, deliver due webhooks and
+    e-mails, and execute queued cluster runs, once or until SIGINT/SIGTERM."""
+    import contextlib
+
     import httpx
 
     from api.config import get_settings
     from api.db import make_engine
     from api.services.clusters import run_pending
+    from api.services.delivery import Dispatcher, Transports, deliver_due
     from api.services.leads import expire_due
-    from api.services.webhooks import deliver_due
+    from api.services.mail import Mailer
+    from api.services.notifications import PeriodicMail
 
     settings = get_settings()
     url = settings.sqlalchemy_url
@@ -108,17 +112,23 @@ def cmd_worker(args: argparse.Namespace) -> int:
     mode = "one pass" if args.once else f"every {args.interval:g} s (Ctrl-C stops)"
     print(f"Worker on {_redact(url)}, {mode}", flush=True)
     try:
-        with httpx.Client(follow_redirects=False) as client:
+        with httpx.Client(follow_redirects=False) as client, contextlib.ExitStack() as stack:
+            transports = Transports(client, Mailer(settings),
+                                    settings.webhook_private_networks_allowed)
+            dispatcher, periodic = Dispatcher(engine, transports), PeriodicMail(settings)
+            stack.callback(dispatcher.close)  # before the client closes: attempts finish
+            print(f"E-mail goes to {transports.mailer.target}", flush=True)
             while not stop.is_set():
                 with Session(engine) as session:
                     expired = expire_due(session)
                     session.commit()
-                report = deliver_due(
-                    engine, client, batch=args.batch,
-                    allow_private=settings.webhook_private_networks_allowed)
-                if expired or report.attempted:
-                    print(f"expired {expired} lead(s); webhooks delivered {report.delivered}, "
-                          f"retrying {report.retried}, failed {report.failed}", flush=True)
+                digests, reminders = periodic.run(engine)
+                report = (deliver_due(engine, transports, batch=args.batch) if args.once
+                          else dispatcher.pump())
+                if expired or digests or reminders or report.attempted:
+                    print(f"expired {expired} lead(s); queued {digests} digest and {reminders} "
+                          f"reminder e-mail(s); delivered {report.delivered}, retrying "
+                          f"{report.retried}, failed {report.failed}", flush=True)
                 clustered = run_pending(engine, settings)
                 if clustered:
                     print(f"executed {clustered} cluster run(s)", flush=True)
@@ -213,10 +223,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--admin", action="store_true")
     p.set_defaults(func=cmd_create_staff)
 
-    p = sub.add_parser("worker", help="expire overdue leads and deliver webhooks")
+    p = sub.add_parser("worker", help="expire overdue leads, deliver webhooks and e-mail")
     p.add_argument("--once", action="store_true", help="one pass, then exit")
     p.add_argument("--interval", type=float, default=5.0, help="seconds between passes")
-    p.add_argument("--batch", type=int, default=100, help="most webhook events per pass")
+    p.add_argument("--batch", type=int, default=100, help="most messages per --once pass")
     p.set_defaults(func=cmd_worker)
 
     p = sub.add_parser("eval", help="match quality on the evaluation set (exit 1 below floors)")
