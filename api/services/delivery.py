@@ -116,7 +116,7 @@ def _session(bind: Engine | Connection) -> Session:
 
 # ---- 1. claim -------------------------------------------------------------------------------
 
-def _claimable(now: datetime, busy: set[str]):  # noqa: ANN202
+def _claimable(now: datetime, busy: set[str], channel: str | None):  # noqa: ANN202
     earlier = aliased(OutboxEvent)
     # per lead, channel and recipient strictly in sequence: a row waits while an earlier one is
     # still pending (a `failed` row is terminal and no longer holds the line)
@@ -137,6 +137,8 @@ def _claimable(now: datetime, busy: set[str]):  # noqa: ANN202
                   OutboxEvent.next_attempt_at <= now, ~blocked, ~in_flight]
     if busy:
         conditions.append(OutboxEvent.destination.not_in(sorted(busy)))
+    if channel:
+        conditions.append(OutboxEvent.channel == channel)
     rank = func.row_number().over(
         partition_by=OutboxEvent.destination,
         order_by=(OutboxEvent.next_attempt_at, OutboxEvent.sequence, OutboxEvent.id))
@@ -144,12 +146,13 @@ def _claimable(now: datetime, busy: set[str]):  # noqa: ANN202
 
 
 def claim(bind: Engine | Connection, now: datetime, *, limit: int,
-          busy: set[str] | None = None) -> list[Claim]:
-    """Lease up to ``limit`` due rows, the first of each idle destination, oldest first."""
+          busy: set[str] | None = None, channel: str | None = None) -> list[Claim]:
+    """Lease up to ``limit`` due rows, the first of each idle destination, oldest first
+    (of one ``channel`` only, when given)."""
     with _session(bind) as session:
         if session.get_bind().dialect.name == "postgresql":
             session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CLAIM_LOCK})
-        ranked = _claimable(now, busy or set())
+        ranked = _claimable(now, busy or set(), channel)
         rows = session.exec(
             select(OutboxEvent).join(ranked, ranked.c.id == OutboxEvent.id)
             .where(ranked.c.rank == 1)
@@ -232,8 +235,9 @@ def record(bind: Engine | Connection, c: Claim, outcome: Outcome, now: datetime)
 # ---- a synchronous pass (tests, `koppel worker --once`) -------------------------------------
 
 def deliver_due(bind: Engine | Connection, transports: Transports, now: datetime | None = None,
-                batch: int = 100, max_workers: int = 8) -> DeliveryReport:
-    """Deliver up to ``batch`` due messages and wait for them.
+                batch: int = 100, max_workers: int = 8,
+                channel: str | None = None) -> DeliveryReport:
+    """Deliver up to ``batch`` due messages (of ``channel``, or all) and wait for them.
 
     Rounds of one message per destination are sent concurrently; all database work stays in
     the calling thread (so ``bind`` may be a test's connection). ``now`` drives the schedule.
@@ -242,7 +246,8 @@ def deliver_due(bind: Engine | Connection, transports: Transports, now: datetime
     report = DeliveryReport()
     with ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="koppel-send") as pool:
         while report.attempted < batch:
-            claims = claim(bind, now, limit=min(max_workers, batch - report.attempted))
+            claims = claim(bind, now, limit=min(max_workers, batch - report.attempted),
+                           channel=channel)
             if not claims:
                 break
             outcomes = list(pool.map(lambda c: send(c, transports), claims))
