@@ -123,12 +123,12 @@ def build_message(settings: Settings, message_id: str, payload: dict[str, Any]) 
     msg["Date"] = format_datetime(utcnow())
     # the outbox row id: a receiver (or a person) can tell a retried message from a new one
     msg["Message-ID"] = make_msgid(idstring=message_id, domain="koppel")
-    msg["Content-Language"] = lang
     msg["List-Unsubscribe"] = f"<{link}>"
     msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     msg["X-Koppel-Category"] = category.value
     msg.set_content(rendered.text)
     msg.add_alternative(rendered.html, subtype="html")
+    msg["Content-Language"] = lang  # after the parts: set_content drops Content-* headers
     return msg
 
 
