@@ -114,6 +114,20 @@ def _session(bind: Engine | Connection) -> Session:
     return Session(bind, expire_on_commit=False, join_transaction_mode="create_savepoint")
 
 
+def _begin_writing(session: Session) -> None:
+    """Serialise the read-then-write transactions of claim and record.
+
+    PostgreSQL: one advisory lock for claims (so two workers never lease two rows of one
+    destination). SQLite: take the write lock first, before reading: a WAL reader that later
+    writes fails at once with "database is locked" when another writer committed in between,
+    whereas waiting for the write lock honours the busy timeout.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CLAIM_LOCK})
+    else:
+        session.execute(text("UPDATE outbox_event SET attempts = attempts WHERE 1 = 0"))
+
+
 # ---- 1. claim -------------------------------------------------------------------------------
 
 def _claimable(now: datetime, busy: set[str], channel: str | None):  # noqa: ANN202
@@ -150,8 +164,7 @@ def claim(bind: Engine | Connection, now: datetime, *, limit: int,
     """Lease up to ``limit`` due rows, the first of each idle destination, oldest first
     (of one ``channel`` only, when given)."""
     with _session(bind) as session:
-        if session.get_bind().dialect.name == "postgresql":
-            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CLAIM_LOCK})
+        _begin_writing(session)
         ranked = _claimable(now, busy or set(), channel)
         rows = session.exec(
             select(OutboxEvent).join(ranked, ranked.c.id == OutboxEvent.id)
@@ -213,6 +226,8 @@ def send(c: Claim, transports: Transports) -> Outcome:
 def record(bind: Engine | Connection, c: Claim, outcome: Outcome, now: datetime) -> str:
     """Store the attempt and the row's new state; returns delivered, retried or failed."""
     with _session(bind) as session:
+        if session.get_bind().dialect.name != "postgresql":
+            _begin_writing(session)  # PostgreSQL needs no lock here: the lease is ours
         row = session.get(OutboxEvent, uuid.UUID(c.id))
         if row is None or row.status != DeliveryStatus.pending.value:
             return "failed"  # deleted (its organisation went) or settled by another worker

@@ -200,7 +200,7 @@ def with_active_endpoint(session: Session,
     return [(org, endpoint_id is not None) for org, endpoint_id in rows]
 
 
-def enqueue(session: Session, *, organisation_id: uuid.UUID, lead_id: uuid.UUID,
+def enqueue(session: Session, *, organisation_id: uuid.UUID, lead_id: uuid.UUID | None,
             event_type: str, sequence: int, payload: dict[str, Any], event_key: str,
             now: datetime | None = None) -> OutboxEvent:
     """Add one webhook message to the outbox (inside the caller's transaction; never commits).
