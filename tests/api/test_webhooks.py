@@ -10,6 +10,7 @@ import json
 import os
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -21,7 +22,7 @@ from sqlmodel import select
 from standardwebhooks import Webhook, WebhookVerificationError
 
 from api.config import Settings
-from api.services import delivery
+from api.services import delivery, webhooks
 from api.services.delivery import MAX_ATTEMPTS, Transports
 from api.services.mail import Mailer
 from models.base import as_utc, utcnow
@@ -50,7 +51,7 @@ def deliver_due(bind, http: httpx.Client, now=None, **kwargs) -> delivery.Delive
 class Receiver:
     """A webhook receiver that fails the first ``fail_first`` requests with a 500."""
 
-    def __init__(self, fail_first: int = 0) -> None:
+    def __init__(self, fail_first: int = 0, secret: str = STANDARD_SECRET) -> None:
         self.fail_first = fail_first
         self.requests = 0
         self.received: dict[str, dict] = {}  # event id → body (deduplicated)
@@ -58,7 +59,8 @@ class Receiver:
         self.duplicates: list[str] = []
         self.bad_signatures: list[str] = []
         self.headers: list[dict[str, str]] = []
-        self.verifier = Webhook(STANDARD_SECRET)
+        self.raw: list[bytes] = []
+        self.verifier = Webhook(secret)
         self.lock = threading.Lock()
         receiver = self
 
@@ -83,6 +85,7 @@ class Receiver:
     def accept(self, raw: bytes, headers, path: str) -> None:  # noqa: ANN001
         body = json.loads(raw)
         self.headers.append(dict(headers))
+        self.raw.append(raw)
         try:  # the reference Standard Webhooks verifier, as a receiver would use it
             self.verifier.verify(raw, dict(headers))
         except WebhookVerificationError:
@@ -145,6 +148,20 @@ def test_secret_is_generated_and_shown_only_once(client, db):
     assert staff(client, db).get(url).status_code == 200
     assert provider.delete(url).status_code == 204
     assert provider.get(url).status_code == 404
+
+
+def test_a_free_form_secret_is_stored_in_the_standard_form_with_the_same_key(client):
+    provider = register(client, "provider")
+    url = f"/organisations/{provider.org_id}/webhook"
+    r = provider.put(url, json={"url": "https://hooks.example.be/k", "secret": SECRET})
+    assert r.json()["secret"] == STANDARD_SECRET
+    assert base64.b64decode(STANDARD_SECRET[6:]) == SECRET.encode()
+    # a secret generated before Standard Webhooks (whsec_ + hex) is already valid base64: kept
+    old = "whsec_3f1c0a9b8e7d6c5b4a39281706f5e4d3"
+    r = provider.put(url, json={"url": "https://hooks.example.be/k", "secret": old})
+    assert r.json()["secret"] == old
+    r = provider.put(url, json={"url": "https://hooks.example.be/k", "secret": "whsec_AAAA"})
+    assert (r.status_code, r.json()["errors"][0]["loc"]) == (422, ["body", "secret"])
 
 
 def test_webhook_endpoint_is_tenant_scoped_and_validated(client, db):
@@ -227,6 +244,46 @@ def test_signature_is_hmac_sha256_of_the_raw_body(client, db, connection, receiv
     (attempt,) = attempts(db)
     assert (attempt.http_status, attempt.error) == (204, None)
     assert attempt.url == receiver.url + "?to=provider"
+
+
+def test_a_generated_secret_verifies_with_the_standard_webhooks_library(client, db, connection):
+    world = make_world(client)
+    r = world.provider.put(f"/organisations/{world.provider.org_id}/webhook",
+                           json={"url": "https://hooks.example.be/placeholder"})
+    generated = r.json()["secret"]
+    with Receiver(secret=generated) as receiver:
+        world.provider.put(f"/organisations/{world.provider.org_id}/webhook",
+                           json={"url": receiver.url, "secret": generated})
+        world.send(world.need())
+        report = deliver_due(connection, httpx.Client(), utcnow() + timedelta(seconds=1))
+        assert report.delivered == 1
+    assert (len(receiver.received), receiver.bad_signatures) == (1, [])
+    (headers,) = receiver.headers
+    (event,) = outbox(db)
+    assert headers["webhook-id"] == str(event.id)
+    assert headers["webhook-signature"].startswith("v1,")
+    assert abs(int(headers["webhook-timestamp"]) - time.time()) < 60
+
+
+def test_a_replay_older_than_five_minutes_is_refused(client, db, connection, receiver):
+    world = make_world(client)
+    subscribe(world, receiver.url)
+    world.send(world.need())
+    deliver_due(connection, httpx.Client(), utcnow() + timedelta(seconds=1))
+    (raw,), (headers,) = receiver.raw, receiver.headers
+    verifier = Webhook(STANDARD_SECRET)
+    assert verifier.verify(raw, headers)["id"] == headers["webhook-id"]
+    # the same delivery as captured six minutes ago
+    stale = webhooks.signed_headers(STANDARD_SECRET, headers["webhook-id"], "lead.sent", raw,
+                                    timestamp=int(time.time()) - 360)
+    with pytest.raises(WebhookVerificationError, match="too old"):
+        verifier.verify(raw, stale)
+    # freshening the timestamp without the secret breaks the signature: it is signed too
+    forged = {**stale, "webhook-timestamp": str(int(time.time()))}
+    with pytest.raises(WebhookVerificationError, match="No matching signature"):
+        verifier.verify(raw, forged)
+    with pytest.raises(WebhookVerificationError):
+        verifier.verify(raw.replace(b'"sequence":1', b'"sequence":2'), headers)
 
 
 def test_nothing_is_lost_while_the_receiver_is_down_and_order_holds(client, db, connection):
