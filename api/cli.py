@@ -54,6 +54,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
         print("      Simulating a history of leads and a cluster run …", flush=True)
         simulate(engine, settings, progress=lambda msg: print("      " + msg, flush=True))
+    _demo_mail(engine, settings)
     engine.dispose()
     print("\nDemo logins (password for each shown after the colon):")
     for role, (email, password) in summary.logins.items():
@@ -63,6 +64,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"\n[3/3] Serving on http://{args.host}:{args.port}  (API docs: /docs)", flush=True)
     _serve(args.host, args.port)
     return 0
+
+
+def _demo_mail(engine, settings) -> None:  # noqa: ANN001
+    """Send the e-mails the demo's lead history queued: without SMTP_HOST, as .eml files."""
+    import httpx
+
+    from api.services.delivery import Transports, deliver_due
+    from api.services.mail import Mailer
+
+    mailer = Mailer(settings)
+    with httpx.Client() as client:
+        report = deliver_due(engine, Transports(client, mailer), batch=10_000, channel="email")
+    if report.attempted:
+        print(f"      {report.delivered} e-mail(s) written to {mailer.target}"
+              + (f" ({report.retried} to retry)" if report.retried else ""), flush=True)
 
 
 def cmd_create_staff(args: argparse.Namespace) -> int:

@@ -21,10 +21,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from api.config import Settings
-from api.errors import Conflict
-from api.services.access import check_write
+from api.errors import Conflict, NotFound
+from api.services.access import can_read, check_write
 from api.services.mail import language_of
-from api.services.organisations import get_organisation
 from models.base import as_utc, utcnow
 from models.need import Need
 from models.notification import MailCategory, MailOptOut, NotificationSettings
@@ -112,6 +111,14 @@ def queue_lead_emails(session: Session, *, event_type: str, event_key: str, sequ
 
 
 # ---- opt-in to the digest ---------------------------------------------------------------------
+
+def get_organisation(session: Session, user: User, org_id: uuid.UUID) -> Organisation:
+    # not organisations.get_organisation: that module imports leads, which imports this one
+    org = session.get(Organisation, org_id)
+    if org is None or not can_read(user, org.id):
+        raise NotFound(f"Organisation {org_id} not found")
+    return org
+
 
 def get_settings_row(session: Session, user: User, org_id: uuid.UUID) -> NotificationSettings:
     get_organisation(session, user, org_id)
