@@ -58,7 +58,8 @@ class NotificationSettingsSet(BaseModel):
 
 
 class NotificationSettingsPublic(NotificationSettingsSet):
-    organisation_id: uuid.UUID = Field(examples=["6f1c1a52-3c55-4cde-9d2a-1b8e0f0c9a11"])
+    organisation_id: uuid.UUID = Field(description="The organisation these settings are of",
+                                       examples=["6f1c1a52-3c55-4cde-9d2a-1b8e0f0c9a11"])
 
 
 class UnsubscribePublic(BaseModel):
@@ -66,4 +67,5 @@ class UnsubscribePublic(BaseModel):
                        examples=["planning@werkpunt.example.be"])
     category: MailCategory = Field(description="The category unsubscribed from",
                                    examples=["leads"])
-    unsubscribed: bool = Field(examples=[True])
+    unsubscribed: bool = Field(description="Always true: the category is off for this address "
+                               "(asking again changes nothing)", examples=[True])
