@@ -13,6 +13,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
@@ -178,3 +179,33 @@ def test_a_receiver_that_was_down_gets_every_message_once(live_engine):
             DeliveryAttempt.http_status.is_(None))).all()
         attempts = {r.id: r.attempts for r in rows if r.organisation_id == down_org}
         assert len(failed) == sum(attempts.values()) - 5  # every refused try is on record
+
+
+def test_the_workers_periodic_mail_runs_once_per_period_even_after_a_restart(live_engine):
+    from fastapi.testclient import TestClient
+
+    from api.main import create_app
+    from api.services.notifications import PeriodicMail
+    from models.site import Workforce
+    from tests.factories import add_site, register, set_workforce
+
+    settings = Settings(environment="test", secret_key="t" * 40, rate_limit_enabled=False,
+                        database_url=str(live_engine.url.render_as_string(False)))
+    with TestClient(create_app(settings=settings, engine=live_engine)) as client:
+        provider = register(client, "provider")
+        set_workforce(provider, add_site(provider, "8870"))
+    with Session(live_engine) as session:
+        (workforce,) = session.exec(select(Workforce)).all()
+        workforce.figures_as_of = utcnow() - timedelta(days=88)
+        session.commit()
+    today = utcnow()
+    # this week's Wednesday noon: the minutes below stay in one day and one ISO week
+    now = (today - timedelta(days=today.weekday() - 2)).replace(hour=12, minute=0)
+    assert PeriodicMail(settings).run(live_engine, now) == (0, 1)
+    worker = PeriodicMail(settings)  # a restarted worker: nothing is queued twice
+    assert worker.run(live_engine, now + timedelta(minutes=5)) == (0, 0)
+    assert worker.run(live_engine, now + timedelta(minutes=10)) == (0, 0)
+    with Session(live_engine) as session:
+        (mail,) = session.exec(select(OutboxEvent).where(OutboxEvent.channel == "email")).all()
+        assert (mail.event_type, mail.payload["to"]) == ("reminder.workforce",
+                                                        provider.user["email"])
