@@ -46,7 +46,13 @@ def _activity_label(code: str, lang: str) -> str:
     return found.label[lang] if found else code
 
 
+def _decline_label(code: str, lang: str) -> str:
+    found = taxonomy.vocabulary("decline_reasons").get(code)
+    return found["label"][lang] if found else code
+
+
 _env.filters["activity"] = _activity_label
+_env.filters["decline_reason"] = _decline_label
 
 
 def language_of(user: Any) -> str:  # noqa: ANN401 - a User, with or without `language`

@@ -152,6 +152,8 @@ def test_each_lead_event_reaches_the_side_design_names(client, db, connection, s
         "Contract bevestigd: Retourkledij verwerken",
         f"Lead geweigerd door {name}: Tweede partij", "Lead ingetrokken: Derde partij"])
     assert len(smtp.messages) == 8
+    (declined,) = [m for m in smtp.to(company) if "geweigerd" in m["Subject"]]
+    assert "(reden: planning past niet" in text_of(declined)  # the reason's Dutch label
 
 
 def test_an_expired_lead_mails_the_company(client, db, connection, smtp):
