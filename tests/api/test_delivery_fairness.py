@@ -160,10 +160,14 @@ def test_a_receiver_that_was_down_gets_every_message_once(live_engine):
         try:
             worker.pump()
             assert wait_for(lambda: len(other.counts) == 5, 5.0)
-            with Session(live_engine) as session:
-                tried = session.exec(select(OutboxEvent).where(
-                    OutboxEvent.organisation_id == down_org)).all()
-                assert all(e.status == "pending" and e.attempts >= 1 for e in tried)
+
+            def all_refused_once() -> bool:
+                with Session(live_engine) as session:
+                    tried = session.exec(select(OutboxEvent).where(
+                        OutboxEvent.organisation_id == down_org)).all()
+                    return all(e.status == "pending" and e.attempts >= 1 for e in tried)
+
+            assert wait_for(all_refused_once, 10.0)  # each tried, refused, still waiting
             with Receiver(port=port) as back:
                 assert wait_for(lambda: len(back.counts) == 5, 20.0)
                 time.sleep(0.5)  # give a duplicate the chance to show
