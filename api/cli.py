@@ -64,6 +64,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
         print("      Simulating a history of leads and a cluster run …", flush=True)
         simulate(engine, settings, progress=lambda msg: print("      " + msg, flush=True))
+    _demo_mail(engine, settings)
     engine.dispose()
     print("\nDemo logins (password for each shown after the colon):")
     for role, (email, password) in summary.logins.items():
@@ -73,6 +74,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"\n[3/3] Serving on http://{args.host}:{args.port}  (API docs: /docs)", flush=True)
     _serve(args.host, args.port)
     return 0
+
+
+def _demo_mail(engine, settings) -> None:  # noqa: ANN001
+    """Send the e-mails the demo's lead history queued: without SMTP_HOST, as .eml files."""
+    import httpx
+
+    from api.services.delivery import Transports, deliver_due
+    from api.services.mail import Mailer
+
+    mailer = Mailer(settings)
+    with httpx.Client() as client:
+        report = deliver_due(engine, Transports(client, mailer), batch=10_000, channel="email")
+    if report.attempted:
+        print(f"      {report.delivered} e-mail(s) written to {mailer.target}"
+              + (f" ({report.retried} to retry)" if report.retried else ""), flush=True)
 
 
 def cmd_create_staff(args: argparse.Namespace) -> int:
@@ -100,8 +116,9 @@ def cmd_create_staff(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    """Expire overdue leads, deliver due webhook events and execute queued cluster runs, once or
-    until SIGTERM/SIGINT; database and network errors are logged and retried with back-off."""
+    """Expire overdue leads, queue the daily digest and weekly reminder, deliver due webhooks and
+    e-mails, and execute queued cluster runs, once or until SIGTERM/SIGINT; database and network
+    errors are logged and retried with back-off."""
     from api.config import get_settings
     from api.db import make_engine
     from api.logs import configure_logging
@@ -206,10 +223,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--admin", action="store_true")
     p.set_defaults(func=cmd_create_staff)
 
-    p = sub.add_parser("worker", help="expire overdue leads and deliver webhooks")
+    p = sub.add_parser("worker", help="expire overdue leads, deliver webhooks and e-mail")
     p.add_argument("--once", action="store_true", help="one pass, then exit")
     p.add_argument("--interval", type=float, default=5.0, help="seconds between passes")
-    p.add_argument("--batch", type=int, default=100, help="most webhook events per pass")
+    p.add_argument("--batch", type=int, default=100, help="most messages per --once pass")
     p.add_argument("--metrics-port", type=int, default=0,
                    help="serve the worker's Prometheus metrics on this port (0: off)")
     p.add_argument("--metrics-host", default="127.0.0.1")

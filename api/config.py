@@ -56,6 +56,16 @@ class Settings(BaseSettings):
     # other non-public addresses are refused; unset means allowed except in production, so a
     # local demo or test can post to a receiver on 127.0.0.1
     webhook_allow_private_networks: bool | None = None
+    # e-mail (DESIGN §14): without SMTP_HOST every message is written to MAIL_DIR as a .eml file
+    smtp_host: str | None = Field(default=None, description="SMTP server; unset writes .eml files")
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = Field(default=True, description="STARTTLS before logging in")
+    mail_from: str = "Koppel <no-reply@koppel.example.be>"
+    mail_dir: str = Field(default="./mail", description="Where .eml files go without SMTP_HOST")
+    # absolute base of the links in e-mails (unsubscribe); the address people reach the API at
+    public_url: str = "http://localhost:8000"
 
     @property
     def webhook_private_networks_allowed(self) -> bool:

@@ -29,6 +29,7 @@ from api.routes import (
     leads,
     matching,
     metrics,
+    notifications,
     organisations,
     privacy,
     reference,
@@ -81,6 +82,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     for router in (reference.router, auth.router, organisations.router, catalogue.capabilities,
                    catalogue.needs, matching.router, leads.router, audit.router,
                    clusters.runs, clusters.clusters, stats.router, dashboard.router,
-                   privacy.router, weights.router, metrics.router):
+                   privacy.router, weights.router, metrics.router, notifications.router):
         app.include_router(router)
     return app

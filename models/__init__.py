@@ -5,6 +5,7 @@ from models.capability import Capability
 from models.cluster import Cluster, ClusterRun  # noqa: F401  (registers the cluster tables)
 from models.lead import Lead
 from models.need import Need, NeedTally
+from models.notification import MailOptOut, NotificationSettings
 from models.organisation import Organisation, User
 from models.revision import DataRevision
 from models.site import Site, Workforce
@@ -13,4 +14,4 @@ from models.weights import MatchingWeightSet
 
 __all__ = ["AuditEvent", "Capability", "DataRevision", "DeliveryAttempt", "Lead",
            "MatchingWeightSet", "Need", "NeedTally", "Organisation", "OutboxEvent", "Site", "User",
-           "WebhookEndpoint", "Workforce"]
+           "WebhookEndpoint", "Workforce", "MailOptOut", "NotificationSettings"]

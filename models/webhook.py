@@ -24,6 +24,13 @@ class EventType(StrEnum):
     withdrawn = "lead.withdrawn"
     expired = "lead.expired"
     flagged = "lead.flagged"
+    digest = "digest.opportunities"
+    reminder = "reminder.workforce"
+
+
+class Channel(StrEnum):
+    webhook = "webhook"
+    email = "email"
 
 
 class DeliveryStatus(StrEnum):
@@ -43,20 +50,33 @@ class WebhookEndpoint(TableBase, table=True):
         foreign_key="organisation.id", nullable=False, unique=True, ondelete="CASCADE"
     )
     url: str = SQLField(sa_type=sa.String(500), nullable=False)
-    # kept in clear: HMAC signing needs it; shown to the client only when set
-    secret: str = SQLField(sa_type=sa.String(128), nullable=False)
+    # kept in clear: HMAC signing needs it; shown to the client only when set. Always
+    # ``whsec_`` + base64 of the key bytes (Standard Webhooks); migration 0011 rewrote older
+    # free-form secrets to that form without changing their key bytes
+    secret: str = SQLField(sa_type=sa.String(200), nullable=False)
     active: bool = SQLField(default=True, nullable=False)
 
 
 class OutboxEvent(SQLModel, table=True):
-    """One event for one recipient organisation, written in the transaction of the change."""
+    """One message (a webhook POST or an e-mail) for one recipient, written in the transaction
+    of the change it announces.
+
+    ``event_key`` names the event (``lead:<id>:<sequence>``, ``digest:<org>:<day>``…) and
+    ``recipient`` who gets it (an organisation id for a webhook, a user id for an e-mail): the
+    unique constraint on the pair and the channel makes enqueueing idempotent. ``destination``
+    is what must not see two attempts at once (a webhook endpoint, a mail domain);
+    ``locked_until`` is the lease of the worker that claimed the row.
+    """
 
     __tablename__ = "outbox_event"
     __table_args__ = (
         sa.CheckConstraint(f"event_type IN ({_in(EventType)})", name="event_type"),
         sa.CheckConstraint(f"status IN ({_in(DeliveryStatus)})", name="status"),
-        sa.UniqueConstraint("lead_id", "sequence", name="uq_outbox_event_lead_id_sequence"),
+        sa.CheckConstraint(f"channel IN ({_in(Channel)})", name="channel"),
+        sa.UniqueConstraint("event_key", "channel", "recipient",
+                            name="uq_outbox_event_event_key_channel_recipient"),
         sa.Index("ix_outbox_event_due", "status", "next_attempt_at"),
+        sa.Index("ix_outbox_event_destination", "destination", "locked_until"),
     )
 
     id: uuid.UUID = SQLField(default_factory=uuid.uuid4, primary_key=True)  # the event id
@@ -64,8 +84,12 @@ class OutboxEvent(SQLModel, table=True):
         foreign_key="organisation.id", nullable=False, index=True, ondelete="CASCADE"
     )
     event_type: str = SQLField(sa_type=sa.String(20), nullable=False)
-    lead_id: uuid.UUID = SQLField(
-        foreign_key="lead.id", nullable=False, index=True, ondelete="CASCADE"
+    channel: str = SQLField(default="webhook", sa_type=sa.String(10), nullable=False)
+    event_key: str = SQLField(sa_type=sa.String(200), nullable=False)
+    recipient: str = SQLField(sa_type=sa.String(100), nullable=False)
+    destination: str = SQLField(sa_type=sa.String(200), nullable=False)
+    lead_id: uuid.UUID | None = SQLField(
+        default=None, foreign_key="lead.id", nullable=True, index=True, ondelete="CASCADE"
     )
     payload: dict[str, Any] = SQLField(default_factory=dict, sa_type=sa.JSON, nullable=False)
     created_at: datetime = tz_datetime(nullable=False)
@@ -73,6 +97,7 @@ class OutboxEvent(SQLModel, table=True):
     status: str = SQLField(default="pending", sa_type=sa.String(10), nullable=False)
     attempts: int = SQLField(default=0, nullable=False)
     next_attempt_at: datetime = tz_datetime(nullable=False)
+    locked_until: datetime | None = SQLField(default=None, sa_type=sa.DateTime(timezone=True))
     delivered_at: datetime | None = SQLField(default=None, sa_type=sa.DateTime(timezone=True))
 
 
@@ -84,7 +109,7 @@ class DeliveryAttempt(SQLModel, table=True):
         foreign_key="outbox_event.id", nullable=False, index=True, ondelete="CASCADE"
     )
     at: datetime = tz_datetime(nullable=False)
-    url: str = SQLField(sa_type=sa.String(500), nullable=False)
+    url: str = SQLField(sa_type=sa.String(500), nullable=False)  # or smtp://host, file://dir
     http_status: int | None = SQLField(default=None)
     error: str | None = SQLField(default=None, sa_type=sa.String(500))
     duration_ms: int = SQLField(default=0, nullable=False)
@@ -92,7 +117,7 @@ class DeliveryAttempt(SQLModel, table=True):
 
 # ---- schemas --------------------------------------------------------------------------------
 
-Secret = Annotated[str, StringConstraints(min_length=16, max_length=128, pattern=r"^\S+$")]
+Secret = Annotated[str, StringConstraints(min_length=16, max_length=120, pattern=r"^\S+$")]
 
 
 class WebhookEndpointSet(BaseModel):
@@ -104,8 +129,11 @@ class WebhookEndpointSet(BaseModel):
                             examples=["https://hooks.example.be/koppel"])
     secret: Secret | None = Field(
         default=None,
-        description="HMAC-SHA256 signing secret (16–128 characters); generated when omitted",
-        examples=["whsec_3f1c0a9b8e7d6c5b4a39281706f5e4d3"],
+        description="Standard Webhooks signing secret: `whsec_` + base64 of 16–64 random bytes. "
+                    "Any other string of 16–120 characters is taken as the key bytes themselves "
+                    "and stored (and shown back) as `whsec_` + their base64. Generated when "
+                    "omitted",
+        examples=["whsec_MfKQ9r8Dq1JjWJt3e5mB0yZk7qj8Rt2x"],
     )
 
 
@@ -121,6 +149,7 @@ class WebhookEndpointPublic(BaseModel):
 
 class WebhookEndpointCreated(WebhookEndpointPublic):
     secret: str = Field(
-        examples=["whsec_3f1c0a9b8e7d6c5b4a39281706f5e4d3"],
-        description="The signing secret; shown only in this response, store it now",
+        examples=["whsec_MfKQ9r8Dq1JjWJt3e5mB0yZk7qj8Rt2x"],
+        description="The signing secret (`whsec_` + base64); shown only in this response, store "
+                    "it now and pass it as it is to a Standard Webhooks verifier",
     )

@@ -22,7 +22,7 @@ from api.config import Settings
 from api.crud.common import paginate
 from api.deps import is_staff
 from api.errors import Conflict, Forbidden, InvalidInput, NotFound
-from api.services import audit, webhooks
+from api.services import audit, notifications, webhooks
 from api.services.access import get_writable
 from matching.assignment import DEFAULT_SUPERVISION_RATIOS
 from models.base import as_utc, utcnow
@@ -271,29 +271,45 @@ def _party(org: Organisation, with_contact: bool) -> LeadParty:
 # ---- events -----------------------------------------------------------------------------------
 
 def _emit(session: Session, lead: Lead, event_type: str, now: datetime) -> None:
-    """Queue ``event_type`` for each recipient with an active webhook endpoint.
+    """Queue ``event_type`` for each webhook recipient with an active endpoint, and the e-mails
+    §14 asks for (``notifications.MAIL_RECIPIENTS``).
 
     The lead row is locked (or new) here, so bumping its counter gives a gap-free-enough,
     strictly increasing sequence per lead that the worker delivers in order. The counter moves
-    once per recipient, subscribed or not.
+    once per recipient, subscribed or not. Every message of one transition shares the event key
+    ``lead:<id>:<first sequence>``; with the channel and the recipient it is unique.
     """
     recipients = [lead.provider_id if side == "provider" else lead.company_id
                   for side in RECIPIENTS[event_type]]
     first = lead.event_sequence + 1
     lead.event_sequence += len(recipients)
+    event_key = f"lead:{lead.id}:{first}"
     # one flush: the transition and the new counter go out in a single INSERT or UPDATE
     session.flush()
     # both parties, not only the recipients: present() shows both, and finds them kept
     parties = webhooks.with_active_endpoint(session, {lead.company_id, lead.provider_id})
     _keep(session, [org for org, _ in parties])
     subscribed = {org.id for org, active in parties if active}
+    views: dict[uuid.UUID, dict] = {}
+
+    def view(org_id: uuid.UUID) -> dict:
+        if org_id not in views:
+            views[org_id] = present(session, [lead], viewer_org_id=org_id)[0].model_dump(
+                mode="json")
+        return views[org_id]
+
     for sequence, org_id in enumerate(recipients, start=first):
         if org_id not in subscribed:
             continue
-        view = present(session, [lead], viewer_org_id=org_id)[0]
         webhooks.enqueue(session, organisation_id=org_id, lead_id=lead.id,
-                         event_type=event_type, sequence=sequence,
-                         payload={"lead": view.model_dump(mode="json")}, now=now)
+                         event_type=event_type, sequence=sequence, event_key=event_key,
+                         payload={"lead": view(org_id)}, now=now)
+    sides = {"company": lead.company_id, "provider": lead.provider_id}
+    mail_orgs = {sides[side] for side in notifications.MAIL_RECIPIENTS.get(event_type, ())}
+    if mail_orgs:
+        notifications.queue_lead_emails(
+            session, event_type=event_type, event_key=event_key, sequence=first,
+            lead_id=lead.id, parties=sides, views={o: view(o) for o in mail_orgs}, now=now)
 
 
 def _record(session: Session, actor: User | None, lead: Lead, action: str, summary: str) -> None:

@@ -1,14 +1,18 @@
-"""Webhook endpoints, the transactional outbox and the worker that delivers it.
+"""Webhook endpoints, Standard Webhooks signing and the webhook side of the outbox.
 
 Events are written to ``outbox_event`` in the same transaction as the lead change they
 describe, so a change never goes unannounced and an announcement never describes a change that
-rolled back. The worker picks due events one at a time by id (``FOR UPDATE SKIP LOCKED`` on
-PostgreSQL, so several workers can run side by side), POSTs them signed with the endpoint's
-secret and records every attempt. Delivery is at-least-once: receivers deduplicate by event id.
+rolled back; ``api.services.delivery`` delivers them (and the e-mails in the same table).
+Each attempt is signed as Standard Webhooks prescribes (``webhook-id``, ``webhook-timestamp``,
+``webhook-signature``), so receivers verify with any Standard Webhooks library and refuse
+replays older than their tolerance (five minutes in the reference libraries). Delivery is at
+least once: receivers deduplicate by ``webhook-id``.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import hmac
 import ipaddress
@@ -19,13 +23,10 @@ import socket
 import time
 import uuid
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import httpx
-from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, and_, select
 
 from api.errors import Conflict, InvalidInput, NotFound
@@ -35,8 +36,7 @@ from api.services.organisations import get_organisation
 from models.base import as_utc, utcnow
 from models.organisation import Organisation, User
 from models.webhook import (
-    DeliveryAttempt,
-    DeliveryStatus,
+    Channel,
     OutboxEvent,
     WebhookEndpoint,
     WebhookEndpointSet,
@@ -44,24 +44,54 @@ from models.webhook import (
 
 log = logging.getLogger("koppel.webhooks")
 
-SIGNATURE_HEADER = "X-Koppel-Signature"
-EVENT_ID_HEADER = "X-Koppel-Event-Id"
+SECRET_PREFIX = "whsec_"
 EVENT_TYPE_HEADER = "X-Koppel-Event-Type"
 TIMEOUT_SECONDS = 5.0
-MAX_ATTEMPTS = 10
-BACKOFF_BASE_SECONDS = 2.0
-BACKOFF_MAX_SECONDS = 3600.0
 
 
-def sign(secret: str, body: bytes) -> str:
-    """The signature header value: ``sha256=`` + hex HMAC-SHA256 of the raw body."""
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+def standard_secret(secret: str) -> str:
+    """``secret`` in the Standard Webhooks form ``whsec_`` + base64 of the key bytes.
+
+    A string already in that form is kept; any other string is taken as the key bytes
+    themselves (its UTF-8), so an older free-form secret keeps signing with the same key.
+    """
+    if secret.startswith(SECRET_PREFIX):
+        try:
+            base64.b64decode(secret[len(SECRET_PREFIX):], validate=True)
+            return secret
+        except (binascii.Error, ValueError):
+            pass
+    return SECRET_PREFIX + base64.b64encode(secret.encode()).decode()
 
 
-def backoff(attempts_before: int) -> timedelta:
-    """Delay before the next try: 2 s × 2^attempts, capped at one hour."""
-    return timedelta(seconds=min(BACKOFF_BASE_SECONDS * 2 ** attempts_before,
-                                 BACKOFF_MAX_SECONDS))
+def new_secret() -> str:
+    return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def _key(secret: str) -> bytes:
+    return base64.b64decode(standard_secret(secret)[len(SECRET_PREFIX):])
+
+
+def sign(secret: str, event_id: str, timestamp: int, body: bytes) -> str:
+    """The ``webhook-signature`` value: ``v1,`` + base64 HMAC-SHA256 of ``id.timestamp.body``."""
+    digest = hmac.new(_key(secret), f"{event_id}.{timestamp}.".encode() + body,
+                      hashlib.sha256).digest()
+    return "v1," + base64.b64encode(digest).decode()
+
+
+def signed_headers(secret: str, event_id: str, event_type: str, body: bytes,
+                   timestamp: int | None = None) -> dict[str, str]:
+    """Standard Webhooks headers for one attempt; the timestamp is the attempt's, so a
+    receiver's five-minute window refuses a captured delivery replayed later."""
+    timestamp = int(time.time()) if timestamp is None else timestamp
+    return {
+        "Content-Type": "application/json",
+        "webhook-id": event_id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": sign(secret, event_id, timestamp, body),
+        EVENT_TYPE_HEADER: event_type,
+        "User-Agent": "Koppel-Webhooks/2",
+    }
 
 
 # ---- where we may post ----------------------------------------------------------------------
@@ -120,7 +150,9 @@ def set_endpoint(session: Session, user: User, org_id: uuid.UUID,
     if not allow_private and (why := forbidden_target(str(data.url))):
         raise InvalidInput(["body", "url"], why)
     endpoint = _endpoint_row(session, org_id)
-    secret = data.secret or "whsec_" + secrets.token_hex(24)
+    secret = standard_secret(data.secret) if data.secret else new_secret()
+    if len(_key(secret)) < 16:
+        raise InvalidInput(["body", "secret"], "A whsec_ secret must encode at least 16 bytes")
     if endpoint is None:
         endpoint = WebhookEndpoint(organisation_id=org_id, url=str(data.url), secret=secret)
         session.add(endpoint)
@@ -168,12 +200,18 @@ def with_active_endpoint(session: Session,
     return [(org, endpoint_id is not None) for org, endpoint_id in rows]
 
 
-def enqueue(session: Session, *, organisation_id: uuid.UUID, lead_id: uuid.UUID,
-            event_type: str, sequence: int, payload: dict[str, Any],
+def enqueue(session: Session, *, organisation_id: uuid.UUID, lead_id: uuid.UUID | None,
+            event_type: str, sequence: int, payload: dict[str, Any], event_key: str,
             now: datetime | None = None) -> OutboxEvent:
-    """Add one event to the outbox (inside the caller's transaction; never commits)."""
+    """Add one webhook message to the outbox (inside the caller's transaction; never commits).
+
+    The organisation is both the recipient and the destination: its endpoint gets at most one
+    attempt at a time, and in sequence.
+    """
     now = now or utcnow()
     event = OutboxEvent(organisation_id=organisation_id, lead_id=lead_id, event_type=event_type,
+                        channel=Channel.webhook.value, event_key=event_key,
+                        recipient=str(organisation_id), destination=f"webhook:{organisation_id}",
                         sequence=sequence, payload=payload, created_at=now, next_attempt_at=now)
     session.add(event)
     return event
@@ -189,102 +227,3 @@ def event_body(event: OutboxEvent) -> bytes:
         "sequence": event.sequence,
         "data": event.payload,
     }, separators=(",", ":"), ensure_ascii=False).encode()
-
-
-# ---- delivery -------------------------------------------------------------------------------
-
-@dataclass
-class DeliveryReport:
-    delivered: int = 0
-    retried: int = 0
-    failed: int = 0
-
-    @property
-    def attempted(self) -> int:
-        return self.delivered + self.retried + self.failed
-
-
-def _next_due(now: datetime):  # noqa: ANN202
-    earlier = aliased(OutboxEvent)
-    # per lead and recipient, strictly in sequence: an event waits while an earlier one is
-    # still pending (a `failed` event is terminal and no longer holds the line)
-    blocked = select(earlier.id).where(
-        earlier.lead_id == OutboxEvent.lead_id,
-        earlier.organisation_id == OutboxEvent.organisation_id,
-        earlier.sequence < OutboxEvent.sequence,
-        earlier.status == DeliveryStatus.pending.value,
-    ).exists()
-    return (select(OutboxEvent)
-            .where(OutboxEvent.status == DeliveryStatus.pending.value,
-                   OutboxEvent.next_attempt_at <= now, ~blocked)
-            .order_by(OutboxEvent.next_attempt_at, OutboxEvent.sequence, OutboxEvent.id)
-            .limit(1)
-            .with_for_update(skip_locked=True, of=OutboxEvent))
-
-
-def _post(client: httpx.Client, url: str, body: bytes,
-          headers: dict[str, str]) -> tuple[int | None, str | None, int]:
-    started = time.perf_counter()
-    try:
-        response = client.post(url, content=body, headers=headers, timeout=TIMEOUT_SECONDS)
-        status, error = response.status_code, None
-    except httpx.HTTPError as exc:
-        status, error = None, f"{exc.__class__.__name__}: {exc}"[:500]
-    return status, error, int((time.perf_counter() - started) * 1000)
-
-
-def deliver_due(bind: Engine | Connection, client: httpx.Client, now: datetime | None = None,
-                batch: int = 100, *, allow_private: bool = False,
-                should_stop: Callable[[], bool] | None = None) -> DeliveryReport:
-    """Deliver up to ``batch`` due events; each in its own short transaction.
-
-    The row stays locked while its POST is in flight, so a second worker skips it; the outcome
-    and the attempt are committed together. ``now`` drives the schedule (tests pass it). A URL
-    whose host has come to point into a private network is not posted to: the attempt is
-    recorded as failed and retried like any other failure. ``should_stop`` is asked before
-    each event (the worker's SIGTERM: the event in flight is finished, no new one started).
-    """
-    now = (now or utcnow()).astimezone(UTC)
-    report = DeliveryReport()
-    for _ in range(batch):
-        if should_stop is not None and should_stop():
-            break
-        with Session(bind, expire_on_commit=False,
-                     join_transaction_mode="create_savepoint") as session:
-            event = session.exec(_next_due(now)).first()
-            if event is None:
-                break
-            endpoint = session.exec(select(WebhookEndpoint).where(
-                WebhookEndpoint.organisation_id == event.organisation_id,
-                WebhookEndpoint.active)).first()
-            if endpoint is None:
-                status, error, duration, url = None, "no active webhook endpoint", 0, ""
-            elif not allow_private and (why := forbidden_target(endpoint.url)):
-                status, error, duration, url = None, f"refused: {why}", 0, endpoint.url
-            else:
-                body = event_body(event)
-                url = endpoint.url
-                status, error, duration = _post(client, url, body, {
-                    "Content-Type": "application/json",
-                    SIGNATURE_HEADER: sign(endpoint.secret, body),
-                    EVENT_ID_HEADER: str(event.id),
-                    EVENT_TYPE_HEADER: event.event_type,
-                    "User-Agent": "Koppel-Webhooks/1",
-                })
-                if status is not None and not 200 <= status < 300:
-                    error = f"HTTP {status}"
-            session.add(DeliveryAttempt(event_id=event.id, at=now, url=url, http_status=status,
-                                        error=error, duration_ms=duration))
-            attempts_before, event.attempts = event.attempts, event.attempts + 1
-            if error is None:
-                event.status, event.delivered_at = DeliveryStatus.delivered.value, now
-                report.delivered += 1
-            elif endpoint is None or event.attempts >= MAX_ATTEMPTS:
-                event.status = DeliveryStatus.failed.value
-                report.failed += 1
-                log.warning("webhook event %s failed for good: %s", event.id, error)
-            else:
-                event.next_attempt_at = now + backoff(attempts_before)
-                report.retried += 1
-            session.commit()
-    return report

@@ -13,15 +13,13 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from sqlmodel import select
 
 from api.config import Settings
-from api.services import webhooks
+from api.services import delivery
 from api.services.webhooks import forbidden_target
 from models.base import utcnow
-from models.webhook import DeliveryAttempt, OutboxEvent
 from tests.api.test_leads import make_world
-from tests.api.test_webhooks import SECRET, Receiver
+from tests.api.test_webhooks import SECRET, Receiver, attempts, outbox, transports
 from tests.factories import register
 
 
@@ -90,11 +88,13 @@ def test_delivery_refuses_a_url_that_now_points_inside(client, db, connection) -
                                json={"url": receiver.url, "secret": SECRET})
         assert r.status_code == 200
         world.send(world.need())
-        report = webhooks.deliver_due(connection, httpx.Client(),
-                                      utcnow() + timedelta(seconds=1))
+        refusing = transports(httpx.Client())
+        refusing.allow_private = False
+        report = delivery.deliver_due(connection, refusing, utcnow() + timedelta(seconds=1),
+                                      channel="webhook")
         assert receiver.requests == 0
     assert (report.delivered, report.retried, report.failed) == (0, 1, 0)
-    (attempt,) = db.exec(select(DeliveryAttempt)).all()
+    (attempt,) = attempts(db)
     assert attempt.error.startswith("refused: 127.0.0.1 is a non-public address")
-    (event,) = db.exec(select(OutboxEvent)).all()
+    (event,) = outbox(db)
     assert (event.status, event.attempts) == ("pending", 1)

@@ -5,43 +5,67 @@ Delivery goes to a real HTTP server on 127.0.0.1; time is driven by passing ``no
 
 from __future__ import annotations
 
-import hashlib
-import hmac
+import base64
 import json
+import os
+import tempfile
 import threading
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import httpx
 import pytest
 from sqlmodel import select
+from standardwebhooks import Webhook, WebhookVerificationError
 
-from api.services import webhooks
-from api.services.webhooks import MAX_ATTEMPTS
+from api.config import Settings
+from api.services import delivery, webhooks
+from api.services.delivery import MAX_ATTEMPTS, Transports
+from api.services.mail import Mailer
 from models.base import as_utc, utcnow
 from models.webhook import DeliveryAttempt, OutboxEvent
 from tests.api.test_leads import World, make_world
 from tests.factories import register, staff
 
 SECRET = "test-signing-secret-0123456789"
+# what Koppel stores and shows for it: the same key bytes, in the Standard Webhooks form
+STANDARD_SECRET = "whsec_" + base64.b64encode(SECRET.encode()).decode()
 
 
-def deliver_due(*args, **kwargs) -> webhooks.DeliveryReport:  # noqa: ANN002, ANN003
-    """The worker's delivery pass, allowed to reach the receivers on 127.0.0.1."""
-    return webhooks.deliver_due(*args, allow_private=True, **kwargs)
+def transports(http: httpx.Client) -> Transports:
+    # the lead e-mails these worlds also queue go to files nobody reads here
+    mail_dir = Path(tempfile.gettempdir()) / f"koppel-test-mail-{os.getpid()}"
+    settings = Settings(environment="test", secret_key="t" * 40, mail_dir=str(mail_dir))
+    return Transports(http, Mailer(settings), allow_private=True)
+
+
+def deliver_due(bind, http: httpx.Client, now=None, **kwargs) -> delivery.DeliveryReport:  # noqa: ANN001, ANN003
+    """The worker's delivery pass for webhooks, allowed to reach the receivers on 127.0.0.1
+    (the e-mails the same events queue are tested in test_mail.py)."""
+    return delivery.deliver_due(bind, transports(http), now, channel="webhook", **kwargs)
 
 
 class Receiver:
-    """A webhook receiver that fails the first ``fail_first`` requests with a 500."""
+    """A webhook receiver that fails the first ``fail_first`` requests with a 500 (only those of
+    event type ``fail_type`` when given: destinations are served concurrently, so which
+    recipient's request comes first is not fixed)."""
 
-    def __init__(self, fail_first: int = 0) -> None:
+    def __init__(self, fail_first: int = 0, secret: str = STANDARD_SECRET,
+                 fail_type: str | None = None) -> None:
         self.fail_first = fail_first
+        self.fail_type = fail_type
+        self.counted = 0
         self.requests = 0
         self.received: dict[str, dict] = {}  # event id → body (deduplicated)
         self.order: list[dict] = []  # accepted deliveries in arrival order
         self.duplicates: list[str] = []
         self.bad_signatures: list[str] = []
+        self.headers: list[dict[str, str]] = []
+        self.raw: list[bytes] = []
+        self.verifier = Webhook(secret)
         self.lock = threading.Lock()
         receiver = self
 
@@ -50,7 +74,10 @@ class Receiver:
                 raw = self.rfile.read(int(self.headers["Content-Length"]))
                 with receiver.lock:
                     receiver.requests += 1
-                    failing = receiver.requests <= receiver.fail_first
+                    if receiver.fail_type in (None, json.loads(raw).get("type")):
+                        receiver.counted += 1
+                    failing = (receiver.counted <= receiver.fail_first
+                               and receiver.fail_type in (None, json.loads(raw).get("type")))
                     if not failing:
                         receiver.accept(raw, self.headers, self.path)
                 self.send_response(500 if failing else 204)
@@ -64,11 +91,14 @@ class Receiver:
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def accept(self, raw: bytes, headers, path: str) -> None:  # noqa: ANN001
-        expected = "sha256=" + hmac.new(SECRET.encode(), raw, hashlib.sha256).hexdigest()
         body = json.loads(raw)
-        if not hmac.compare_digest(expected, headers["X-Koppel-Signature"]):
+        self.headers.append(dict(headers))
+        self.raw.append(raw)
+        try:  # the reference Standard Webhooks verifier, as a receiver would use it
+            self.verifier.verify(raw, dict(headers))
+        except WebhookVerificationError:
             self.bad_signatures.append(body["id"])
-        assert headers["X-Koppel-Event-Id"] == body["id"]
+        assert headers["webhook-id"] == body["id"]
         if body["id"] in self.received:
             self.duplicates.append(body["id"])
             return
@@ -98,10 +128,16 @@ def subscribe(world: World, url: str) -> None:
         assert r.status_code == 200, r.text
 
 
-def outbox(db) -> list[OutboxEvent]:  # noqa: ANN001
+def outbox(db, channel: str = "webhook") -> list[OutboxEvent]:  # noqa: ANN001
     db.expire_all()
-    return list(db.exec(select(OutboxEvent).order_by(OutboxEvent.lead_id,
-                                                     OutboxEvent.sequence)).all())
+    return list(db.exec(select(OutboxEvent).where(OutboxEvent.channel == channel)
+                        .order_by(OutboxEvent.lead_id, OutboxEvent.sequence)).all())
+
+
+def attempts(db, channel: str = "webhook") -> list[DeliveryAttempt]:  # noqa: ANN001
+    return list(db.exec(select(DeliveryAttempt).join(
+        OutboxEvent, OutboxEvent.id == DeliveryAttempt.event_id)
+        .where(OutboxEvent.channel == channel)).all())
 
 
 # ---- endpoint management --------------------------------------------------------------------
@@ -113,13 +149,27 @@ def test_secret_is_generated_and_shown_only_once(client, db):
     r = provider.put(url, json={"url": "https://hooks.example.be/koppel"})
     assert r.status_code == 200
     assert r.json()["secret"].startswith("whsec_")
-    assert len(r.json()["secret"]) > 30
+    assert len(base64.b64decode(r.json()["secret"][6:], validate=True)) == 32
     shown = provider.get(url).json()
     assert "secret" not in shown
     assert (shown["url"], shown["active"]) == ("https://hooks.example.be/koppel", True)
     assert staff(client, db).get(url).status_code == 200
     assert provider.delete(url).status_code == 204
     assert provider.get(url).status_code == 404
+
+
+def test_a_free_form_secret_is_stored_in_the_standard_form_with_the_same_key(client):
+    provider = register(client, "provider")
+    url = f"/organisations/{provider.org_id}/webhook"
+    r = provider.put(url, json={"url": "https://hooks.example.be/k", "secret": SECRET})
+    assert r.json()["secret"] == STANDARD_SECRET
+    assert base64.b64decode(STANDARD_SECRET[6:]) == SECRET.encode()
+    # a secret generated before Standard Webhooks (whsec_ + hex) is already valid base64: kept
+    old = "whsec_3f1c0a9b8e7d6c5b4a39281706f5e4d3"
+    r = provider.put(url, json={"url": "https://hooks.example.be/k", "secret": old})
+    assert r.json()["secret"] == old
+    r = provider.put(url, json={"url": "https://hooks.example.be/k", "secret": "whsec_AAAA"})
+    assert (r.status_code, r.json()["errors"][0]["loc"]) == (422, ["body", "secret"])
 
 
 def test_webhook_endpoint_is_tenant_scoped_and_validated(client, db):
@@ -199,9 +249,49 @@ def test_signature_is_hmac_sha256_of_the_raw_body(client, db, connection, receiv
     (event,) = outbox(db)
     assert event.status == "delivered"
     assert event.attempts == 1
-    (attempt,) = db.exec(select(DeliveryAttempt)).all()
+    (attempt,) = attempts(db)
     assert (attempt.http_status, attempt.error) == (204, None)
     assert attempt.url == receiver.url + "?to=provider"
+
+
+def test_a_generated_secret_verifies_with_the_standard_webhooks_library(client, db, connection):
+    world = make_world(client)
+    r = world.provider.put(f"/organisations/{world.provider.org_id}/webhook",
+                           json={"url": "https://hooks.example.be/placeholder"})
+    generated = r.json()["secret"]
+    with Receiver(secret=generated) as receiver:
+        world.provider.put(f"/organisations/{world.provider.org_id}/webhook",
+                           json={"url": receiver.url, "secret": generated})
+        world.send(world.need())
+        report = deliver_due(connection, httpx.Client(), utcnow() + timedelta(seconds=1))
+        assert report.delivered == 1
+    assert (len(receiver.received), receiver.bad_signatures) == (1, [])
+    (headers,) = receiver.headers
+    (event,) = outbox(db)
+    assert headers["webhook-id"] == str(event.id)
+    assert headers["webhook-signature"].startswith("v1,")
+    assert abs(int(headers["webhook-timestamp"]) - time.time()) < 60
+
+
+def test_a_replay_older_than_five_minutes_is_refused(client, db, connection, receiver):
+    world = make_world(client)
+    subscribe(world, receiver.url)
+    world.send(world.need())
+    deliver_due(connection, httpx.Client(), utcnow() + timedelta(seconds=1))
+    (raw,), (headers,) = receiver.raw, receiver.headers
+    verifier = Webhook(STANDARD_SECRET)
+    assert verifier.verify(raw, headers)["id"] == headers["webhook-id"]
+    # the same delivery as captured six minutes ago
+    stale = webhooks.signed_headers(STANDARD_SECRET, headers["webhook-id"], "lead.sent", raw,
+                                    timestamp=int(time.time()) - 360)
+    with pytest.raises(WebhookVerificationError, match="too old"):
+        verifier.verify(raw, stale)
+    # freshening the timestamp without the secret breaks the signature: it is signed too
+    forged = {**stale, "webhook-timestamp": str(int(time.time()))}
+    with pytest.raises(WebhookVerificationError, match="No matching signature"):
+        verifier.verify(raw, forged)
+    with pytest.raises(WebhookVerificationError):
+        verifier.verify(raw.replace(b'"sequence":1', b'"sequence":2'), headers)
 
 
 def test_nothing_is_lost_while_the_receiver_is_down_and_order_holds(client, db, connection):
@@ -234,14 +324,14 @@ def test_nothing_is_lost_while_the_receiver_is_down_and_order_holds(client, db, 
                          if b["data"]["lead"]["id"] == lead["id"] and b["path"].endswith(who)]
             assert sequences == sorted(sequences)
             assert len(sequences) >= 1
-    attempts = db.exec(select(DeliveryAttempt)).all()
-    assert len(attempts) == receiver.requests == len(events) + 7
-    assert sum(1 for a in attempts if a.http_status == 500) == 7
+    tried = attempts(db)
+    assert len(tried) == receiver.requests == len(events) + 7
+    assert sum(1 for a in tried if a.http_status == 500) == 7
 
 
 def test_a_later_event_waits_for_an_earlier_undelivered_one(client, db, connection):
     world = make_world(client)
-    with Receiver(fail_first=1) as receiver:
+    with Receiver(fail_first=1, fail_type="lead.sent") as receiver:
         subscribe(world, receiver.url)
         lead = world.send(world.need())
         world.provider.post(f"/leads/{lead['id']}/accept")
@@ -275,10 +365,14 @@ def test_retries_back_off_exponentially_and_give_up_after_ten_attempts(client, d
                     delays.append((as_utc(event.next_attempt_at) - now).total_seconds())
                     assert deliver_due(connection, http, now).attempted == 0  # not due yet
                     now = as_utc(event.next_attempt_at)
-    assert delays == [2, 4, 8, 16, 32, 64, 128, 256, 512]
+    ceilings = [2, 4, 8, 16, 32, 64, 128, 256, 512]
+    assert len(delays) == len(ceilings)
+    for delay, ceiling in zip(delays, ceilings, strict=True):
+        assert ceiling / 2 <= delay <= ceiling  # exponential, jittered in the upper half
+    assert len({d / c for d, c in zip(delays, ceilings, strict=True)}) > 1  # not all alike
     assert (event.status, event.attempts) == ("failed", MAX_ATTEMPTS)
     assert receiver.requests == MAX_ATTEMPTS
-    assert len(db.exec(select(DeliveryAttempt)).all()) == MAX_ATTEMPTS
+    assert len(attempts(db)) == MAX_ATTEMPTS
 
 
 def test_an_unreachable_receiver_is_recorded_and_retried(client, db, connection):
@@ -289,6 +383,6 @@ def test_an_unreachable_receiver_is_recorded_and_retried(client, db, connection)
     world.send(world.need())
     report = deliver_due(connection, httpx.Client(), utcnow() + timedelta(seconds=1))
     assert (report.delivered, report.retried) == (0, 1)
-    (attempt,) = db.exec(select(DeliveryAttempt)).all()
+    (attempt,) = attempts(db)
     assert attempt.http_status is None
     assert "Connect" in attempt.error
