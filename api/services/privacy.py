@@ -81,9 +81,9 @@ def erase(session: Session, user: User, org_id: uuid.UUID) -> None:
 
     Open needs are cancelled (their open leads withdrawn and contracts released) and
     capabilities deactivated through the normal services, so webhooks and capacity stay
-    consistent; then names, contact persons (name, e-mail, phone) and free text are blanked, users deactivated
-    with their email replaced, the webhook removed and every token of the organisation's
-    users revoked.
+    consistent; then names, contact persons (name, e-mail, phone), users' phones and free
+    text are blanked, users deactivated with their email replaced, the webhook removed and
+    every token of the organisation's users revoked.
     """
     org = get_organisation(session, user, org_id)
     _check_may_erase(user, org)
