@@ -93,6 +93,7 @@ class RateLimits:
         self.enabled = settings.rate_limit_enabled
         self.auth_per_ip = SlidingWindow(settings.rate_limit_auth_per_ip, 60)
         self.per_token = SlidingWindow(settings.rate_limit_per_token, 60)
+        self.directory_per_ip = SlidingWindow(settings.rate_limit_directory_per_ip, 60)
         self.login_failures = SlidingWindow(settings.rate_limit_login_failures,
                                             settings.rate_limit_login_window_seconds)
 
@@ -133,7 +134,8 @@ async def _send_problem(send: Send, status: int, detail: str, *, slug: str, titl
 
 
 class RateLimitMiddleware:
-    """30 requests a minute per IP on /auth/*; elsewhere 600 a minute per token (or IP).
+    """30 requests a minute per IP on /auth/*, 120 per IP on the public /directory/*;
+    elsewhere 600 a minute per token (or IP).
 
     Failed logins per account are counted by the login routes (see ``api.routes.auth``).
     """
@@ -148,6 +150,10 @@ class RateLimitMiddleware:
         path: str = scope["path"]
         if path.startswith("/auth/"):
             window, key, what = self.limits.auth_per_ip, "ip:" + client_ip(scope), "address"
+        elif path.startswith("/directory/"):
+            # public and anonymous: a token would not identify anyone, so count per address
+            window, key = self.limits.directory_per_ip, "ip:" + client_ip(scope)
+            what = "address"
         elif path in ("/health", "/ready"):
             await self.app(scope, receive, send)  # probes are never throttled
             return
