@@ -134,10 +134,8 @@ def _joined(*columns):  # noqa: ANN001, ANN202
             .join(Organisation, Organisation.id == Capability.organisation_id))
 
 
-def search(session: Session, query: DirectoryQuery, *, limit: int, offset: int,
-           stale_days: int) -> tuple[list[DirectoryProvider], int]:
-    """One page of providers with a matching active capability, and how many there are."""
-    conds = _conditions(query)
+def page_statement(query: DirectoryQuery, *, limit: int, offset: int):  # noqa: ANN201
+    """The one grouped query behind a search page: provider id, name, total, nearest."""
     distance2 = _distance2(query.place)
     provider_id = Capability.organisation_id
     columns = [provider_id, Organisation.name, func.count().over().label("total")]
@@ -146,13 +144,20 @@ def search(session: Session, query: DirectoryQuery, *, limit: int, offset: int,
         nearest = func.min(distance2).label("nearest")
         columns.append(nearest)
         order.insert(0, nearest)
-    rows = session.exec(_joined(*columns).where(*conds)
-                        .group_by(provider_id, Organisation.name)
-                        .order_by(*order).limit(limit).offset(offset)).all()
+    return (_joined(*columns).where(*_conditions(query))
+            .group_by(provider_id, Organisation.name)
+            .order_by(*order).limit(limit).offset(offset))
+
+
+def search(session: Session, query: DirectoryQuery, *, limit: int, offset: int,
+           stale_days: int) -> tuple[list[DirectoryProvider], int]:
+    """One page of providers with a matching active capability, and how many there are."""
+    conds = _conditions(query)
+    rows = session.exec(page_statement(query, limit=limit, offset=offset)).all()
     if rows:
         total = int(rows[0].total)
     else:  # past the last page: the window count had no row to ride on
-        total = int(session.exec(_joined(func.count(sa.distinct(provider_id)))
+        total = int(session.exec(_joined(func.count(sa.distinct(Capability.organisation_id)))
                                  .where(*conds)).one())
     ids = [row[0] for row in rows]
     names = {row[0]: row[1] for row in rows}
