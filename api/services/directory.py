@@ -93,7 +93,8 @@ def _labelled(text: str) -> frozenset[str]:
 
 
 def _conditions(query: DirectoryQuery) -> list:
-    conds = [Capability.active.is_(True), Organisation.kind == "provider"]
+    """Filters on capability ⋈ site (⋈ organisation only when ``query.text`` is given)."""
+    conds = [Capability.active.is_(True)]
     if query.activities is not None:
         conds.append(Capability.activity.in_(sorted(query.activities)))
     if query.placement_mode is not None:
@@ -128,24 +129,35 @@ def _distance2(place: Place | None):  # noqa: ANN202 - a SQL expression or None
     return dy * dy + dx * dx
 
 
-def _joined(*columns):  # noqa: ANN001, ANN202
-    return (select(*columns).select_from(Capability)
-            .join(Site, Site.id == Capability.site_id)
-            .join(Organisation, Organisation.id == Capability.organisation_id))
+def _joined(*columns, with_organisation: bool = True):  # noqa: ANN001, ANN202
+    stmt = (select(*columns).select_from(Capability)
+            .join(Site, Site.id == Capability.site_id))
+    if with_organisation:
+        stmt = stmt.join(Organisation, Organisation.id == Capability.organisation_id)
+    return stmt
 
 
 def page_statement(query: DirectoryQuery, *, limit: int, offset: int):  # noqa: ANN201
-    """The one grouped query behind a search page: provider id, name, total, nearest."""
+    """The one query behind a search page: provider id, name, total and nearest distance².
+
+    Capabilities are grouped by provider first and the organisation joined to the groups
+    (one row per provider, not one per capability), unless the text filter reads it.
+    """
     distance2 = _distance2(query.place)
-    provider_id = Capability.organisation_id
-    columns = [provider_id, Organisation.name, func.count().over().label("total")]
-    order = [Organisation.name, provider_id]
+    provider_id = Capability.organisation_id.label("provider_id")
+    inner = [provider_id]
     if distance2 is not None:
-        nearest = func.min(distance2).label("nearest")
-        columns.append(nearest)
-        order.insert(0, nearest)
-    return (_joined(*columns).where(*_conditions(query))
-            .group_by(provider_id, Organisation.name)
+        inner.append(func.min(distance2).label("nearest"))
+    grouped = (_joined(*inner, with_organisation=bool(query.text))
+               .where(*_conditions(query)).group_by(Capability.organisation_id).subquery())
+    order = [Organisation.name, grouped.c.provider_id]
+    columns = [grouped.c.provider_id, Organisation.name, func.count().over().label("total")]
+    if distance2 is not None:
+        columns.append(grouped.c.nearest)
+        order.insert(0, grouped.c.nearest)
+    return (select(*columns).select_from(grouped)
+            .join(Organisation, Organisation.id == grouped.c.provider_id)
+            .where(Organisation.kind == "provider")
             .order_by(*order).limit(limit).offset(offset))
 
 
@@ -158,7 +170,7 @@ def search(session: Session, query: DirectoryQuery, *, limit: int, offset: int,
         total = int(rows[0].total)
     else:  # past the last page: the window count had no row to ride on
         total = int(session.exec(_joined(func.count(sa.distinct(Capability.organisation_id)))
-                                 .where(*conds)).one())
+                                 .where(*conds, Organisation.kind == "provider")).one())
     ids = [row[0] for row in rows]
     names = {row[0]: row[1] for row in rows}
     offers = _offers(session, conds, ids)
@@ -189,7 +201,8 @@ def _offers(session: Session, conds: list, ids: Iterable[uuid.UUID]) -> dict:
                                 Capability.activity, Capability.placement_modes,
                                 Capability.certifications, Site.municipality, Site.lat,
                                 Site.lon, Site.coordinates_approximate)
-                        .where(*conds, Capability.organisation_id.in_(ids))).all()
+                        .where(*conds, Organisation.kind == "provider",
+                               Capability.organisation_id.in_(ids))).all()
     for pid, *facts in rows:
         offers[pid].append(_Offer(*facts))
     return offers
@@ -245,7 +258,7 @@ def profile(session: Session, provider_id: uuid.UUID, *,
             stale_days: int) -> DirectoryProviderProfile:
     """A provider's public profile; 404 unless it is a provider with an active capability."""
     org = session.get(Organisation, provider_id)
-    conds = [Capability.active.is_(True), Organisation.kind == "provider"]
+    conds = [Capability.active.is_(True)]
     offered = _offers(session, conds, [provider_id])[provider_id] if org else []
     if org is None or org.kind != "provider" or not offered:
         # erased and withdrawn providers have no active capability: they are not listed
