@@ -1,9 +1,8 @@
 """The public directory of maatwerkbedrijven (DESIGN §13): search and profile, no login.
 
-A search filters and orders in the database, so its cost follows the page, not the number of
-capabilities: one grouped query finds the page of providers (nearest matching site first,
-then name) and the total, a second reads the matching capabilities of that page only, a third
-their sites' workforce for the capacity band.
+A search filters, groups and orders in the database: one grouped query finds the page of
+providers (nearest matching site first, then name) and the total, a second reads the matching
+capabilities of that page only, with their sites' workforce for the capacity band.
 
 Distances. The database orders by an equirectangular distance (plain arithmetic, so the same
 SQL runs on SQLite and PostgreSQL without math functions), with the cosine of the mean
@@ -174,13 +173,13 @@ def search(session: Session, query: DirectoryQuery, *, limit: int, offset: int,
     ids = [row[0] for row in rows]
     names = {row[0]: row[1] for row in rows}
     offers = _offers(session, conds, ids)
-    bands = _bands(session, {s.site_id for o in offers.values() for s in o}, offers, stale_days)
-    return [_listed(pid, names[pid], offers[pid], bands[pid], query.place) for pid in ids], total
+    return [_listed(pid, names[pid], offers[pid], _band(offers[pid], stale_days), query.place)
+            for pid in ids], total
 
 
 @dataclass(frozen=True)
 class _Offer:
-    """One matching capability with its site's public facts."""
+    """One matching capability with its site's public facts and (private) free FTE."""
 
     site_id: uuid.UUID
     activity: str
@@ -190,41 +189,38 @@ class _Offer:
     lat: float
     lon: float
     approximate: bool
+    free_fte: float | None  # None: the site has no workforce figures
+    figures_as_of: datetime | None
 
 
 def _offers(session: Session, conds: list, ids: Iterable[uuid.UUID]) -> dict:
+    """The matching capabilities of providers ``ids``, with their sites' workforce (one query)."""
     ids = list(ids)
     offers: dict[uuid.UUID, list[_Offer]] = {pid: [] for pid in ids}
     if not ids:
         return offers
+    free = Workforce.free_fte_low + Workforce.free_fte_medium + Workforce.free_fte_high
     rows = session.exec(_joined(Capability.organisation_id, Capability.site_id,
                                 Capability.activity, Capability.placement_modes,
                                 Capability.certifications, Site.municipality, Site.lat,
-                                Site.lon, Site.coordinates_approximate)
+                                Site.lon, Site.coordinates_approximate, free,
+                                Workforce.figures_as_of)
+                        .outerjoin(Workforce, Workforce.site_id == Site.id)
                         .where(*conds, Organisation.kind == "provider",
                                Capability.organisation_id.in_(ids))).all()
-    for pid, *facts in rows:
-        offers[pid].append(_Offer(*facts))
+    for pid, *facts, as_of in rows:
+        offers[pid].append(_Offer(*facts, as_utc(as_of)))
     return offers
 
 
-def _bands(session: Session, site_ids: set[uuid.UUID], offers: dict,
-           stale_days: int) -> dict[uuid.UUID, CapacityBand]:
-    figures: dict[uuid.UUID, tuple[float, datetime]] = {}
-    if site_ids:
-        for row in session.exec(select(Workforce.site_id, Workforce.free_fte_low,
-                                       Workforce.free_fte_medium, Workforce.free_fte_high,
-                                       Workforce.figures_as_of)
-                                .where(Workforce.site_id.in_(sorted(site_ids)))).all():
-            figures[row[0]] = (row[1] + row[2] + row[3], as_utc(row[4]))
+def _band(offered: Sequence[_Offer], stale_days: int) -> CapacityBand:
+    """Capacity band over the distinct sites of ``offered``."""
+    sites = {o.site_id: o for o in offered if o.free_fte is not None}
+    if not sites:
+        return capacity_band(None, stale=False)
     stale_before = utcnow() - timedelta(days=stale_days)
-    bands = {}
-    for pid, offered in offers.items():
-        counted = [figures[s] for s in {o.site_id for o in offered} if s in figures]
-        free = sum(fte for fte, _ in counted) if counted else None
-        stale = any(as_of < stale_before for _, as_of in counted)
-        bands[pid] = capacity_band(free, stale=stale)
-    return bands
+    return capacity_band(sum(o.free_fte for o in sites.values()),
+                         stale=any(o.figures_as_of < stale_before for o in sites.values()))
 
 
 def _summary(offered: Sequence[_Offer]) -> tuple[list[DirectoryActivity], list[str], list[str]]:
@@ -266,7 +262,7 @@ def profile(session: Session, provider_id: uuid.UUID, *,
     municipalities = session.exec(select(Site.municipality).distinct()
                                   .where(Site.organisation_id == org.id)
                                   .order_by(Site.municipality)).all()
-    band = _bands(session, {o.site_id for o in offered}, {org.id: offered}, stale_days)[org.id]
+    band = _band(offered, stale_days)
     activities, modes, certifications = _summary(offered)
     return DirectoryProviderProfile(id=org.id, name=org.name, description=org.description,
                                     website=org.website, municipalities=list(municipalities),
