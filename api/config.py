@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     rate_limit_login_failures: int = Field(default=10, ge=1, description="failed logins per "
                                            "account per window")
     rate_limit_login_window_seconds: int = Field(default=300, ge=1)
+    rate_limit_directory_per_ip: int = Field(default=120, ge=1, description="/directory/* "
+                                             "requests per client IP per minute (public)")
     rate_limit_per_token: int = Field(default=600, ge=1, description="requests per bearer token "
                                       "(or, without one, per client IP) per minute elsewhere")
     # webhooks may not reach into our own network (SSRF): loopback, private, link-local and

@@ -26,6 +26,7 @@ from api.routes import (
     catalogue,
     clusters,
     dashboard,
+    directory,
     leads,
     matching,
     metrics,
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     for router in (reference.router, auth.router, organisations.router, catalogue.capabilities,
                    catalogue.needs, matching.router, leads.router, audit.router,
                    clusters.runs, clusters.clusters, stats.router, dashboard.router,
-                   privacy.router, weights.router, metrics.router, notifications.router):
+                   privacy.router, weights.router, metrics.router, notifications.router,
+                   directory.router):
         app.include_router(router)
     return app

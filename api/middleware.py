@@ -120,6 +120,8 @@ class RateLimits:
         self.store = LimitStore(settings.redis_url, key_prefix=settings.redis_key_prefix)
         self.auth_per_ip = Window(self.store, settings.rate_limit_auth_per_ip, 60, "auth-ip")
         self.per_token = Window(self.store, settings.rate_limit_per_token, 60, "request")
+        self.directory_per_ip = Window(self.store, settings.rate_limit_directory_per_ip, 60,
+                                       "directory-ip")
         self.login_failures = Window(self.store, settings.rate_limit_login_failures,
                                      settings.rate_limit_login_window_seconds, "login-fail")
 
@@ -170,8 +172,8 @@ async def _send_problem(send: Send, status: int, detail: str, *, slug: str, titl
 
 
 class RateLimitMiddleware:
-    """30 requests a minute per IP on /auth/* and login forms; elsewhere 600 a minute per valid
-    token (or IP).
+    """30 requests a minute per IP on /auth/* and login forms, 120 per IP on the public
+    /directory/*; elsewhere 600 a minute per valid token (or IP).
 
     Failed logins per account are counted by the login routes (see ``api.routes.auth``).
     """
@@ -186,6 +188,10 @@ class RateLimitMiddleware:
         path: str = scope["path"]
         if path.startswith("/auth/") or (path in LOGIN_FORMS and scope["method"] == "POST"):
             window, key, what = self.limits.auth_per_ip, "ip:" + client_ip(scope), "address"
+        elif path.startswith("/directory/"):
+            # public and anonymous: a token would not identify anyone, so count per address
+            window, key = self.limits.directory_per_ip, "ip:" + client_ip(scope)
+            what = "address"
         elif path in ("/health", "/ready"):
             await self.app(scope, receive, send)  # probes are never throttled
             return

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -193,15 +193,23 @@ class LeadReservation(BaseModel):
 
 
 class LeadParty(BaseModel):
-    """An organisation on a lead; contact details only where consent allows."""
+    """An organisation on a lead; the other party's contact person only once accepted."""
 
     id: uuid.UUID = Field(examples=["6f1c1a52-3c55-4cde-9d2a-1b8e0f0c9a11"])
     name: str = Field(examples=["Modehuis Online"])
+    contact_name: str | None = Field(
+        default=None, examples=["An Peeters"],
+        description="Contact person; the other party sees it once the lead is accepted or "
+        "contracted, never before (null until then)")
     contact_email: str | None = Field(
         default=None, examples=["aankoop@example.be"],
-        description="Shown to the other party once the lead gives consent (see README)",
-    )
-    contact_phone: str | None = Field(default=None, examples=["+32 51 00 00 00"])
+        description="Contact person's e-mail; same rule as contact_name")
+    contact_phone: str | None = Field(
+        default=None, examples=["+32 51 00 00 00"],
+        description="Contact person's phone; same rule as contact_name")
+    contact_language: Literal["nl", "en"] | None = Field(
+        default=None, examples=["nl"],
+        description="Language to address the contact person in; same rule as contact_name")
 
 
 class LeadNeed(BaseModel):
@@ -250,8 +258,9 @@ class LeadPublic(BaseModel):
     expires_at: datetime = Field(examples=["2026-12-12T09:00:00Z"],
                                  description="An unanswered lead expires at this time")
     need: LeadNeed = Field(description="The need the lead is for")
-    company: LeadParty = Field(description="The company; contact details for the provider")
+    company: LeadParty = Field(
+        description="The company; its contact person for the provider once accepted")
     provider: LeadParty = Field(
-        description="The provider; contact details once it accepted the lead")
+        description="The provider; its contact person for the company once accepted")
     created_at: datetime = Field(examples=["2026-11-28T09:00:00Z"])
     updated_at: datetime = Field(examples=["2026-11-28T09:00:00Z"])

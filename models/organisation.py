@@ -19,12 +19,16 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
 Phone = Annotated[
     str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9 ()./-]{6,25}$")
 ]
+PersonName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+#: the languages Koppel writes to people in (e-mail, reasons); Dutch unless asked otherwise
+Language = Literal["nl", "en"]
 
 
 class Organisation(TableBase, table=True):
     __tablename__ = "organisation"
     __table_args__ = (
         sa.CheckConstraint("kind IN ('company', 'provider', 'department')", name="kind"),
+        sa.CheckConstraint("contact_language IN ('nl', 'en')", name="contact_language"),
     )
 
     kind: str = SQLField(sa_type=sa.String(20), nullable=False, index=True)
@@ -35,8 +39,12 @@ class Organisation(TableBase, table=True):
     nace_codes: list[str] = json_list()
     description: str = SQLField(default="", sa_type=sa.Text, nullable=False)
     website: str | None = SQLField(default=None, sa_type=sa.String(300))
+    # the contact person the other party of an accepted lead sees (DESIGN §6)
+    contact_name: str | None = SQLField(default=None, sa_type=sa.String(200))
     contact_email: str | None = SQLField(default=None, sa_type=sa.String(320))
     contact_phone: str | None = SQLField(default=None, sa_type=sa.String(40))
+    contact_language: str = SQLField(default="nl", sa_type=sa.String(2), nullable=False,
+                                     sa_column_kwargs={"server_default": "nl"})
     illustrative: bool = SQLField(default=False, nullable=False)
 
 
@@ -44,10 +52,15 @@ class User(TableBase, table=True):
     __tablename__ = "app_user"
     __table_args__ = (
         sa.CheckConstraint("role IN ('company', 'provider', 'staff', 'admin')", name="role"),
+        sa.CheckConstraint("language IN ('nl', 'en')", name="language"),
     )
 
     email: str = SQLField(sa_type=sa.String(320), unique=True, nullable=False)
     full_name: str = SQLField(default="", sa_type=sa.String(200), nullable=False)
+    phone: str | None = SQLField(default=None, sa_type=sa.String(40))
+    # the language Koppel writes to this user in (e-mail notifications)
+    language: str = SQLField(default="nl", sa_type=sa.String(2), nullable=False,
+                             sa_column_kwargs={"server_default": "nl"})
     password_hash: str = SQLField(sa_type=sa.String(255), nullable=False)
     role: str = SQLField(sa_type=sa.String(20), nullable=False)
     organisation_id: uuid.UUID = SQLField(
@@ -73,8 +86,21 @@ class OrganisationCreate(BaseModel):
     nace_codes: NaceCodes = []
     description: Text = Field(default="", examples=["Maatwerkbedrijf met 300 medewerkers"])
     website: AnyHttpUrl | None = Field(default=None, examples=["https://www.example.be"])
-    contact_email: EmailStr | None = Field(default=None, examples=["info@example.be"])
-    contact_phone: Phone | None = Field(default=None, examples=["+32 51 00 00 00"])
+    contact_name: PersonName | None = Field(
+        default=None, examples=["An Peeters"],
+        description="Contact person the other party sees once a lead is accepted; defaults "
+        "to the registering user")
+    contact_email: EmailStr | None = Field(
+        default=None, examples=["info@example.be"],
+        description="Contact person's e-mail; defaults to the registering user's")
+    contact_phone: Phone | None = Field(
+        default=None, examples=["+32 51 00 00 00"],
+        description="Contact person's phone: digits, spaces and ()./- , 6 to 25 characters, "
+        "an optional leading +")
+    contact_language: Language | None = Field(
+        default=None, examples=["nl"],
+        description="Language to address the contact person in: `nl` or `en`; defaults to the "
+        "registering user's")
 
 
 class OrganisationUpdate(BaseModel):
@@ -84,8 +110,14 @@ class OrganisationUpdate(BaseModel):
     nace_codes: NaceCodes | None = Field(default=None, examples=[["82.92"]])
     description: Text | None = Field(default=None, examples=["Nu ook met heftruckchauffeurs"])
     website: AnyHttpUrl | None = Field(default=None, examples=["https://www.example.be"])
-    contact_email: EmailStr | None = Field(default=None, examples=["info@example.be"])
-    contact_phone: Phone | None = Field(default=None, examples=["+32 51 00 00 00"])
+    contact_name: PersonName | None = Field(default=None, examples=["Jan Claes"],
+                                           description="Contact person; null clears it")
+    contact_email: EmailStr | None = Field(default=None, examples=["info@example.be"],
+                                           description="Contact e-mail; null clears it")
+    contact_phone: Phone | None = Field(default=None, examples=["+32 51 00 00 00"],
+                                        description="Contact phone; null clears it")
+    contact_language: Language | None = Field(default=None, examples=["en"],
+                                              description="`nl` or `en` (not null)")
 
 
 class OrganisationPublic(BaseModel):
@@ -98,8 +130,13 @@ class OrganisationPublic(BaseModel):
     nace_codes: list[str] = Field(examples=[["82.92"]])
     description: str = Field(examples=["Maatwerkbedrijf met 300 medewerkers"])
     website: str | None = Field(examples=["https://www.example.be/"])
-    contact_email: str | None = Field(examples=["info@example.be"])
-    contact_phone: str | None = Field(examples=["+32 51 00 00 00"])
+    contact_name: str | None = Field(examples=["An Peeters"], description="Contact person")
+    contact_email: str | None = Field(examples=["info@example.be"],
+                                      description="Contact person's e-mail")
+    contact_phone: str | None = Field(examples=["+32 51 00 00 00"],
+                                      description="Contact person's phone")
+    contact_language: Language = Field(examples=["nl"],
+                                       description="Language of the contact person")
     illustrative: bool = Field(examples=[False], description="Demo data marked as illustrative")
     created_at: datetime = Field(examples=["2026-11-28T09:00:00Z"])
     updated_at: datetime = Field(examples=["2026-11-28T09:00:00Z"])
@@ -117,6 +154,22 @@ class UserCreate(BaseModel):
     full_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = Field(
         default="", examples=["An Peeters"]
     )
+    phone: Phone | None = Field(
+        default=None, examples=["+32 470 12 34 56"],
+        description="Phone: digits, spaces and ()./- , 6 to 25 characters, an optional leading +")
+    language: Language = Field(default="nl", examples=["nl"],
+                               description="Language Koppel writes to you in: `nl` or `en`")
+
+
+class UserUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    full_name: PersonName | None = Field(default=None, examples=["An Peeters-Claes"],
+                                         description="Your name (not null)")
+    phone: Phone | None = Field(default=None, examples=["+32 470 12 34 56"],
+                                description="Your phone; null clears it")
+    language: Language | None = Field(default=None, examples=["en"],
+                                      description="`nl` or `en` (not null)")
 
 
 class UserPublic(BaseModel):
@@ -125,6 +178,9 @@ class UserPublic(BaseModel):
     id: uuid.UUID = Field(examples=["0b5d2f7e-5f0a-4a59-b0de-2a0c8f6a3e10"])
     email: str = Field(examples=["an.peeters@example.be"])
     full_name: str = Field(examples=["An Peeters"])
+    phone: str | None = Field(examples=["+32 470 12 34 56"], description="The user's phone")
+    language: Language = Field(examples=["nl"],
+                               description="Language Koppel writes to the user in")
     role: Role = Field(examples=["provider"])
     organisation_id: uuid.UUID = Field(examples=["6f1c1a52-3c55-4cde-9d2a-1b8e0f0c9a11"])
 
@@ -170,5 +226,5 @@ class PasswordChange(BaseModel):
 __all__ = [
     "Organisation", "OrganisationCreate", "OrganisationPublic", "OrganisationUpdate",
     "PasswordChange", "RefreshRequest", "RegistrationCreate", "RegistrationPublic", "SQLModel",
-    "Token", "User", "UserCreate", "UserPublic",
+    "Token", "User", "UserCreate", "UserPublic", "UserUpdate",
 ]

@@ -24,6 +24,8 @@ class ExportedUser(BaseModel):
     id: uuid.UUID = Field(examples=["0b5d2f7e-5f0a-4a59-b0de-2a0c8f6a3e10"])
     email: str = Field(examples=["an.peeters@example.be"])
     full_name: str = Field(examples=["An Peeters"])
+    phone: str | None = Field(examples=["+32 470 12 34 56"], description="The user's phone")
+    language: str = Field(examples=["nl"], description="Language Koppel writes to the user in")
     role: str = Field(examples=["provider"])
     is_active: bool = Field(examples=[True])
     created_at: datetime = Field(examples=["2026-11-28T09:00:00Z"])

@@ -20,6 +20,7 @@ from models.organisation import (
     Token,
     User,
     UserPublic,
+    UserUpdate,
 )
 
 router = Router(prefix="/auth", tags=["auth"], responses=PROBLEM_RESPONSES)
@@ -80,3 +81,9 @@ def change_password(data: PasswordChange, session: SessionDep, user: CurrentUser
 @router.get("/me", response_model=UserPublic, summary="The authenticated user")
 def me(user: CurrentUser) -> UserPublic:
     return UserPublic.model_validate(user)
+
+
+@router.patch("/me", response_model=UserPublic,
+              summary="Change your name, phone or language (the language of your e-mail)")
+def update_me(data: UserUpdate, session: SessionDep, user: CurrentUser) -> UserPublic:
+    return UserPublic.model_validate(service.update_me(session, user, data))

@@ -18,8 +18,16 @@ from api.security import (
     verify_password,
 )
 from api.services import audit
+from api.services.common import apply_update
 from models.base import utcnow
-from models.organisation import Organisation, PasswordChange, RegistrationCreate, Token, User
+from models.organisation import (
+    Organisation,
+    PasswordChange,
+    RegistrationCreate,
+    Token,
+    User,
+    UserUpdate,
+)
 
 DEPARTMENT_NAME = "Departement Werk en Sociale Economie"
 
@@ -40,10 +48,17 @@ def register(session: Session, data: RegistrationCreate) -> tuple[Organisation, 
         raise Conflict("An organisation with this enterprise number is already registered",
                        errors=[{"loc": ["body", "organisation", "enterprise_number"],
                                 "msg": "already registered"}])
-    org = Organisation.model_validate(org_in.model_dump(mode="json"))
+    org = Organisation.model_validate(org_in.model_dump(mode="json", exclude={"contact_language"}))
+    # without a contact person of its own, the organisation is reached through the person
+    # who registers it (the other party of an accepted lead needs someone to call)
+    if org.contact_name is None and org.contact_email is None and org.contact_phone is None:
+        org.contact_name = user_in.full_name or None
+        org.contact_email, org.contact_phone = email, user_in.phone
+    org.contact_language = org_in.contact_language or user_in.language
     session.add(org)
     session.flush()
-    user = User(email=email, full_name=user_in.full_name, organisation_id=org.id,
+    user = User(email=email, full_name=user_in.full_name, phone=user_in.phone,
+                language=user_in.language, organisation_id=org.id,
                 password_hash=hash_password(user_in.password), role=org.kind)
     session.add(user)
     session.flush()
@@ -115,6 +130,17 @@ def change_password(session: Session, user: User, data: PasswordChange,
                  summary="password changed; earlier tokens revoked",
                  organisation_id=user.organisation_id)
     return issue_token(user, settings)
+
+
+def update_me(session: Session, user: User, patch: UserUpdate) -> User:
+    """Change one's own name, phone or language (e-mail and role are not self-service)."""
+    changes = apply_update(user, patch, nullable=frozenset({"phone"}))
+    session.add(user)
+    session.flush()
+    audit.record(session, user, entity="user", entity_id=user.id, action="update",
+                 summary=f"changed {', '.join(sorted(changes)) or 'nothing'}",
+                 organisation_id=user.organisation_id)
+    return user
 
 
 def department(session: Session) -> Organisation:

@@ -75,7 +75,8 @@ def load_demo(session: Session, *, progress: Callable[[str], None] = lambda _m: 
             org_in = OrganisationCreate.model_validate({k: raw[k] for k in (
                 "kind", "name", "enterprise_number", "nace_codes", "description", "website",
                 "contact_email", "contact_phone") if raw.get(k) is not None})
-            org = Organisation.model_validate(org_in.model_dump(mode="json"),
+            # exclude_none: an unset contact_language takes the column default ('nl')
+            org = Organisation.model_validate(org_in.model_dump(mode="json", exclude_none=True),
                                               update={"illustrative": raw.get("illustrative",
                                                                               False)})
             session.add(org)

@@ -156,18 +156,25 @@ def _capacity_problem(capacity: Capacity, fte: float, best: Reservation, need: N
 
 # ---- presenting -------------------------------------------------------------------------------
 
-def _provider_consented(lead: Lead) -> bool:
-    # a provider's contact details go to the company once it accepted the lead
-    return lead.status in ("accepted", "contracted") or lead.contracted_at is not None
+def contacts_exchanged(lead: Lead) -> bool:
+    """Both parties see each other's contact person once the provider accepted (DESIGN §6).
+
+    Never before: a sent or viewed lead, a declined one, or one withdrawn or expired before an
+    answer shows neither side's contact. A lead withdrawn after it was accepted keeps them
+    visible: they were shared already, and the two may need to settle the withdrawal. Only an
+    acceptance or a decline sets ``answered_at``, so an answered lead that is not declined
+    was accepted.
+    """
+    return lead.status in ("accepted", "contracted") or (
+        lead.answered_at is not None and lead.status != "declined")
 
 
 def present(session: Session, leads: Sequence[Lead], *, viewer: User | None = None,
             viewer_org_id: uuid.UUID | None = None) -> list[LeadPublic]:
     """Leads as ``viewer`` (or, for webhooks, organisation ``viewer_org_id``) may see them.
 
-    Contact details follow consent: a lead is the company's consent to be contacted by that
-    provider, so the provider sees the company's email and phone from the moment it is sent;
-    the company sees the provider's once the provider accepted. Staff see everything.
+    Each party always sees its own contact person and sees the other party's once the lead is
+    accepted (:func:`contacts_exchanged`). Staff see everything.
     """
     if not leads:
         return []
@@ -179,9 +186,11 @@ def present(session: Session, leads: Sequence[Lead], *, viewer: User | None = No
     out = []
     for lead in leads:
         need = needs[lead.need_id]
-        company_contact = staff or org_id in (lead.company_id, lead.provider_id)
+        exchanged = contacts_exchanged(lead)
+        company_contact = staff or org_id == lead.company_id or (
+            org_id == lead.provider_id and exchanged)
         provider_contact = staff or org_id == lead.provider_id or (
-            org_id == lead.company_id and _provider_consented(lead))
+            org_id == lead.company_id and exchanged)
         out.append(LeadPublic(
             id=lead.id, need_id=lead.need_id, capability_id=lead.capability_id,
             company_id=lead.company_id, provider_id=lead.provider_id,
@@ -263,9 +272,11 @@ def _needs_and_sites(session: Session, need_ids: set[uuid.UUID]) -> tuple[dict, 
 
 
 def _party(org: Organisation, with_contact: bool) -> LeadParty:
-    return LeadParty(id=org.id, name=org.name,
-                     contact_email=org.contact_email if with_contact else None,
-                     contact_phone=org.contact_phone if with_contact else None)
+    if not with_contact:
+        return LeadParty(id=org.id, name=org.name)
+    return LeadParty(id=org.id, name=org.name, contact_name=org.contact_name,
+                     contact_email=org.contact_email, contact_phone=org.contact_phone,
+                     contact_language=org.contact_language)
 
 
 # ---- events -----------------------------------------------------------------------------------

@@ -46,7 +46,8 @@ def update_organisation(session: Session, user: User, org_id: uuid.UUID,
     org = get_organisation(session, user, org_id)
     check_write(user, org.id, "Organisation")
     changes = apply_update(org, patch,
-                           nullable=frozenset({"website", "contact_email", "contact_phone"}))
+                           nullable=frozenset({"website", "contact_name", "contact_email",
+                                               "contact_phone"}))
     audit.record(session, user, entity="organisation", entity_id=org.id, action="update",
                  summary=f"changed {', '.join(sorted(changes)) or 'nothing'}",
                  organisation_id=org.id)

@@ -81,14 +81,16 @@ def erase(session: Session, user: User, org_id: uuid.UUID) -> None:
 
     Open needs are cancelled (their open leads withdrawn and contracts released) and
     capabilities deactivated through the normal services, so webhooks and capacity stay
-    consistent; then names, contact details and free text are blanked, users deactivated
-    with their email replaced, the webhook removed and every token of the organisation's
-    users revoked.
+    consistent; then names, contact persons (name, e-mail, phone), users' phones and free
+    text are blanked, users deactivated with their email replaced, the webhook removed and
+    every token of the organisation's users revoked.
     """
     org = get_organisation(session, user, org_id)
     _check_may_erase(user, org)
     members = _rows(session, User, org.id, (User.created_at, User.id))
-    identifying = [org.name, *(m.email for m in members), *(m.full_name for m in members)]
+    identifying = [org.name, org.contact_name, org.contact_email, org.contact_phone,
+                   *(m.email for m in members), *(m.full_name for m in members),
+                   *(m.phone for m in members)]
 
     for need in _rows(session, Need, org.id, (Need.created_at, Need.id)):
         if "cancelled" in NEED_TRANSITIONS[need.status]:
@@ -115,6 +117,7 @@ def erase(session: Session, user: User, org_id: uuid.UUID) -> None:
     for member in members:
         member.email = f"erased-{member.id}@invalid"
         member.full_name = ""
+        member.phone = None
         member.password_hash = "!erased"  # not an argon2 hash: nothing verifies against it
         member.is_active = False
         revoke_tokens(member)
@@ -122,7 +125,7 @@ def erase(session: Session, user: User, org_id: uuid.UUID) -> None:
     org.name = f"Erased organisation {str(org.id)[:8]}"
     org.enterprise_number = None
     org.description = ""
-    org.website = org.contact_email = org.contact_phone = None
+    org.website = org.contact_name = org.contact_email = org.contact_phone = None
     org.updated_at = utcnow()
 
     # audit summaries written earlier may quote the name or an email address

@@ -19,6 +19,8 @@ from tests.factories import (
     staff,
 )
 
+CONTACT = ("contact_name", "contact_email", "contact_phone", "contact_language")
+
 
 @dataclass
 class World:
@@ -361,20 +363,60 @@ def test_inbox_outbox_and_status_filter(client, db, world):
     assert world.company.get("/leads", params={"status": "bogus"}).status_code == 422
 
 
-def test_contact_details_follow_consent(client, db, world):
+def test_neither_side_sees_the_others_contact_before_acceptance(world):
     lead = world.send(world.need())
+    world.provider.post(f"/leads/{lead['id']}/view")
+    as_provider = world.provider.get(f"/leads/{lead['id']}").json()
+    assert as_provider["need"]["title"] == "Retourkledij verwerken"
+    assert as_provider["company"]["name"] == world.company.org["name"]
+    assert {k: as_provider["company"][k] for k in CONTACT} == dict.fromkeys(CONTACT)
+    as_company = world.company.get(f"/leads/{lead['id']}").json()
+    assert {k: as_company["provider"][k] for k in CONTACT} == dict.fromkeys(CONTACT)
+    # each side sees its own contact person all along
+    assert as_company["company"]["contact_email"] == "aankoop@modehuis.example.be"
+    assert as_provider["provider"]["contact_email"] == "info@maatwerk.example.be"
+
+
+def test_both_sides_see_each_others_contact_once_accepted(client, db, world):
+    lead = world.send(world.need())
+    world.provider.post(f"/leads/{lead['id']}/accept")
     as_provider = world.provider.get(f"/leads/{lead['id']}").json()
     assert as_provider["company"]["contact_email"] == "aankoop@modehuis.example.be"
     assert as_provider["company"]["contact_phone"] == "+32 51 11 22 33"
-    assert as_provider["need"]["title"] == "Retourkledij verwerken"
     as_company = world.company.get(f"/leads/{lead['id']}").json()
-    assert as_company["provider"]["name"] == world.provider.org["name"]
-    assert as_company["provider"]["contact_email"] is None
-    world.provider.post(f"/leads/{lead['id']}/accept")
+    assert as_company["provider"]["contact_email"] == "info@maatwerk.example.be"
+    world.company.post(f"/leads/{lead['id']}/contract", json={"fte": 1.0})
     as_company = world.company.get(f"/leads/{lead['id']}").json()
+    assert as_company["status"] == "contracted"
     assert as_company["provider"]["contact_email"] == "info@maatwerk.example.be"
     as_staff = staff(client, db).get(f"/leads/{lead['id']}").json()
     assert as_staff["company"]["contact_email"] == "aankoop@modehuis.example.be"
+    assert as_staff["provider"]["contact_email"] == "info@maatwerk.example.be"
+
+
+def test_a_declined_lead_never_shows_the_other_sides_contact(world):
+    lead = world.send(world.need())
+    r = world.provider.post(f"/leads/{lead['id']}/decline",
+                            json={"reason_code": "capacity", "reason_text": "Vol tot maart"})
+    assert r.status_code == 200, r.text
+    assert world.provider.get(f"/leads/{lead['id']}").json()["company"]["contact_email"] is None
+    assert world.company.get(f"/leads/{lead['id']}").json()["provider"]["contact_email"] is None
+
+
+def test_a_lead_withdrawn_before_acceptance_never_shows_contacts(world):
+    lead = world.send(world.need())
+    assert world.company.post(f"/leads/{lead['id']}/withdraw").status_code == 200
+    assert world.provider.get(f"/leads/{lead['id']}").json()["company"]["contact_email"] is None
+    assert world.company.get(f"/leads/{lead['id']}").json()["provider"]["contact_email"] is None
+
+
+def test_a_lead_withdrawn_after_acceptance_keeps_the_exchanged_contacts(world):
+    lead = world.send(world.need())
+    world.provider.post(f"/leads/{lead['id']}/accept")
+    assert world.company.post(f"/leads/{lead['id']}/withdraw").status_code == 200
+    as_provider = world.provider.get(f"/leads/{lead['id']}").json()
+    assert as_provider["status"] == "withdrawn"
+    assert as_provider["company"]["contact_email"] == "aankoop@modehuis.example.be"
 
 
 # ---- expiry ---------------------------------------------------------------------------------

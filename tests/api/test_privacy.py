@@ -32,6 +32,11 @@ def test_export_holds_all_of_an_organisations_data_without_hashes(client) -> Non
     data = r.json()
     assert data["organisation"]["id"] == company.org_id
     assert [u["email"] for u in data["users"]] == [company.user["email"]]
+    # the registering user became the contact person; the export includes it
+    assert (data["organisation"]["contact_name"], data["organisation"]["contact_email"],
+            data["organisation"]["contact_language"]) == (
+        company.user["full_name"], company.user["email"], "nl")
+    assert [(u["phone"], u["language"]) for u in data["users"]] == [(None, "nl")]
     assert [n["id"] for n in data["needs"]] == [need["id"]]
     assert [x["id"] for x in data["leads_sent"]] == [lead["id"]]
     assert data["leads_received"] == []
@@ -60,6 +65,13 @@ def test_export_is_audited(client) -> None:  # noqa: ANN001
 
 def test_erasure_blanks_personal_data_keeps_statistics_and_revokes_tokens(client, db) -> None:  # noqa: ANN001
     company, provider, need, _cap, lead = _world(client)
+    assert company.patch(f"/organisations/{company.org_id}", json={
+        "contact_name": "Griet Contactpersoon", "contact_phone": "+32 51 99 88 77"}
+    ).status_code == 200
+    assert company.patch("/auth/me", json={"phone": "+32 470 11 22 33"}).status_code == 200
+    # accepted: the provider sees the company's contact person until the erasure
+    assert provider.post(f"/leads/{lead['id']}/accept").status_code == 200
+    assert "Griet Contactpersoon" in provider.get(f"/leads/{lead['id']}").text
     dept = staff(client, db)
     before = dept.get("/stats/overview").json()
     email = company.user["email"]
@@ -77,10 +89,11 @@ def test_erasure_blanks_personal_data_keeps_statistics_and_revokes_tokens(client
     org = data["organisation"]
     assert org["name"].startswith("Erased organisation")
     assert org["enterprise_number"] is None
-    assert org["contact_email"] is None
+    assert (org["contact_name"], org["contact_email"], org["contact_phone"]) == (None,) * 3
     [user] = data["users"]
     assert user["email"] == f"erased-{user['id']}@invalid"
     assert user["full_name"] == ""
+    assert user["phone"] is None
     assert user["is_active"] is False
     [erased_need] = data["needs"]
     assert erased_need["id"] == need["id"]
@@ -92,8 +105,12 @@ def test_erasure_blanks_personal_data_keeps_statistics_and_revokes_tokens(client
     assert dept.get(f"/leads/{lead['id']}").json()["status"] == "withdrawn"
     after = dept.get("/stats/overview").json()
     assert after.keys() == before.keys()
-    # the provider's view of the lead no longer names the company's contact
-    assert email not in provider.get(f"/leads/{lead['id']}").text
+    # the provider's view of the lead no longer names the company's contact person
+    seen = provider.get(f"/leads/{lead['id']}").text
+    assert email not in seen
+    assert "Griet Contactpersoon" not in seen
+    assert "+32 51 99 88 77" not in seen
+    assert "+32 470 11 22 33" not in str(data)
 
 
 def test_erasure_removes_the_webhook_and_deactivates_capabilities(client) -> None:  # noqa: ANN001

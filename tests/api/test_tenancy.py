@@ -24,7 +24,9 @@ from tests.factories import (
 )
 
 # Routes whose path parameters are not tenant ids.
-PUBLIC_ROUTES = {("GET", "/geo/postcodes/{postcode}")}
+# Public by design; what they may show is tested with them (tests/api/test_directory.py)
+PUBLIC_ROUTES = {("GET", "/geo/postcodes/{postcode}"),
+                 ("GET", "/directory/providers/{provider_id}")}
 # Routes for department staff only: every non-staff caller gets 403 (ids are never looked up).
 STAFF_ONLY_ROUTES = {("GET", "/cluster-runs/{run_id}"),
                      ("POST", "/matching/weights/{set_id}/activate")}

@@ -233,7 +233,9 @@ def test_payload_is_the_recipients_view_of_the_lead(client, db, connection, rece
     assert body["type"] == "lead.sent"
     assert body["sequence"] == 1
     assert body["data"]["lead"]["id"] == lead["id"]
-    assert body["data"]["lead"]["company"]["contact_email"] == "aankoop@modehuis.example.be"
+    # the provider sees its own contact, not yet the company's (DESIGN §6)
+    assert body["data"]["lead"]["provider"]["contact_email"] == "info@maatwerk.example.be"
+    assert body["data"]["lead"]["company"]["contact_email"] is None
 
 
 # ---- delivery -------------------------------------------------------------------------------
