@@ -38,6 +38,10 @@ class Organisation(TableBase, table=True):
     contact_email: str | None = SQLField(default=None, sa_type=sa.String(320))
     contact_phone: str | None = SQLField(default=None, sa_type=sa.String(40))
     illustrative: bool = SQLField(default=False, nullable=False)
+    # a company lets department staff act for it (post needs, send leads, contract); only the
+    # company sets or revokes it (seeds 003:30-32)
+    brokered_by_department: bool = SQLField(default=False, nullable=False,
+                                            sa_column_kwargs={"server_default": sa.false()})
 
 
 class User(TableBase, table=True):
@@ -86,6 +90,11 @@ class OrganisationUpdate(BaseModel):
     website: AnyHttpUrl | None = Field(default=None, examples=["https://www.example.be"])
     contact_email: EmailStr | None = Field(default=None, examples=["info@example.be"])
     contact_phone: Phone | None = Field(default=None, examples=["+32 51 00 00 00"])
+    brokered_by_department: bool | None = Field(
+        default=None, examples=[True],
+        description="Companies only, set by the company itself: department staff may post and "
+        "edit this company's needs, send its leads and contract them on its behalf (every "
+        "such action is audited with both); `false` revokes it at once")
 
 
 class OrganisationPublic(BaseModel):
@@ -101,6 +110,9 @@ class OrganisationPublic(BaseModel):
     contact_email: str | None = Field(examples=["info@example.be"])
     contact_phone: str | None = Field(examples=["+32 51 00 00 00"])
     illustrative: bool = Field(examples=[False], description="Demo data marked as illustrative")
+    brokered_by_department: bool = Field(
+        examples=[False], description="The company lets department staff act on its behalf "
+        "(see PATCH /organisations/{id})")
     created_at: datetime = Field(examples=["2026-11-28T09:00:00Z"])
     updated_at: datetime = Field(examples=["2026-11-28T09:00:00Z"])
 
