@@ -191,3 +191,14 @@ def test_export_contains_the_origin(client) -> None:  # noqa: ANN001
     add_need(company, add_site(company), origin="reshored", origin_country="CN")
     (need,) = company.get(f"/organisations/{company.org_id}/export").json()["needs"]
     assert (need["origin"], need["origin_country"]) == ("reshored", "CN")
+
+
+def test_dashboard_shows_a_reshored_tile_and_the_origin_chart(world: World) -> None:
+    page = world.staff.get("/dashboard")
+    assert page.status_code == 200
+    assert 'data-kpi="reshored_contracted_fte" data-value="1.5"' in page.text
+    chart = page.text.split('data-series="fte_by_origin"', 1)[1].split("</section>", 1)[0]
+    month = datetime.now(UTC).strftime("%Y-%m")
+    assert chart.count(f"<title>{month}: reshored 1,5, kept 0,5</title>") == 2
+    assert "total 2" in chart
+    assert not any(marker in chart for marker in ("http://", "https://", "<script"))
