@@ -202,3 +202,19 @@ def test_dashboard_shows_a_reshored_tile_and_the_origin_chart(world: World) -> N
     assert chart.count(f"<title>{month}: reshored 1,5, kept 0,5</title>") == 2
     assert "total 2" in chart
     assert not any(marker in chart for marker in ("http://", "https://", "<script"))
+
+
+def test_demo_needs_get_about_ten_percent_reshored_and_kept(db) -> None:  # noqa: ANN001
+    from sqlmodel import func, select
+
+    from api.services.demo import load_demo
+    from models.need import Need
+
+    assert load_demo(db).loaded
+    rows = dict(db.exec(select(Need.origin, func.count()).group_by(Need.origin)).all())
+    assert rows == {"new": 58, "reshored": 7, "kept": 7}
+    countries = db.exec(select(Need.origin_country).where(Need.origin == "reshored")
+                        .order_by(Need.title)).all()
+    assert countries == ["CZ", "PL", "RO", None, "CN", "SK", "HU"]
+    assert db.exec(select(func.count()).select_from(Need).where(
+        Need.origin != "reshored", Need.origin_country.is_not(None))).one() == 0
