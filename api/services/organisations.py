@@ -58,6 +58,13 @@ def update_organisation(session: Session, user: User, org_id: uuid.UUID,
     audit.record(session, user, entity="organisation", entity_id=org.id, action="update",
                  summary=f"changed {', '.join(sorted(changes)) or 'nothing'}",
                  organisation_id=org.id)
+    if "brokered_by_department" in changes:
+        allowed = changes["brokered_by_department"]
+        audit.record(session, user, entity="organisation", entity_id=org.id,
+                     action="brokering.allow" if allowed else "brokering.revoke",
+                     summary="department staff may act for the company" if allowed
+                     else "department staff may no longer act for the company",
+                     organisation_id=org.id)
     return org
 
 

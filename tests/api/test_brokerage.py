@@ -59,6 +59,10 @@ def test_the_flag_is_off_until_the_company_sets_it(world: World) -> None:
     _allow(world)
     assert world.staff.get(f"/organisations/{world.company.org_id}").json()[
         "brokered_by_department"] is True
+    _allow(world, False)
+    actions = [e["action"] for e in world.company.get("/audit?entity=organisation").json()[
+        "items"] if e["action"].startswith("brokering.")]
+    assert actions == ["brokering.revoke", "brokering.allow"]  # newest first
 
 
 def test_staff_cannot_set_or_revoke_the_flag(world: World) -> None:
