@@ -254,7 +254,7 @@ class LeadPublic(BaseModel):
     expires_at: datetime = Field(examples=["2026-12-12T09:00:00Z"],
                                  description="An unanswered lead expires at this time")
     brokered_by_user_id: uuid.UUID | None = Field(
-        default=None, examples=[None],
+        default=None, examples=["0b5d2f7e-5f0a-4a59-b0de-2a0c8f6a3e10"],
         description="The department staff member who last sent, contracted or withdrew this "
         "lead on the company's behalf; null when only the company acted (GET /audit names "
         "each action)")

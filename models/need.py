@@ -249,8 +249,9 @@ class NeedPublic(BaseModel):
     origin: NeedOrigin = Field(examples=["reshored"], description=_ORIGIN_DESCRIPTION)
     origin_country: str | None = Field(examples=["CZ"], description=_COUNTRY_DESCRIPTION)
     brokered_by_user_id: uuid.UUID | None = Field(
-        examples=[None], description="The department staff member who last created, changed "
-        "or moved this need on the company's behalf; null when only the company acted (the "
+        examples=["0b5d2f7e-5f0a-4a59-b0de-2a0c8f6a3e10"],
+        description="The department staff member who last created, changed or moved this "
+        "need on the company's behalf; null when only the company acted (the "
         "audit trail, GET /audit, names every action)")
     created_at: datetime = Field(examples=["2026-11-28T09:00:00Z"])
     updated_at: datetime = Field(examples=["2026-11-28T09:00:00Z"])
