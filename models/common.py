@@ -69,6 +69,14 @@ class PublicTransport(StrEnum):
     poor = "poor"
 
 
+class NeedOrigin(StrEnum):
+    """Where a need's work comes from: what stays in Flanders (seeds 003:5-18, 001:1817-1857)."""
+
+    new = "new"  # work that did not exist before
+    reshored = "reshored"  # brought back from abroad (reshoring)
+    kept = "kept"  # kept here instead of delocalising
+
+
 class NeedStatus(StrEnum):
     draft = "draft"
     open = "open"
@@ -125,6 +133,18 @@ def _check_nace(codes: list[str]) -> list[str]:
     return sorted(set(codes))
 
 
+def _check_country(code: str) -> str:
+    import pycountry
+
+    code = code.strip().upper()
+    if pycountry.countries.get(alpha_2=code) is None:
+        raise ValueError(f"unknown country code {code!r}; use an ISO 3166-1 alpha-2 code "
+                         "such as 'CZ' or 'PL'")
+    if code == "BE":
+        raise ValueError("origin_country is the country the work came back from, not Belgium")
+    return code
+
+
 def _dedupe(values: list) -> list:
     return sorted(set(values))
 
@@ -149,6 +169,11 @@ NaceCodes = Annotated[
     list[str],
     Field(max_length=20, description="NACE-BEL activity codes", examples=[["47.91", "82.92"]]),
     AfterValidator(_check_nace),
+]
+CountryCode = Annotated[
+    str,
+    Field(min_length=2, max_length=3, examples=["CZ"]),
+    AfterValidator(_check_country),
 ]
 ModeList = Annotated[
     list[PlacementMode],

@@ -120,6 +120,10 @@ class Lead(TableBase, table=True):
     closed_at: datetime | None = SQLField(default=None, sa_type=sa.DateTime(timezone=True))
     expires_at: datetime = SQLField(sa_type=sa.DateTime(timezone=True), nullable=False,
                                     index=True)
+    # the department staff member who last sent, contracted or withdrew the lead on the
+    # company's behalf (brokered_by_department); null when only the company acted
+    brokered_by_user_id: uuid.UUID | None = SQLField(
+        default=None, foreign_key="app_user.id", ondelete="SET NULL")
     # last webhook event sequence issued for this lead (outbox ordering; bumped under row lock)
     event_sequence: int = SQLField(default=0, nullable=False)
 
@@ -257,6 +261,11 @@ class LeadPublic(BaseModel):
         examples=[None], description="When it was declined, withdrawn or expired")
     expires_at: datetime = Field(examples=["2026-12-12T09:00:00Z"],
                                  description="An unanswered lead expires at this time")
+    brokered_by_user_id: uuid.UUID | None = Field(
+        default=None, examples=["0b5d2f7e-5f0a-4a59-b0de-2a0c8f6a3e10"],
+        description="The department staff member who last sent, contracted or withdrew this "
+        "lead on the company's behalf; null when only the company acted (GET /audit names "
+        "each action)")
     need: LeadNeed = Field(description="The need the lead is for")
     company: LeadParty = Field(
         description="The company; its contact person for the provider once accepted")

@@ -7,7 +7,15 @@ from datetime import date, datetime
 from typing import Annotated
 
 import sqlalchemy as sa
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
 
@@ -17,6 +25,8 @@ from models.common import (
     ActivityCode,
     CertificationList,
     CompetenceCodes,
+    CountryCode,
+    NeedOrigin,
     NeedStatus,
     PlacementMode,
     Shift,
@@ -43,6 +53,10 @@ class Need(TableBase, table=True):
             "status IN ('draft', 'open', 'matched', 'closed', 'cancelled')", name="status"
         ),
         sa.CheckConstraint("contracted_fte >= 0", name="contracted_non_negative"),
+        sa.CheckConstraint("origin IN ('new', 'reshored', 'kept')", name="origin"),
+        # a country of origin only for work brought back from abroad
+        sa.CheckConstraint("origin_country IS NULL OR origin = 'reshored'",
+                           name="origin_country_reshored"),
         # a company's need list is paged newest first (GET /needs)
         sa.Index("ix_need_organisation_created", "organisation_id", "created_at", "id"),
         # ... and most often filtered by status (GET /needs?status=open): the page is read in
@@ -74,6 +88,13 @@ class Need(TableBase, table=True):
     end_date: date | None = SQLField(default=None)
     status: str = SQLField(default="draft", sa_type=sa.String(12), nullable=False, index=True)
     contracted_fte: float = SQLField(default=0, nullable=False)
+    origin: str = SQLField(default="new", sa_type=sa.String(10), nullable=False,
+                           sa_column_kwargs={"server_default": "new"})
+    origin_country: str | None = SQLField(default=None, sa_type=sa.String(2))
+    # the department staff member who last created, changed or moved the need on the
+    # company's behalf (brokered_by_department); null when only the company acted
+    brokered_by_user_id: uuid.UUID | None = SQLField(
+        default=None, foreign_key="app_user.id", ondelete="SET NULL")
 
 
 class NeedTally(SQLModel, table=True):
@@ -100,8 +121,25 @@ NeedFTE = Annotated[float, Field(gt=0, le=1000, allow_inf_nan=False)]
 Distance = Annotated[float, Field(gt=0, le=500, allow_inf_nan=False)]
 
 
+_ORIGIN_DESCRIPTION = (
+    "Where the work comes from: `new` (work that did not exist before), `reshored` (brought "
+    "back from abroad) or `kept` (kept in Flanders instead of moving abroad); monitoring "
+    "reports FTE by origin")
+_COUNTRY_DESCRIPTION = (
+    "For `reshored` work only: the ISO 3166-1 alpha-2 code of the country the work came back "
+    "from (not BE); optional")
+
+
 class _NeedFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("origin_country", check_fields=False)
+    @classmethod
+    def _country_only_when_reshored(cls, value: str | None, info: ValidationInfo) -> str | None:
+        origin = info.data.get("origin")
+        if value is not None and origin is not None and origin != NeedOrigin.reshored:
+            raise ValueError("origin_country is only allowed when origin is 'reshored'")
+        return value
 
     @model_validator(mode="after")
     def _consistent(self):  # noqa: ANN202
@@ -117,7 +155,9 @@ class _NeedFields(BaseModel):
 
 class NeedCreate(_NeedFields):
     site_id: uuid.UUID = Field(
-        description="The company's own site where (or for which) the work is done",
+        description="The company's own site where (or for which) the work is done. The site "
+        "also names the company: department staff post a need for a company that allows it "
+        "(`brokered_by_department`) by giving one of that company's sites",
         examples=["3d0c5b8e-8a53-4b4a-9a0e-54f1f6a5e0c2"],
     )
     title: Title = Field(examples=["Retourkledij verwerken"])
@@ -148,6 +188,10 @@ class NeedCreate(_NeedFields):
     )
     start_date: date | None = Field(default=None, examples=["2027-01-15"])
     end_date: date | None = Field(default=None, examples=["2027-12-31"])
+    origin: NeedOrigin = Field(default=NeedOrigin.new, description=_ORIGIN_DESCRIPTION,
+                               examples=["reshored"])
+    origin_country: CountryCode | None = Field(default=None, description=_COUNTRY_DESCRIPTION,
+                                               examples=["CZ"])
 
 
 class NeedUpdate(_NeedFields):
@@ -164,6 +208,11 @@ class NeedUpdate(_NeedFields):
     complementary: bool | None = Field(default=None, examples=[True])
     start_date: date | None = Field(default=None, examples=["2027-02-01"])
     end_date: date | None = Field(default=None, examples=["2027-12-31"])
+    origin: NeedOrigin | None = Field(
+        default=None, description=_ORIGIN_DESCRIPTION + "; moving away from `reshored` clears "
+        "`origin_country`", examples=["kept"])
+    origin_country: CountryCode | None = Field(
+        default=None, description=_COUNTRY_DESCRIPTION + "; null clears it", examples=["PL"])
 
 
 class NeedStatusChange(BaseModel):
@@ -197,5 +246,12 @@ class NeedPublic(BaseModel):
     end_date: date | None = Field(examples=[None])
     status: NeedStatus = Field(examples=["open"])
     contracted_fte: float = Field(examples=[0.0], description="FTE contracted through leads")
+    origin: NeedOrigin = Field(examples=["reshored"], description=_ORIGIN_DESCRIPTION)
+    origin_country: str | None = Field(examples=["CZ"], description=_COUNTRY_DESCRIPTION)
+    brokered_by_user_id: uuid.UUID | None = Field(
+        examples=["0b5d2f7e-5f0a-4a59-b0de-2a0c8f6a3e10"],
+        description="The department staff member who last created, changed or moved this "
+        "need on the company's behalf; null when only the company acted (the "
+        "audit trail, GET /audit, names every action)")
     created_at: datetime = Field(examples=["2026-11-28T09:00:00Z"])
     updated_at: datetime = Field(examples=["2026-11-28T09:00:00Z"])

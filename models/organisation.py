@@ -46,6 +46,10 @@ class Organisation(TableBase, table=True):
     contact_language: str = SQLField(default="nl", sa_type=sa.String(2), nullable=False,
                                      sa_column_kwargs={"server_default": "nl"})
     illustrative: bool = SQLField(default=False, nullable=False)
+    # a company lets department staff act for it (post needs, send leads, contract); only the
+    # company sets or revokes it (seeds 003:30-32)
+    brokered_by_department: bool = SQLField(default=False, nullable=False,
+                                            sa_column_kwargs={"server_default": sa.false()})
 
 
 class User(TableBase, table=True):
@@ -118,6 +122,11 @@ class OrganisationUpdate(BaseModel):
                                         description="Contact phone; null clears it")
     contact_language: Language | None = Field(default=None, examples=["en"],
                                               description="`nl` or `en` (not null)")
+    brokered_by_department: bool | None = Field(
+        default=None, examples=[True],
+        description="Companies only, set by the company itself: department staff may post and "
+        "edit this company's needs, send its leads and contract them on its behalf (every "
+        "such action is audited with both); `false` revokes it at once")
 
 
 class OrganisationPublic(BaseModel):
@@ -138,6 +147,9 @@ class OrganisationPublic(BaseModel):
     contact_language: Language = Field(examples=["nl"],
                                        description="Language of the contact person")
     illustrative: bool = Field(examples=[False], description="Demo data marked as illustrative")
+    brokered_by_department: bool = Field(
+        examples=[False], description="The company lets department staff act on its behalf "
+        "(see PATCH /organisations/{id})")
     created_at: datetime = Field(examples=["2026-11-28T09:00:00Z"])
     updated_at: datetime = Field(examples=["2026-11-28T09:00:00Z"])
 

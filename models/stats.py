@@ -13,7 +13,8 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 RegionLevel = Literal["province", "arrondissement", "municipality"]
-Metric = Literal["needs_posted", "fte_contracted", "clusters_formed", "leads_sent"]
+Metric = Literal["needs_posted", "fte_contracted", "clusters_formed", "leads_sent",
+                 "fte_reshored", "fte_kept"]
 Interval = Literal["month"]
 
 
@@ -102,6 +103,30 @@ class ClustersByStatus(BaseModel):
     dissolved: int = Field(description="Dissolved", examples=[0])
 
 
+class OriginFigures(BaseModel):
+    """Needs of one origin in scope (a need's `origin`: new, reshored or kept)."""
+
+    open_needs: int = Field(description="Needs of this origin in status `open`", examples=[4])
+    open_fte: float = Field(description="FTE demanded: sum of `fte` over those open needs",
+                            examples=[11.5])
+    contracted_fte: float = Field(
+        description="Sum of `Need.contracted_fte` over all needs of this origin in scope "
+        "(contracts withdrawn since are not counted)", examples=[3.0])
+
+
+class NeedsByOrigin(BaseModel):
+    """What stays in Flanders: needs by where their work comes from (seeds 003:5-18, 003:58,
+    001:1817-1857). The three parts add up to the totals beside them."""
+
+    new: OriginFigures = Field(description="Work that did not exist before (`origin=new`)")
+    reshored: OriginFigures = Field(
+        description="Work brought back from abroad (`origin=reshored`)")
+    kept: OriginFigures = Field(
+        description="Work kept in Flanders instead of delocalising (`origin=kept`)")
+
+
+_ORIGIN = Field(description="Open needs, FTE demanded and contracted FTE by the needs' origin "
+                "(new, reshored, kept)")
 _FILTERS = Field(description="The filters the figures were computed with")
 
 
@@ -123,6 +148,7 @@ class StatsOverview(BaseModel):
         "open FTE; null when nothing is open", examples=[0.87])
     night_work_needs: int = Field(description="Open needs whose shifts include `night`",
                                   examples=[4])
+    origin: NeedsByOrigin = _ORIGIN
     leads: LeadFunnel = Field(description="Lead funnel and time to first acceptance")
     clusters: ClustersByStatus = Field(description="Clusters by current status")
 
@@ -148,6 +174,7 @@ class RegionRow(BaseModel):
     free_fte_medium: float = Field(description="Free FTE at medium support", examples=[6.5])
     free_fte_high: float = Field(description="Free FTE at high support", examples=[2.0])
     supervisors: float = Field(description="Supervisors available, in FTE", examples=[2.0])
+    origin: NeedsByOrigin = _ORIGIN
 
 
 class RegionStats(BaseModel):
@@ -173,6 +200,7 @@ class ActivityRow(BaseModel):
                               "sites in the region filter)", examples=[9])
     providers: int = Field(description="Distinct providers with such a capability",
                            examples=[6])
+    origin: NeedsByOrigin = _ORIGIN
 
 
 class ActivityStats(BaseModel):
@@ -205,7 +233,8 @@ class TimeSeries(BaseModel):
     metric: Metric = Field(
         description="`needs_posted`: needs created that month that left draft (count); "
         "`fte_contracted`: FTE contracted through leads, by month of `contracted_at` "
-        "(contracts withdrawn later included); `clusters_formed`: clusters proposed by cluster "
+        "(contracts withdrawn later included); `fte_reshored` / `fte_kept`: the same for needs "
+        "whose origin is `reshored` / `kept`; `clusters_formed`: clusters proposed by cluster "
         "runs that month (count); `leads_sent`: leads sent that month (count)",
         examples=["needs_posted"])
     interval: Interval = Field(description="Bucket size", examples=["month"])

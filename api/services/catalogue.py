@@ -9,12 +9,12 @@ from sqlmodel import Session, func, select
 from api.crud.common import page, paginate
 from api.deps import is_staff
 from api.errors import Conflict, InvalidInput
-from api.services import audit, leads
+from api.services import audit, brokerage, leads
 from api.services.access import get_readable, get_writable, require_role
 from api.services.common import apply_update
 from models.capability import Capability, CapabilityCreate, CapabilityUpdate
 from models.need import NEED_TRANSITIONS, Need, NeedCreate, NeedTally, NeedUpdate
-from models.organisation import User
+from models.organisation import Organisation, User
 from models.site import Site
 
 
@@ -121,20 +121,37 @@ def list_needs(session: Session, user: User, *, status: str | None, activity: st
             int(session.exec(total).one()))
 
 
+def _need_site(session: Session, user: User, data: NeedCreate) -> tuple[Site, uuid.UUID | None]:
+    """The site a new need is posted at, and the company a staff broker posts it for.
+
+    The site names the company: a company posts at its own sites, department staff at a site
+    of a company that allows brokering (see api.services.brokerage).
+    """
+    if not is_staff(user):
+        require_role(user, "company", action="post needs")
+        return _own_site(session, user, data.site_id), None
+    site = session.get(Site, data.site_id)
+    org = session.get(Organisation, site.organisation_id) if site is not None else None
+    if site is None or org is None or org.kind != "company":
+        raise InvalidInput(["body", "site_id"], "site not found among the companies' sites")
+    return site, brokerage.acting_for(session, user, org.id, "post needs")
+
+
 def create_need(session: Session, user: User, data: NeedCreate) -> Need:
-    require_role(user, "company", action="post needs")
-    site = _own_site(session, user, data.site_id)
+    site, for_company = _need_site(session, user, data)
     need = Need.model_validate(data.model_dump(), update={
         "organisation_id": site.organisation_id, "status": "draft"})
     need.site_id = site.id
-    for key in ("placement_mode", "accommodates_support", "time_pressure"):
+    for key in ("placement_mode", "accommodates_support", "time_pressure", "origin"):
         setattr(need, key, str(getattr(data, key).value))
     need.shifts = [str(s) for s in data.shifts]
     need.certifications_required = [str(c) for c in data.certifications_required]
+    brokerage.mark(need, user, for_company)
     session.add(need)
     session.flush()
     audit.record(session, user, entity="need", entity_id=need.id, action="create",
-                 summary=f"need '{need.title}' ({need.activity}, {need.fte:g} FTE) as draft")
+                 summary=f"need '{need.title}' ({need.activity}, {need.fte:g} FTE, "
+                 f"{need.origin}) as draft", on_behalf_of=for_company)
     return need
 
 
@@ -143,13 +160,13 @@ def get_need(session: Session, user: User, need_id: uuid.UUID) -> Need:
 
 
 def update_need(session: Session, user: User, need_id: uuid.UUID, patch: NeedUpdate) -> Need:
-    need = get_writable(session, Need, need_id, "Need", user)
+    need, for_company = brokerage.writable_need(session, user, need_id, "edit needs")
     if need.status in ("closed", "cancelled"):
         raise Conflict(f"Need is {need.status}; it can no longer be changed",
                        current_status=need.status)
     changes = apply_update(need, patch, nullable=frozenset(
-        {"max_distance_km", "start_date", "end_date"}))
-    for key in ("accommodates_support", "time_pressure"):
+        {"max_distance_km", "start_date", "end_date", "origin_country"}))
+    for key in ("accommodates_support", "time_pressure", "origin"):
         if key in changes:
             setattr(need, key, str(changes[key]))
     for key in ("shifts", "certifications_required"):
@@ -157,31 +174,40 @@ def update_need(session: Session, user: User, need_id: uuid.UUID, patch: NeedUpd
             setattr(need, key, [str(v) for v in changes[key]])
     if need.start_date and need.end_date and need.end_date < need.start_date:
         raise InvalidInput(["body", "end_date"], "end_date must not be before start_date")
+    if need.origin != "reshored" and need.origin_country is not None:
+        if "origin_country" in changes:
+            raise InvalidInput(["body", "origin_country"],
+                               "origin_country is only allowed when origin is 'reshored'")
+        need.origin_country = None  # no longer reshored: the country of origin goes too
+    brokerage.mark(need, user, for_company)
     audit.record(session, user, entity="need", entity_id=need.id, action="update",
                  summary=f"changed {', '.join(sorted(changes)) or 'nothing'}",
-                 organisation_id=need.organisation_id)
+                 organisation_id=need.organisation_id, on_behalf_of=for_company)
     return need
 
 
 def change_need_status(session: Session, user: User, need_id: uuid.UUID, target: str) -> Need:
-    need = get_writable(session, Need, need_id, "Need", user, lock=True)
+    need, for_company = brokerage.writable_need(session, user, need_id, "change needs",
+                                                lock=True)
     if target not in NEED_TRANSITIONS[need.status]:
         allowed = ", ".join(sorted(NEED_TRANSITIONS[need.status])) or "none"
         raise Conflict(f"Need is {need.status}; cannot move to {target} (allowed: {allowed})",
                        current_status=need.status)
     previous, need.status = need.status, target
+    brokerage.mark(need, user, for_company)
     audit.record(session, user, entity="need", entity_id=need.id, action=f"status.{target}",
                  summary=f"need '{need.title}' {previous} → {target}",
-                 organisation_id=need.organisation_id)
+                 organisation_id=need.organisation_id, on_behalf_of=for_company)
     leads.on_need_status_changed(session, user, need)
     return need
 
 
 def delete_need(session: Session, user: User, need_id: uuid.UUID) -> None:
-    need = get_writable(session, Need, need_id, "Need", user)
+    need, for_company = brokerage.writable_need(session, user, need_id, "delete needs")
     if need.status != "draft":
         raise Conflict(f"Only draft needs can be deleted; this one is {need.status} "
                        "(cancel it instead)", current_status=need.status)
     session.delete(need)
     audit.record(session, user, entity="need", entity_id=need_id, action="delete",
-                 summary=f"draft need '{need.title}' deleted", organisation_id=need.organisation_id)
+                 summary=f"draft need '{need.title}' deleted", organisation_id=need.organisation_id,
+                 on_behalf_of=for_company)

@@ -40,6 +40,8 @@ KPIS: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
     ("free_fte_high", "Free FTE, high support", ("free_fte", "high"), "FTE"),
     ("supervisors", "Supervisors available", ("free_fte", "supervisors"), "FTE"),
     ("contracted_fte", "Contracted FTE", ("contracted_fte",), "FTE"),
+    ("reshored_contracted_fte", "Contracted FTE, reshored work",
+     ("origin", "reshored", "contracted_fte"), "FTE"),
     ("matched_needs", "Matched needs", ("matched_needs",), ""),
     ("complementary_share", "Complementary work", ("complementary_share",), "%"),
     ("night_work_needs", "Needs with night work", ("night_work_needs",), ""),
@@ -193,7 +195,33 @@ def _series(session: Session, scope: stats.Scope) -> list[dict[str, Any]]:
         charts.append({"metric": metric, "title": title, "kind": kind, "points": items,
                        "width": width, "height": height, "max_text": format_number(top),
                        "line": line, "total": format_number(sum(p.value for p in points))})
+    charts.append(_origin_chart(session, window))
     return charts
+
+
+def _origin_chart(session: Session, window: stats.Scope) -> dict[str, Any]:
+    """Contracted FTE of reshored (below) and kept (stacked on top) work, per month."""
+    reshored = stats.timeseries(session, window, "fte_reshored").points
+    kept = stats.timeseries(session, window, "fte_kept").points
+    width, height, step = 360, 120, 360 / max(1, len(reshored))
+    top = max((r.value + k.value for r, k in zip(reshored, kept, strict=True)), default=0.0)
+    biggest = top or 1.0
+    items = []
+    for i, (r, k) in enumerate(zip(reshored, kept, strict=True)):
+        h_reshored = round((height - 20) * r.value / biggest, 1)
+        h_kept = round((height - 20) * k.value / biggest, 1)
+        label = r.period[2:].replace("-", "/") if (len(reshored) - 1 - i) % 2 == 0 else ""
+        items.append({"period": r.period, "label": label, "reshored": r.value,
+                      "kept": k.value, "text": f"reshored {format_number(r.value)}, kept "
+                      f"{format_number(k.value)}",
+                      "x": round(i * step + step * 0.15, 1), "w": round(step * 0.7, 1),
+                      "cx": round(i * step + step / 2, 1),
+                      "h_reshored": h_reshored, "y_reshored": round(height - h_reshored, 1),
+                      "h_kept": h_kept, "y_kept": round(height - h_reshored - h_kept, 1)})
+    total = sum(p.value for p in reshored) + sum(p.value for p in kept)
+    return {"metric": "fte_by_origin", "title": "FTE contracted: reshored and kept work",
+            "kind": "stacked", "points": items, "width": width, "height": height,
+            "max_text": format_number(top), "line": "", "total": format_number(total)}
 
 
 # ---- clusters ------------------------------------------------------------------------------

@@ -24,6 +24,9 @@ from models.organisation import Organisation, OrganisationCreate, User
 from models.site import Site, SiteCreate, Workforce
 
 DEMO_MARKER_ACTION = "demo.load"
+# countries work came back from, as in the seeds: Tsjechië (003:10-11), Polen (003:17-18); the rest
+# illustrative. None: reshored without a recorded country.
+RESHORED_FROM: tuple[str | None, ...] = ("CZ", "PL", "RO", None, "CN", "SK", "HU")
 
 
 @dataclass
@@ -61,6 +64,7 @@ def load_demo(session: Session, *, progress: Callable[[str], None] = lambda _m: 
         return DemoSummary(loaded=False, logins=logins)
 
     counts = dict.fromkeys(("organisations", "users", "sites", "capabilities", "needs"), 0)
+    demo_needs: list[Need] = []
     now = datetime.now(UTC)
     orgs = dataset["organisations"]
     for i, raw in enumerate(orgs, 1):
@@ -109,10 +113,12 @@ def load_demo(session: Session, *, progress: Callable[[str], None] = lambda _m: 
                 status = raw_need.get("status", "open")
                 need_in = NeedCreate.model_validate(
                     {k: v for k, v in raw_need.items() if k != "status"} | {"site_id": site.id})
-                session.add(Need.model_validate(
+                need = Need.model_validate(
                     need_in.model_dump(mode="json"),
                     update={"organisation_id": org.id, "site_id": site.id, "status": status,
-                            "start_date": need_in.start_date, "end_date": need_in.end_date}))
+                            "start_date": need_in.start_date, "end_date": need_in.end_date})
+                session.add(need)
+                demo_needs.append(need)
                 counts["needs"] += 1
         if i % 10 == 0 or i == len(orgs):
             progress(f"{i}/{len(orgs)} organisations read, {counts['organisations']} added")
@@ -124,11 +130,35 @@ def load_demo(session: Session, *, progress: Callable[[str], None] = lambda _m: 
                              password_hash=hash_password(user["password"])))
             counts["users"] += 1
     session.flush()
+    _mark_origins(demo_needs)
     audit.record(session, None, entity="demo", entity_id=None, action=DEMO_MARKER_ACTION,
                  summary="demo data set loaded: " + ", ".join(f"{n} {k}"
                                                               for k, n in counts.items()))
     session.flush()
     return DemoSummary(loaded=True, counts=counts, logins=logins)
+
+
+def demo_origins(titles: list[str]) -> dict[str, tuple[str, str | None]]:
+    """Illustrative origins for the demo needs: by sorted title, the 4th of every ten is
+    reshored (with a country from :data:`RESHORED_FROM` in turn) and the 8th kept; the rest
+    stay new. About 10 % each, the same on every load."""
+    marked: dict[str, tuple[str, str | None]] = {}
+    for i, title in enumerate(sorted(titles)):
+        if i % 10 == 3:
+            marked[title] = ("reshored", RESHORED_FROM[(i // 10) % len(RESHORED_FROM)])
+        elif i % 10 == 7:
+            marked[title] = ("kept", None)
+    return marked
+
+
+def _mark_origins(needs: list[Need]) -> None:
+    """Give the demo needs origins unless the data set declares them itself."""
+    if any(need.origin != "new" for need in needs):
+        return
+    marked = demo_origins([need.title for need in needs])
+    for need in needs:
+        if need.title in marked:
+            need.origin, need.origin_country = marked[need.title]
 
 
 def _role(kind: str) -> str:

@@ -22,8 +22,7 @@ from api.config import Settings
 from api.crud.common import paginate
 from api.deps import is_staff
 from api.errors import Conflict, Forbidden, InvalidInput, NotFound
-from api.services import audit, notifications, webhooks
-from api.services.access import get_writable
+from api.services import audit, brokerage, notifications, webhooks
 from matching.assignment import DEFAULT_SUPERVISION_RATIOS
 from models.base import as_utc, utcnow
 from models.capability import Capability
@@ -205,6 +204,7 @@ def present(session: Session, leads: Sequence[Lead], *, viewer: User | None = No
             sent_at=as_utc(lead.sent_at), viewed_at=as_utc(lead.viewed_at),
             answered_at=as_utc(lead.answered_at), contracted_at=as_utc(lead.contracted_at),
             closed_at=as_utc(lead.closed_at), expires_at=as_utc(lead.expires_at),
+            brokered_by_user_id=lead.brokered_by_user_id,
             need=LeadNeed(id=need.id, title=need.title, description=need.description,
                           activity=need.activity, placement_mode=need.placement_mode,
                           fte=need.fte, contracted_fte=need.contracted_fte,
@@ -323,9 +323,11 @@ def _emit(session: Session, lead: Lead, event_type: str, now: datetime) -> None:
             lead_id=lead.id, parties=sides, views={o: view(o) for o in mail_orgs}, now=now)
 
 
-def _record(session: Session, actor: User | None, lead: Lead, action: str, summary: str) -> None:
+def _record(session: Session, actor: User | None, lead: Lead, action: str, summary: str,
+            on_behalf_of: uuid.UUID | None = None) -> None:
     audit.record(session, actor, entity="lead", entity_id=lead.id, action=action,
-                 summary=summary, organisation_id=None if actor else lead.company_id)
+                 summary=summary, organisation_id=None if actor else lead.company_id,
+                 on_behalf_of=on_behalf_of)
 
 
 # ---- access -----------------------------------------------------------------------------------
@@ -351,6 +353,15 @@ def _require_side(user: User, lead: Lead, side: str, action: str) -> None:
         return
     if user.organisation_id != (lead.provider_id if side == "provider" else lead.company_id):
         raise Forbidden(f"Only the {side} of this lead may {action} it")
+
+
+def _require_company_side(session: Session, user: User, lead: Lead,
+                          action: str) -> uuid.UUID | None:
+    """The company, or staff acting for it (see brokerage); returns the company acted for."""
+    if is_staff(user):
+        return brokerage.acting_for(session, user, lead.company_id, f"{action} leads")
+    _require_side(user, lead, "company", action)
+    return None
 
 
 def _check_transition(lead: Lead, action: str) -> str:
@@ -388,7 +399,8 @@ def send_lead(session: Session, user: User, need_id: uuid.UUID, data: LeadCreate
 
     # the need row lock serialises concurrent sends for one need (the partial unique index is
     # the last line of defence)
-    need = get_writable(session, Need, need_id, "Need", user, lock=True)
+    need, for_company = brokerage.writable_need(session, user, need_id, "send leads",
+                                                lock=True)
     if need.status != "open":
         raise Conflict(f"Need is {need.status}; leads can only be sent for open needs",
                        current_status=need.status)
@@ -419,10 +431,11 @@ def send_lead(session: Session, user: User, need_id: uuid.UUID, data: LeadCreate
                 provider_id=capability.organisation_id, provider_site_id=capability.site_id,
                 status="sent", snapshot=scored, sent_at=now,
                 expires_at=now + timedelta(days=settings.lead_expiry_days))
+    brokerage.mark(lead, user, for_company)
     session.add(lead)
     _record(session, user, lead, "send",
             f"need '{need.title}' sent to capability {capability.id} "
-            f"(score {scored['score']:.2f})")
+            f"(score {scored['score']:.2f})", on_behalf_of=for_company)
     _emit(session, lead, "lead.sent", now)
     return lead
 
@@ -490,7 +503,7 @@ def decline_lead(session: Session, user: User, lead_id: uuid.UUID, data: LeadDec
 
 def contract_lead(session: Session, user: User, lead_id: uuid.UUID, data: LeadContract) -> Lead:
     lead = get_lead(session, user, lead_id)
-    _require_side(user, lead, "company", "contract")
+    for_company = _require_company_side(session, user, lead, "contract")
     need = _lock_need(session, lead.need_id)
     workforce = _lock_workforce(session, lead.provider_site_id)
     lead = _lock_lead(session, lead.id)
@@ -523,15 +536,16 @@ def contract_lead(session: Session, user: User, lead_id: uuid.UUID, data: LeadCo
     lead.contracted_at = lead.updated_at = now
     need.contracted_fte = round(need.contracted_fte + data.fte, 6)
     need.updated_at = now
+    brokerage.mark(lead, user, for_company)
     _record(session, user, lead, "contract",
             f"{data.fte:g} FTE contracted (low/medium/high {reservation.low:g}/"
             f"{reservation.medium:g}/{reservation.high:g}, supervisors "
-            f"{reservation.supervisors:g})")
+            f"{reservation.supervisors:g})", on_behalf_of=for_company)
     if need.contracted_fte >= need.fte - EPSILON:
         need.status = "matched"
         audit.record(session, user, entity="need", entity_id=need.id, action="status.matched",
                      summary=f"need '{need.title}' fully contracted ({need.contracted_fte:g} FTE)",
-                     organisation_id=need.organisation_id)
+                     organisation_id=need.organisation_id, on_behalf_of=for_company)
     _emit(session, lead, "lead.contracted", now)
     return lead
 
@@ -560,18 +574,22 @@ def _withdraw(session: Session, actor: User | None, lead: Lead, need: Need,
     if was == "contracted":
         _release(lead, workforce, need, now)
     lead.closed_at = lead.updated_at = now
-    _record(session, actor, lead, "withdraw", f"lead withdrawn ({was}) {why}".strip())
+    # withdrawing is a company-side act: whoever else did it acted for the company
+    for_company = brokerage.on_behalf_of(actor, lead.company_id)
+    brokerage.mark(lead, actor, for_company)
+    _record(session, actor, lead, "withdraw", f"lead withdrawn ({was}) {why}".strip(),
+            on_behalf_of=for_company)
     if need_was_matched and need.status == "open":
         # recorded before _emit flushes, so both audit rows go out in one INSERT
         audit.record(session, actor, entity="need", entity_id=need.id, action="status.open",
                      summary=f"need '{need.title}' reopened: a contracted lead was withdrawn",
-                     organisation_id=need.organisation_id)
+                     organisation_id=need.organisation_id, on_behalf_of=for_company)
     _emit(session, lead, "lead.withdrawn", now)
 
 
 def withdraw_lead(session: Session, user: User, lead_id: uuid.UUID) -> Lead:
     lead = get_lead(session, user, lead_id)
-    _require_side(user, lead, "company", "withdraw")
+    _require_company_side(session, user, lead, "withdraw")
     need = _lock_need(session, lead.need_id)
     workforce = _lock_workforce(session, lead.provider_site_id)
     lead = _lock_lead(session, lead.id)

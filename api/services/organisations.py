@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from api.crud.common import paginate
 from api.deps import is_staff
-from api.errors import Conflict, NotFound
+from api.errors import Conflict, Forbidden, InvalidInput, NotFound
 from api.services import audit, leads
 from api.services.access import can_read, check_write, get_readable, get_writable
 from api.services.common import apply_update
@@ -45,12 +45,27 @@ def update_organisation(session: Session, user: User, org_id: uuid.UUID,
                         patch: OrganisationUpdate) -> Organisation:
     org = get_organisation(session, user, org_id)
     check_write(user, org.id, "Organisation")
+    if patch.brokered_by_department is not None:
+        # the company's own consent: neither staff nor an admin may give it in its name
+        if user.organisation_id != org.id:
+            raise Forbidden("Only the company itself may allow or revoke brokering by the "
+                            "department")
+        if org.kind != "company":
+            raise InvalidInput(["body", "brokered_by_department"],
+                               "only companies can be brokered by the department")
     changes = apply_update(org, patch,
                            nullable=frozenset({"website", "contact_name", "contact_email",
                                                "contact_phone"}))
     audit.record(session, user, entity="organisation", entity_id=org.id, action="update",
                  summary=f"changed {', '.join(sorted(changes)) or 'nothing'}",
                  organisation_id=org.id)
+    if "brokered_by_department" in changes:
+        allowed = changes["brokered_by_department"]
+        audit.record(session, user, entity="organisation", entity_id=org.id,
+                     action="brokering.allow" if allowed else "brokering.revoke",
+                     summary="department staff may act for the company" if allowed
+                     else "department staff may no longer act for the company",
+                     organisation_id=org.id)
     return org
 
 

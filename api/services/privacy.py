@@ -15,7 +15,7 @@ from api.errors import Conflict, Forbidden
 from api.services import audit, catalogue, leads
 from api.services.auth import revoke_tokens
 from api.services.organisations import get_organisation
-from models.audit import AuditEvent, AuditEventPublic
+from models.audit import AuditEvent
 from models.base import utcnow
 from models.capability import Capability, CapabilityPublic, CapabilityUpdate
 from models.lead import Lead
@@ -59,9 +59,8 @@ def export(session: Session, user: User, org_id: uuid.UUID) -> OrganisationExpor
         leads_sent=leads.present(session, sent, viewer=user),
         leads_received=leads.present(session, received, viewer=user),
         webhook=WebhookEndpointPublic.model_validate(webhook) if webhook else None,
-        audit_events=[AuditEventPublic.model_validate(e)
-                      for e in _rows(session, AuditEvent, org.id,
-                                     (AuditEvent.at, AuditEvent.id))],
+        audit_events=audit.present(session, _rows(session, AuditEvent, org.id,
+                                                  (AuditEvent.at, AuditEvent.id))),
     )
     audit.record(session, user, entity="organisation", entity_id=org.id, action="export",
                  summary="organisation data exported", organisation_id=org.id)
@@ -126,6 +125,7 @@ def erase(session: Session, user: User, org_id: uuid.UUID) -> None:
     org.enterprise_number = None
     org.description = ""
     org.website = org.contact_name = org.contact_email = org.contact_phone = None
+    org.brokered_by_department = False  # an erased company no longer asks anyone to act for it
     org.updated_at = utcnow()
 
     # audit summaries written earlier may quote the name or an email address

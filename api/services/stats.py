@@ -50,6 +50,7 @@ from matching import MatchingEngine
 from models import gazetteer, taxonomy
 from models.capability import Capability
 from models.cluster import Cluster, ClusterNeedMember, ClusterStatus
+from models.common import NeedOrigin
 from models.lead import Lead, LeadStatus
 from models.need import Need
 from models.revision import NEED_TABLES, data_stamp
@@ -62,6 +63,8 @@ from models.stats import (
     FreeWorkforce,
     LeadFunnel,
     Metric,
+    NeedsByOrigin,
+    OriginFigures,
     RegionLevel,
     RegionRow,
     RegionStats,
@@ -179,6 +182,33 @@ def _month(session: Session, column: Any) -> ColumnElement[str]:
     if session.get_bind().dialect.name == "postgresql":
         return func.to_char(func.timezone("UTC", column), "YYYY-MM")
     return func.strftime("%Y-%m", column)  # SQLite stores UTC datetimes as text
+
+
+# ---- what stays in Flanders: needs by origin ------------------------------------------------
+
+_ORIGIN_COLUMNS = (func.count(case((_OPEN, 1))), func.sum(case((_OPEN, Need.fte), else_=0.0)),
+                   func.sum(Need.contracted_fte))
+
+
+def _by_origin(rows: Iterable[Any]) -> dict[Any, NeedsByOrigin]:
+    """(key, origin, open needs, open FTE, contracted FTE) rows → per key, all three origins."""
+    figures: dict[Any, dict[str, OriginFigures]] = {}
+    for key, origin, n_open, fte, contracted in rows:
+        figures.setdefault(key, {})[origin] = OriginFigures(
+            open_needs=n_open, open_fte=_r(fte), contracted_fte=_r(contracted))
+    zero = OriginFigures(open_needs=0, open_fte=0.0, contracted_fte=0.0)
+    return {key: NeedsByOrigin(**{o.value: got.get(o.value, zero) for o in NeedOrigin})
+            for key, got in figures.items()}
+
+
+def _origin_by(session: Session, scope: Scope, column: Any) -> dict[Any, NeedsByOrigin]:
+    return _by_origin(session.execute(
+        _needs(scope, column, Need.origin, *_ORIGIN_COLUMNS).group_by(column, Need.origin)))
+
+
+def _no_origin() -> NeedsByOrigin:
+    zero = OriginFigures(open_needs=0, open_fte=0.0, contracted_fte=0.0)
+    return NeedsByOrigin(**{o.value: zero for o in NeedOrigin})
 
 
 # ---- unmet demand: the one figure that needs the engine ---------------------------------------
@@ -456,6 +486,9 @@ def overview(session: Session, settings: Settings, scope: Scope) -> StatsOvervie
             threshold=settings.unmet_threshold, share_of_open_fte=_share(unmet_fte, open_fte)),
         complementary_share=_share(float(complementary_fte or 0.0), open_fte),
         night_work_needs=night,
+        origin=_by_origin((None, *row) for row in session.execute(
+            _needs(scope, Need.origin, *_ORIGIN_COLUMNS).group_by(Need.origin))
+        ).get(None) or _no_origin(),
         leads=LeadFunnel(**{s.value: by_status.get(s.value, 0) for s in LeadStatus},
                          total=sum(by_status.values()), contracted_fte=_r(lead_contracted_fte),
                          median_hours_to_first_accept=_median_hours_to_first_accept(
@@ -497,6 +530,7 @@ def regions(session: Session, settings: Settings, scope: Scope,
     keys = {"province": scores.province, "arrondissement": scores.arrondissement,
             "municipality": scores.municipality}[level]
     unmet = _unmet_by(keys[unmet_rows], scores.fte[unmet_rows])
+    origin = _origin_by(session, scope, column)
 
     needs = {code: row for code, *row in need_rows}
     workforce = {code: row for code, *row in workforce_rows}
@@ -511,7 +545,8 @@ def regions(session: Session, settings: Settings, scope: Scope,
             code=code, name=name, province=province, lat=lat, lon=lon, open_needs=n_open,
             open_fte=_r(fte), contracted_fte=_r(contracted), unmet_needs=unmet_n,
             unmet_fte=_r(unmet_fte), free_fte_low=_r(low), free_fte_medium=_r(medium),
-            free_fte_high=_r(high), supervisors=_r(supervisors)))
+            free_fte_high=_r(high), supervisors=_r(supervisors),
+            origin=origin.get(code) or _no_origin()))
     return RegionStats(filters=scope.public(), level=level,
                        unmet_threshold=settings.unmet_threshold, items=items)
 
@@ -536,6 +571,7 @@ def activities(session: Session, settings: Settings, scope: Scope) -> ActivitySt
     none, below = scores.unmet(settings.unmet_threshold)
     unmet_rows = keep & (none | below)
     unmet = _unmet_by(scores.activity[unmet_rows], scores.fte[unmet_rows])
+    origin = _origin_by(session, scope, Need.activity)
 
     needs = {code: row for code, *row in need_rows}
     caps = {code: row for code, *row in cap_rows}
@@ -549,7 +585,8 @@ def activities(session: Session, settings: Settings, scope: Scope) -> ActivitySt
         items.append(ActivityRow(
             code=code, label=act.label["nl"], family=act.family, open_needs=n_open,
             open_fte=_r(fte), contracted_fte=_r(contracted), unmet_needs=unmet_n,
-            unmet_fte=_r(unmet_fte), capabilities=n_caps, providers=n_providers))
+            unmet_fte=_r(unmet_fte), capabilities=n_caps, providers=n_providers,
+            origin=origin.get(code) or _no_origin()))
     return ActivityStats(filters=scope.public(), unmet_threshold=settings.unmet_threshold,
                          items=items)
 
@@ -565,6 +602,12 @@ def _months(first: str, last: str) -> list[str]:
     return out
 
 
+# contracted FTE per month, of all needs or of one origin
+_CONTRACTED_BY_ORIGIN: dict[str, str | None] = {
+    "fte_contracted": None, "fte_reshored": NeedOrigin.reshored.value,
+    "fte_kept": NeedOrigin.kept.value}
+
+
 def timeseries(session: Session, scope: Scope, metric: Metric) -> TimeSeries:
     by_status: dict[str, dict[str, int]] = {}
     if metric == "needs_posted":
@@ -573,10 +616,12 @@ def timeseries(session: Session, scope: Scope, metric: Metric) -> TimeSeries:
     elif metric == "leads_sent":
         month = _month(session, Lead.sent_at)
         stmt = _leads(scope, month, func.count())
-    elif metric == "fte_contracted":
+    elif metric in _CONTRACTED_BY_ORIGIN:
         month = _month(session, Lead.contracted_at)
         stmt = (_leads(scope, month, func.sum(Lead.contracted_fte), dated_by=Lead.contracted_at)
                 .where(Lead.contracted_at.is_not(None)))
+        if _CONTRACTED_BY_ORIGIN[metric] is not None:
+            stmt = stmt.where(Need.origin == _CONTRACTED_BY_ORIGIN[metric])
     else:  # clusters_formed
         month = _month(session, Cluster.created_at)
         stmt = select_clusters(scope, month, func.count())
@@ -626,12 +671,26 @@ def _columns(result: BaseModel) -> list[str]:
         return list(_flatten(result.model_dump(mode="json", exclude={"filters"})))
     list_field, row_model = _ROW_MODELS[type(result)]
     columns = [n for n in type(result).model_fields if n not in ("filters", list_field)]
-    for name in row_model.model_fields:
-        if name != "by_status":
+    for name, info in row_model.model_fields.items():
+        if name == "by_status":
+            if getattr(result, "metric", None) == "clusters_formed":
+                columns += [f"by_status.{s.value}" for s in ClusterStatus]
+        elif isinstance(info.annotation, type) and issubclass(info.annotation, BaseModel):
+            columns += _nested_columns(info.annotation, f"{name}.")
+        else:
             columns.append(name)
-        elif getattr(result, "metric", None) == "clusters_formed":
-            columns += [f"by_status.{s.value}" for s in ClusterStatus]
     return columns
+
+
+def _nested_columns(model: type[BaseModel], prefix: str) -> list[str]:
+    """``origin.new.open_needs`` … for a nested figure, in schema order."""
+    out = []
+    for name, info in model.model_fields.items():
+        if isinstance(info.annotation, type) and issubclass(info.annotation, BaseModel):
+            out += _nested_columns(info.annotation, f"{prefix}{name}.")
+        else:
+            out.append(f"{prefix}{name}")
+    return out
 
 
 def to_csv(result: BaseModel) -> str:
