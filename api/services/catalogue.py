@@ -12,6 +12,7 @@ from api.errors import Conflict, InvalidInput
 from api.services import audit, leads
 from api.services.access import get_readable, get_writable, require_role
 from api.services.common import apply_update
+from models import taxonomy
 from models.capability import Capability, CapabilityCreate, CapabilityUpdate
 from models.need import NEED_TRANSITIONS, Need, NeedCreate, NeedTally, NeedUpdate
 from models.organisation import User
@@ -127,8 +128,11 @@ def create_need(session: Session, user: User, data: NeedCreate) -> Need:
     need = Need.model_validate(data.model_dump(), update={
         "organisation_id": site.organisation_id, "status": "draft"})
     need.site_id = site.id
-    for key in ("placement_mode", "accommodates_support", "time_pressure"):
+    for key in ("placement_mode", "accommodates_support"):
         setattr(need, key, str(getattr(data, key).value))
+    # not given: the activity's time pressure from the taxonomy (DESIGN §4.8)
+    need.time_pressure = (str(data.time_pressure.value) if data.time_pressure is not None
+                          else taxonomy.activity(data.activity).time_pressure)
     need.shifts = [str(s) for s in data.shifts]
     need.certifications_required = [str(c) for c in data.certifications_required]
     session.add(need)

@@ -111,11 +111,13 @@ def need_profile(need: Need, site: Site) -> NeedProfile:
         id=str(need.id), activity=need.activity, competences=tuple(need.competences),
         text=f"{need.title}. {need.description}".strip(), placement_mode=need.placement_mode,
         fte=need.fte, accommodates_support=need.accommodates_support,
-        time_pressure=need.time_pressure, peak_season=need.peak_season,
+        time_pressure=need.time_pressure or (activity.time_pressure if activity else "low"),
+        peak_season=need.peak_season,
         shifts=tuple(need.shifts), certifications=tuple(need.certifications_required),
         max_distance_km=need.max_distance_km, lat=site.lat, lon=site.lon,
         binding=activity.binding if activity else "medium",
-        public_transport=site.public_transport_access)
+        public_transport=site.public_transport_access,
+        contracted_fte=min(max(need.contracted_fte or 0.0, 0.0), need.fte))
 
 
 # ---- the cached engine ----------------------------------------------------------------------
