@@ -347,6 +347,9 @@ class MatchingEngine(BaseEstimator):
         Weights of the four score components (competence, locality, supervision, capacity).
     config : EngineConfig, default=EngineConfig()
         Domain constants: supervision ratios, distance decay, text blend, factors.
+    vocabulary_texts : tuple of str, default=()
+        Extra texts the text vectoriser is fitted on besides the capability texts: the
+        taxonomy's nl/en labels, so their words are in the vocabulary (DESIGN §5).
 
     Attributes
     ----------
@@ -400,9 +403,15 @@ class MatchingEngine(BaseEstimator):
     True
     """
 
-    def __init__(self, weights: Weights = Weights(), config: EngineConfig = EngineConfig()):
+    def __init__(
+        self,
+        weights: Weights = Weights(),
+        config: EngineConfig = EngineConfig(),
+        vocabulary_texts: tuple[str, ...] = (),
+    ):
         self.weights = weights
         self.config = config
+        self.vocabulary_texts = vocabulary_texts
 
     # -- parameters --------------------------------------------------------------------
     def _params(self) -> tuple[Weights, EngineConfig]:
@@ -448,7 +457,9 @@ class MatchingEngine(BaseEstimator):
         self.competences_ = {
             x: i for i, x in enumerate(sorted({x for c in caps for x in c.competences}))
         }
-        self.text_model_ = fit_text_model([c.text for c in caps])
+        self.text_model_ = fit_text_model(
+            [c.text for c in caps], tuple(self.vocabulary_texts or ())
+        )
         self.vectorizer_ = self.text_model_.vectorizer
         side = _capability_side(
             caps, self.activities_, self.competences_, self.text_model_, self.config_

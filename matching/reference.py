@@ -186,16 +186,18 @@ def rank_reference(
     include_excluded: bool = False,
     text_model: TextModel | None = None,
     capability_vectors: Mapping[str, dict[int, float]] | None = None,
+    vocabulary_texts: Sequence[str] = (),
 ) -> MatchResult:
     """Rank capabilities for a need with a plain loop over every pair.
 
     Same contract as :meth:`matching.engine.MatchingEngine.rank`. ``text_model`` defaults to
-    one fitted on ``capabilities``' texts; ``capability_vectors`` (capability id →
-    ``text_model.vector_dicts`` of its text) may be passed in to time only the scoring.
+    one fitted on ``capabilities``' texts and ``vocabulary_texts``; ``capability_vectors``
+    (capability id → ``text_model.vector_dicts`` of its text) may be passed in to time only
+    the scoring.
     """
     weights = weights or Weights()
     config = config or EngineConfig()
-    model = text_model or fit_text_model([c.text for c in capabilities])
+    model = text_model or fit_text_model([c.text for c in capabilities], vocabulary_texts)
     if capability_vectors is None:
         vectors = model.vector_dicts([c.text for c in capabilities])
         capability_vectors = {c.id: v for c, v in zip(capabilities, vectors, strict=True)}

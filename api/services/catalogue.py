@@ -125,14 +125,14 @@ def list_needs(session: Session, user: User, *, status: str | None, activity: st
 def create_need(session: Session, user: User, data: NeedCreate) -> Need:
     require_role(user, "company", action="post needs")
     site = _own_site(session, user, data.site_id)
+    # not given: the activity's time pressure from the taxonomy (DESIGN §4.8)
+    pressure = (str(data.time_pressure.value) if data.time_pressure is not None
+                else taxonomy.activity(data.activity).time_pressure)
     need = Need.model_validate(data.model_dump(), update={
-        "organisation_id": site.organisation_id, "status": "draft"})
+        "organisation_id": site.organisation_id, "status": "draft", "time_pressure": pressure})
     need.site_id = site.id
     for key in ("placement_mode", "accommodates_support"):
         setattr(need, key, str(getattr(data, key).value))
-    # not given: the activity's time pressure from the taxonomy (DESIGN §4.8)
-    need.time_pressure = (str(data.time_pressure.value) if data.time_pressure is not None
-                          else taxonomy.activity(data.activity).time_pressure)
     need.shifts = [str(s) for s in data.shifts]
     need.certifications_required = [str(c) for c in data.certifications_required]
     session.add(need)

@@ -33,6 +33,7 @@ from api.services.matching import (
     engine_config,
     load_capability_profiles,
     need_profile,
+    vocabulary_texts,
 )
 from matching import CapabilityProfile, EngineConfig, MatchingEngine, NeedProfile, Weights
 from matching.clusters import (
@@ -281,7 +282,8 @@ def _load_inputs(session: Session, params: ClusterRunParams) -> _Inputs:
 def _score_pairs(inputs: _Inputs, weights: Weights, config: EngineConfig) -> list[PairScore]:
     if not inputs.needs or not inputs.capabilities:
         return []
-    engine = MatchingEngine(weights=weights, config=config).fit(inputs.capabilities)
+    engine = MatchingEngine(weights=weights, config=config,
+                            vocabulary_texts=vocabulary_texts()).fit(inputs.capabilities)
     pairs = []
     for result in engine.rank_many(inputs.profiles, k=CANDIDATES_PER_NEED):
         # ranked items only: excluded candidates (hard constraints) never get work

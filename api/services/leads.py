@@ -333,7 +333,7 @@ def _lock_workforce(session: Session, site_id: uuid.UUID) -> Workforce | None:
 # ---- use cases --------------------------------------------------------------------------------
 
 def send_lead(session: Session, user: User, need_id: uuid.UUID, data: LeadCreate,
-              settings: Settings) -> Lead:
+              settings: Settings, lang: str = "nl") -> Lead:
     from api.services.matching import score_pair
 
     # the need row lock serialises concurrent sends for one need (the partial unique index is
@@ -357,7 +357,7 @@ def send_lead(session: Session, user: User, need_id: uuid.UUID, data: LeadCreate
     # score_pair reads the need's site too, and finds it in the session; present() needs both
     # for the webhook payload and the response, after the locals here are gone
     _keep(session, [need, session.get(Site, need.site_id)])
-    scored = score_pair(session, need, capability, settings)
+    scored = score_pair(session, need, capability, settings, lang)
     if scored is None:
         raise Conflict("This capability does not match the need's activity at all")
     if scored.get("excluded"):

@@ -8,6 +8,7 @@ refitted. So a request made after a write sees it, whichever worker serves it.
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 import uuid
@@ -122,6 +123,15 @@ def need_profile(need: Need, site: Site) -> NeedProfile:
 
 # ---- the cached engine ----------------------------------------------------------------------
 
+@functools.cache
+def vocabulary_texts() -> tuple[str, ...]:
+    """The taxonomy's nl and en labels of activities and competences, for the text vocabulary."""
+    texts = []
+    for item in (*taxonomy.activities().values(), *taxonomy.competences().values()):
+        texts.extend(item.label[lang] for lang in ("nl", "en"))
+    return tuple(texts)
+
+
 def _fingerprint(session: Session) -> tuple:
     """Changes whenever a write to the tables the engine is fitted on commits (any worker)."""
     return data_stamp(session, CATALOGUE_TABLES)
@@ -144,7 +154,8 @@ class EngineCache:
             entry = self._entries.get(key)
             if entry and entry[0] == stamp and time.monotonic() - entry[1] < MAX_CACHE_SECONDS:
                 return entry[2]
-            engine = MatchingEngine(weights=weights, config=config).fit(
+            engine = MatchingEngine(weights=weights, config=config,
+                                    vocabulary_texts=vocabulary_texts()).fit(
                 load_capability_profiles(session))
             self._entries[key] = (stamp, time.monotonic(), engine)
             return engine
@@ -171,10 +182,28 @@ def current_weights(session: Session) -> Weights:
 
 # ---- presenting results ---------------------------------------------------------------------
 
+_VOCABULARY_KINDS = {"placement_mode": "placement_modes", "support_level": "support_levels",
+                     "level": "time_pressure", "shift": "shifts",
+                     "certification": "certifications",
+                     "public_transport": "public_transport_access"}
+
+
+@functools.cache
+def reason_labels(lang: str) -> dict[str, dict[str, str]]:
+    """Taxonomy labels in ``lang`` by kind, for :func:`matching.render` (one source: taxonomy)."""
+    labels = {"activity": {code: a.label[lang] for code, a in taxonomy.activities().items()},
+              "competence": {code: c.label[lang] for code, c in taxonomy.competences().items()}}
+    for kind, name in _VOCABULARY_KINDS.items():
+        labels[kind] = {code: entry["label"][lang]
+                        for code, entry in taxonomy.vocabulary(name).items()}
+    return labels
+
+
 def _reasons(reasons: tuple[Reason, ...] | None, lang: str) -> list[ReasonPublic] | None:
     if reasons is None:
         return None
-    return [ReasonPublic(code=r.code, text=render(r, lang),
+    labels = reason_labels(lang)
+    return [ReasonPublic(code=r.code, text=render(r, lang, labels),
                          params={k: _plain(v) for k, v in r.params.items()}) for r in reasons]
 
 
@@ -350,10 +379,11 @@ def opportunities_for_provider(session: Session, user: User, settings: Settings,
 
 
 def score_pair(session: Session, need: Need, capability: Capability,
-               settings: Settings) -> dict | None:
+               settings: Settings, lang: str = "nl") -> dict | None:
     """Score one (need, capability) pair exactly as the ranking would; None if unrelated.
 
-    Used to snapshot a match into a lead. Works for inactive capabilities too.
+    Used to snapshot a match into a lead, with reason texts in ``lang`` (the language of the
+    request that sends it, DESIGN §5). Works for inactive capabilities too.
     """
     weights = current_weights(session)
     engine = ENGINES.get(session, weights, engine_config(settings))
@@ -365,7 +395,7 @@ def score_pair(session: Session, need: Need, capability: Capability,
                                 text_model=engine.text_model_)
     if cand is None:
         return None
-    item = _item(cand, "en")
+    item = _item(cand, lang)
     return {"score": item.score, "components": item.components.model_dump(),
             "distance_km": item.distance_km,
             "reasons": [r.model_dump() for r in item.reasons],
