@@ -262,7 +262,7 @@ def _load_inputs(session: Session, params: ClusterRunParams) -> _Inputs:
             lon=site.lon, fte=remaining, accommodates_support=need.accommodates_support,
             placement_mode=need.placement_mode, binding=activity.binding,
             municipality=site.municipality, province=site.province,
-            market_demand=activity.market_demand, investment=activity.investment))
+            **_potential_criteria(activity, need.placement_mode)))
         profiles.append(need_profile(need, site))
         company_of_need[str(need.id)] = need.organisation_id
 
@@ -277,6 +277,14 @@ def _load_inputs(session: Session, params: ClusterRunParams) -> _Inputs:
                 supervisors_free=cap.supervisors_free)
     providers = [p for _, p in sorted(sites.items()) if sum(p.free_fte) > 0]
     return _Inputs(needs, company_of_need, profiles, capabilities, providers)
+
+
+def _potential_criteria(activity, placement_mode: str) -> dict[str, str]:  # noqa: ANN001
+    # the opportunity's criteria from the taxonomy (DESIGN §4.7), as an enclave where it differs
+    criteria = activity.potential_criteria(placement_mode)
+    return {"market_demand": criteria["market_demand"], "investment": criteria["investment"],
+            "competence_fit": criteria["competence_fit"],
+            "potential_binding": criteria["binding"]}
 
 
 def _score_pairs(inputs: _Inputs, weights: Weights, config: EngineConfig) -> list[PairScore]:
