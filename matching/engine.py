@@ -172,6 +172,7 @@ def _need_side(
         [config.effective_decay_km(x.binding, x.placement_mode, x.public_transport) for x in needs],
         dtype=np.float64,
     )
+    a["reach_decay"] = a["decay"] * config.reach_decay_factor
     rows, cols, vals, totals = [], [], [], []
     for i, x in enumerate(needs):
         total = 0.0
@@ -269,7 +270,8 @@ def _score(
         1.0,
     )
     # one coverage component, credited for fresh figures and for reach (see matching.scoring)
-    capacity = share * c["fresh"] * locality
+    reach = np.exp(-d / n["reach_decay"])
+    capacity = share * c["fresh"] * reach
     # supervision fit of the work itself: peaks under high pressure (seeds 000:3522-3560)
     supervision = np.broadcast_to(n["peak"], shape)
     eligible = cov["eligible"]

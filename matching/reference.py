@@ -100,7 +100,8 @@ def _pair_details(
     share = min(1.0, covered / uncovered) if uncovered > 0.0 else 1.0
     freshness = config.freshness(cap.workforce_age_days)
     # one coverage component, credited for fresh figures and for reach (see matching.scoring)
-    capacity = share * freshness * locality
+    reach = math.exp(-distance / (decay * config.reach_decay_factor))
+    capacity = share * freshness * reach
     # supervision fit of the work itself: peaks under high pressure do not suit (000:3522)
     supervision = config.peak_pressure_factor if _peak_pressure(need) else 1.0
     eligible = cov.eligible_fte

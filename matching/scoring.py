@@ -15,22 +15,23 @@ w_cap·capacity`` with
 
 * ``locality = exp(-d / L)``, ``L`` the decay length of the activity's binding (15 / 30 /
   75 km), multiplied by 0.75 (limited) or 0.5 (poor) when workers commute to a badly served
-  client site. A shorter decay length multiplies each candidate's locality by
+  client site. A shorter decay length multiplies each candidate's locality (and reach) by
   ``exp(-d (1/L' - 1/L))``, which is smaller the farther the candidate: bad transport never
   brings a farther provider closer to a nearer one (the old constant 0.75 factor on every
-  candidate shrank the differences and did).
-* ``capacity = share × freshness × locality``: the share of the need's *uncovered* FTE the
+  candidate shrank the differences and did; a property test holds the new rule).
+* ``capacity = share × freshness × reach``: the share of the need's *uncovered* FTE the
   site can cover with the one coverage rule (:mod:`matching.coverage`: accepted levels,
   supervision, whole supervisors), credited for the age of the workforce figures
-  (:meth:`EngineConfig.freshness`) and for reach. This is the only place partial coverage
-  counts (it used to count twice, in supervision and capacity, distance once). Coverage is
-  worth what workers can commute to: with locality as a factor, a provider's score is
-  ``(w_loc + w_cap·share·freshness) · locality`` plus competence and supervision, so for
-  ``high`` binding a provider within 20 km covering half the FTE is at least
-  ``e^2 ≈ 7.4`` times more local than one 50 km or more away and always ranks above it when
-  their competence fit is equal (``(w_loc + w_cap/2) / (w_loc + w_cap) > e^-2``); the rest
-  comes from a second near provider (a samenwerkingsverband, 004:1191). For ``low`` binding
-  the locality ratio is only ``e^0.4`` and coverage may win.
+  (:meth:`EngineConfig.freshness`) and for reach, ``exp(-d / (2 L))``. This is the only
+  place partial coverage counts (it used to count twice, in supervision and capacity, and
+  distance once). Coverage is worth what workers can reach: for ``high`` binding
+  (``L = 15 km``, shorter with bad transport) a provider within 20 km has at least
+  ``e^(30 / 30) = e`` times the reach of one 50 km or more away, more than the factor 2
+  between covering half and covering all, and its locality is ahead too; so with equal
+  competence it ranks above the far one for any weights (the rest can come from a second near
+  provider, a samenwerkingsverband, 004:1191). Reach decays half as fast as locality so that,
+  among near providers and for ``medium`` / ``low`` binding, the one that covers the need can
+  still win (a full provider in Tielt over one covering a third in Gent, 27 km apart).
 * ``supervision`` is the supervision fit of the work itself: 1, or ``peak_pressure_factor``
   (0.2) for peak-season work under high time pressure, a refuted opportunity (000:3522-3560).
   Whether the supervision a team needs is there is decided by the coverage rule: a site that

@@ -250,10 +250,10 @@ class Components:
 class Weights:
     """Weights of the score components; they must sum to 1."""
 
-    competence: float = 0.35
-    locality: float = 0.25
-    supervision: float = 0.10
-    capacity: float = 0.30
+    competence: float = 0.40
+    locality: float = 0.10
+    supervision: float = 0.05
+    capacity: float = 0.45
     version: str = "default"
 
     def __post_init__(self) -> None:
@@ -281,6 +281,9 @@ class EngineConfig:
     decay_km_high: float = 15.0
     decay_km_medium: float = 30.0
     decay_km_low: float = 75.0
+    # coverage counts within reach: its decay length is this multiple of the locality's; at
+    # most 2 keeps DESIGN §4.3's high-binding rule for any weights (see matching.scoring)
+    reach_decay_factor: float = 2.0
     # competence = activity factor × (coverage_weight × coverage + (1 - it) × tf-idf cosine)
     text_coverage_weight: float = 0.7
     # decay-length factor for commuting placements when the client site is badly served
@@ -302,6 +305,7 @@ class EngineConfig:
             "decay_km_high",
             "decay_km_medium",
             "decay_km_low",
+            "reach_decay_factor",
         ):
             _check_number(name, getattr(self, name), positive=True)
         for name in (

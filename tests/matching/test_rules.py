@@ -154,8 +154,9 @@ def test_provider_service_radius_is_a_hard_limit():
 
 def test_only_workers_at_accommodated_levels_count():
     c = only(need(fte=2.0, accommodates_support="low"), cap(free_fte=(1.0, 5.0, 5.0)))
-    # capacity = covered share × freshness × locality: the 10 medium/high workers do not count
-    assert c.components.capacity == pytest.approx(0.5 * c.components.locality)
+    # capacity = covered share × freshness × reach (exp(-d / 2L), the square root of the
+    # locality): the 10 medium/high workers do not count
+    assert c.components.capacity == pytest.approx(0.5 * c.components.locality ** 0.5)
     (reason,) = [r for r in c.reasons if r.code == "coverage"]
     assert (reason.params["covered_fte"], reason.params["limit"]) == (1.0, "workers")
 
@@ -174,7 +175,7 @@ def test_enclave_without_free_supervisor_is_excluded_even_for_low_support_worker
     assert excluded_codes(need(placement_mode="enclave"), c) == ["no_supervision"]
     # the same low-support team may work on site with an on-call supervisor
     on_site = only(need(placement_mode="on_site"), c)
-    assert on_site.components.capacity == pytest.approx(on_site.components.locality)
+    assert on_site.components.capacity == pytest.approx(on_site.components.locality ** 0.5)
     assert "on_call_supervision" in codes(on_site)
 
 
@@ -182,7 +183,7 @@ def test_enclave_short_of_supervisors_covers_what_they_can_supervise():
     # 8 high-support workers need 8 / 4 = 2 supervisors; 1 is free → 4 FTE, 1 supervisor
     n = need(placement_mode="enclave", fte=8.0)
     c = only(n, cap(free_fte=(0.0, 0.0, 8.0), supervisors_free=1.0))
-    assert c.components.capacity == pytest.approx(0.5 * c.components.locality)
+    assert c.components.capacity == pytest.approx(0.5 * c.components.locality ** 0.5)
     (reason,) = [r for r in c.reasons if r.code == "enclave_supervisor"]
     assert (reason.params["needed"], reason.params["free"]) == (1, 1)
     assert render(reason, "en") == (
@@ -205,11 +206,11 @@ def test_on_site_with_medium_support_workers_needs_a_free_supervisor():
     without = only(n, cap(free_fte=(1.0, 3.0, 0.0), supervisors_free=0.0))
     with_supervisor = only(n, cap(free_fte=(1.0, 3.0, 0.0), supervisors_free=1.0))
     # only the low worker may go with an on-call supervisor
-    assert without.components.capacity == pytest.approx(0.25 * without.components.locality)
+    assert without.components.capacity == pytest.approx(0.25 * without.components.locality ** 0.5)
     (coverage,) = [r for r in without.reasons if r.code == "coverage"]
     assert (coverage.params["covered_fte"], coverage.params["limit"]) == (1.0, "supervision")
     assert with_supervisor.components.capacity == pytest.approx(
-        with_supervisor.components.locality)
+        with_supervisor.components.locality ** 0.5)
     assert "supervisor_available" in codes(with_supervisor)
 
 
@@ -238,12 +239,12 @@ def test_peak_season_under_high_time_pressure_scores_low_on_supervision():
 
 def test_capacity_is_the_covered_share_of_the_uncovered_fte_within_reach():
     partial = only(need(fte=4.0), cap(free_fte=(1.0, 0.0, 0.0)))
-    assert partial.components.capacity == pytest.approx(0.25 * partial.components.locality)
+    assert partial.components.capacity == pytest.approx(0.25 * partial.components.locality ** 0.5)
     full = only(need(fte=1.0), cap())
-    assert full.components.capacity == pytest.approx(full.components.locality)
+    assert full.components.capacity == pytest.approx(full.components.locality ** 0.5)
     # 3 of 4 FTE already contracted: 1 FTE free covers all that is still uncovered
     rest = only(need(fte=4.0, contracted_fte=3.0), cap(free_fte=(1.0, 0.0, 0.0)))
-    assert rest.components.capacity == pytest.approx(rest.components.locality)
+    assert rest.components.capacity == pytest.approx(rest.components.locality ** 0.5)
 
 
 def test_placement_mode_not_offered_is_excluded():
@@ -404,7 +405,7 @@ def test_config_ratios_change_supervision_needs():
     c = cap(free_fte=(0.0, 0.0, 8.0), supervisors_free=1.0)
     config = EngineConfig(supervision_ratio_high=8.0)
     (item,) = MatchingEngine(config=config).fit([c]).rank(n).items
-    assert item.components.capacity == pytest.approx(item.components.locality)
+    assert item.components.capacity == pytest.approx(item.components.locality ** 0.5)
 
 
 # -- reasons ---------------------------------------------------------------------------
