@@ -162,7 +162,14 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     from api.migrate import ROOT
     from matching import MatchingEngine, Weights
-    from matching.evaluation import FLOORS, evaluate, format_table, load_scenarios
+    from matching.evaluation import (
+        FLOORS,
+        ablation,
+        evaluate,
+        format_ablation,
+        format_table,
+        load_scenarios,
+    )
 
     path = args.scenarios or ROOT / "tests" / "eval" / "scenarios.json"
     try:
@@ -174,18 +181,23 @@ def cmd_eval(args: argparse.Namespace) -> int:
         return 2
     report = evaluate(scenarios, lambda caps: MatchingEngine(weights=weights).fit(caps), k=args.k)
     failures = report.failures()
+    ablated = ablation(scenarios, weights, k=args.k)
     if args.json:
         print(json.dumps({"weights": dict(zip(("competence", "locality", "supervision",
                                                 "capacity"), weights.as_tuple(), strict=True)),
-                          **report.as_dict()}, indent=2))
+                          **report.as_dict(),
+                          "ablation": [{"variant": v, "failing": n} for v, n in ablated]},
+                         indent=2))
     else:
         w = ", ".join(f"{v:.3f}" for v in weights.as_tuple())
         print(f"Evaluation set {path}: {len(scenarios)} scenarios, weights "
               f"(competence, locality, supervision, capacity) = ({w})\n")
         print(format_table(report))
+        print("\nAblation (a scenario fails on a wrong top-1, a violation or a missing reason):")
+        print(format_ablation(ablated, len(scenarios)))
         verdict = "FAIL: " + "; ".join(failures) if failures else "OK"
-        print(f"\nFloors: top-1 >= {FLOORS['top1']}, violations = {FLOORS['violations']:g}"
-              f" -> {verdict}")
+        print(f"\nFloors: top-1 >= {FLOORS['top1']}, violations = {FLOORS['violations']:g}, "
+              f"every group's top-1 >= {FLOORS['group_top1']:g} -> {verdict}")
     return 1 if failures else 0
 
 

@@ -11,9 +11,12 @@ Constraints:
   seeds 004:1191);
 - per site and level: ``sum x <= free_fte[level]``, and only levels at or below the need's
   ``accommodates_support`` exist (DESIGN §4.2);
-- per site: ``sum x / ratio[level] <= supervisors_free`` over the FTE that needs a supervisor
-  present: every level in an ``enclave`` (seeds 000:181-185), and ``medium`` / ``high`` workers
-  ``on_site`` (only an all-``low`` team may rely on an on-call supervisor, DESIGN §4.1). One site's
+- per site: ``sum x · load(mode, level) <= floor(supervisors_free)``, the supervisor load of
+  the one supervision rule (:func:`matching.coverage.supervisor_load`: every level in an
+  ``enclave``, ``medium`` / ``high`` workers ``on_site`` and ``individual``); supervisors are
+  whole people. For a single need this is exactly what :func:`matching.coverage.cover` (and
+  so the engine and the lead reservation) says the site can cover; several needs at one site
+  share its supervisors, and the programme lets their fractional loads add up. One site's
   supervisors are shared by all its assignments.
 
 This module only needs duck-typed inputs (see :class:`AssignableNeed`, :class:`AssignableSite`,
@@ -31,6 +34,8 @@ import numpy as np
 from scipy import sparse
 from scipy.optimize import linprog
 from scipy.sparse.csgraph import connected_components
+
+from matching import coverage
 
 SUPPORT_LEVELS: tuple[str, ...] = ("low", "medium", "high")
 """Support levels in increasing order of need; ``free_fte`` tuples follow this order."""
@@ -135,7 +140,8 @@ def supervisor_load(placement_mode: str, level: str, ratios: Mapping[str, float]
     Returns
     -------
     float
-        ``1 / ratio`` when a supervisor must be present, else ``0``.
+        ``1 / ratio`` when a supervisor must be present, else ``0`` (the one rule of
+        :mod:`matching.coverage`).
 
     Examples
     --------
@@ -144,9 +150,7 @@ def supervisor_load(placement_mode: str, level: str, ratios: Mapping[str, float]
     >>> supervisor_load("on_site", "low", {"low": 15, "medium": 8, "high": 4})
     0.0
     """
-    if placement_mode == "enclave" or (placement_mode == "on_site" and level != "low"):
-        return 1.0 / float(ratios[level])
-    return 0.0
+    return coverage.supervisor_load(placement_mode, level, coverage.ratios_of(ratios))
 
 
 def allowed_levels(accommodates_support: str) -> tuple[int, ...]:
@@ -235,7 +239,9 @@ def _canonical_problem(
         site_free=np.array(
             [[float(v) for v in s.free_fte] for s in site_list], dtype=float
         ).reshape(-1, len(SUPPORT_LEVELS)),
-        site_supervisors=np.array([float(s.supervisors_free) for s in site_list], dtype=float),
+        site_supervisors=np.array(
+            [coverage.whole_supervisors(float(s.supervisors_free)) for s in site_list], dtype=float
+        ),
         pair_need=pair_need,
         pair_site=pair_site,
         pair_score=pair_score,
@@ -462,10 +468,10 @@ def assign_greedy(
     --------
     >>> from types import SimpleNamespace as NS
     >>> need = NS(id="n1", fte=2.0, accommodates_support="low", placement_mode="enclave")
-    >>> site = NS(id="s1", free_fte=(5.0, 0.0, 0.0), supervisors_free=0.1)
+    >>> site = NS(id="s1", free_fte=(5.0, 0.0, 0.0), supervisors_free=1.0)
     >>> pair = NS(need_id="n1", site_id="s1", score=0.5, distance_km=1.0)
     >>> assign_greedy([need], [site], [pair]).covered_fte
-    {'n1': 1.5}
+    {'n1': 2.0}
     """
     problem = _canonical_problem(needs, sites, pairs)
     load = _load_table(problem, ratios)
@@ -550,6 +556,6 @@ def check_capacity(
         if fte > site_by_id[site_id].free_fte[level] + tolerance:
             problems.append(f"{site_id}: {SUPPORT_LEVELS[level]} {fte} > free")
     for site_id, needed in supervisors.items():
-        if needed > site_by_id[site_id].supervisors_free + tolerance:
+        if needed > coverage.whole_supervisors(site_by_id[site_id].supervisors_free) + tolerance:
             problems.append(f"{site_id}: supervisors {needed} > free")
     return problems

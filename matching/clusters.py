@@ -39,6 +39,7 @@ from matching.assignment import (
     Assignment,
     assign,
 )
+from matching.potential import rate_potential
 
 EARTH_RADIUS_KM = 6371.0088
 
@@ -106,6 +107,11 @@ class ClusterNeed:
     province: str
     market_demand: str  # low | medium | high (activity attribute, for the potential rating)
     investment: str  # low | medium | high SEC investment (activity attribute)
+    # competence fit of target-group workers with the activity (taxonomy, DESIGN §4.7): the
+    # opportunity's, never today's match scores
+    competence_fit: str = "high"
+    # binding as a potential criterion (an enclave at the client is bound there, 001:2322)
+    potential_binding: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -320,45 +326,6 @@ def _split_wide(coords: np.ndarray, max_diameter_km: float) -> list[np.ndarray]:
     return sorted(parts, key=lambda p: int(p[0]))
 
 
-def competence_fit(mean_score: float | None) -> str:
-    """Competence fit from the FTE-weighted mean match score.
-
-    Examples
-    --------
-    >>> competence_fit(0.72), competence_fit(0.5), competence_fit(0.39), competence_fit(None)
-    ('high', 'medium', 'low', 'low')
-    """
-    if mean_score is None or mean_score < 0.4:
-        return "low"
-    return "high" if mean_score >= 0.7 else "medium"
-
-
-def rate_potential(market_demand: str, investment: str, fit: str, binding: str) -> str:
-    """Potential of an opportunity (DESIGN §4.7, seeds 000:2570-2592).
-
-    ``high`` when market demand is high, SEC investment low, competence fit high and local
-    binding high; ``low`` when any of them is poor (demand low, investment high, fit low or
-    binding low); otherwise ``medium``.
-
-    Examples
-    --------
-    >>> rate_potential("high", "low", "high", "high")
-    'high'
-    >>> rate_potential("high", "low", "high", "medium")
-    'medium'
-    >>> rate_potential("high", "high", "high", "high")
-    'low'
-    """
-    for criterion in (market_demand, investment, fit, binding):
-        if criterion not in _LEVEL_RANK:
-            raise ValueError(f"unknown criterion value {criterion!r}")
-    if "low" in (market_demand, fit, binding) or investment == "high":
-        return "low"
-    if (market_demand, investment, fit, binding) == ("high", "low", "high", "high"):
-        return "high"
-    return "medium"
-
-
 def _weighted_mode(values: Iterable[tuple[str, float]], *, tie_to_higher: bool) -> str:
     """Most common value weighted by FTE (ties resolved conservatively by the caller's rule)."""
     weights: dict[str, float] = defaultdict(float)
@@ -526,7 +493,12 @@ def _proposal(
     # look better than its needs).
     market_demand = _weighted_mode(((n.market_demand, n.fte) for n in members), tie_to_higher=False)
     investment = _weighted_mode(((n.investment, n.fte) for n in members), tie_to_higher=True)
-    fit = competence_fit(mean_score)
+    # potential rates the opportunity from the activities' criteria; covered FTE and mean
+    # score are reported beside it and never lower it (DESIGN §4.7)
+    fit = _weighted_mode(((n.competence_fit, n.fte) for n in members), tie_to_higher=False)
+    criteria_binding = _weighted_mode(
+        ((n.potential_binding or n.binding, n.fte) for n in members), tie_to_higher=False
+    )
     site_ids = sorted({a.site_id for a in allocations})
     return ClusterProposal(
         key=cluster_key(kind, (n.id for n in members)),
@@ -551,10 +523,10 @@ def _proposal(
         mean_score=None if mean_score is None else round(mean_score, 6),
         mean_distance_km=None if mean_distance is None else round(mean_distance, 3),
         potential=Potential(
-            rating=rate_potential(market_demand, investment, fit, binding),
+            rating=rate_potential(market_demand, investment, fit, criteria_binding),
             market_demand=market_demand,
             investment=investment,
             competence_fit=fit,
-            binding=binding,
+            binding=criteria_binding,
         ),
     )

@@ -19,6 +19,7 @@ from sklearn.base import BaseEstimator
 from sklearn.neighbors import BallTree
 from sklearn.utils.validation import check_is_fitted
 
+from matching.coverage import cover_arrays
 from matching.scoring import (
     EARTH_DIAMETER_KM,
     EARTH_RADIUS_KM,
@@ -54,8 +55,6 @@ from matching.types import (
     activity_group,
 )
 
-_ENCLAVE = PLACEMENT_MODES.index("enclave")
-_ON_SITE = PLACEMENT_MODES.index("on_site")
 _TRIG = ("sin_half_lat", "cos_half_lat", "cos_lat", "sin_half_lon", "cos_half_lon")
 _DETAIL_FIELDS = PairDetails._fields
 
@@ -112,6 +111,7 @@ def _capability_side(
     activities: dict[str, int],
     competences: dict[str, int],
     text_model: TextModel,
+    config: EngineConfig,
 ) -> _Side:
     m = len(caps)
     a = _trig_arrays([(c.lat, c.lon) for c in caps])
@@ -127,6 +127,7 @@ def _capability_side(
     a["f_low"], a["f_med"], a["f_high"] = (free[:, i].copy() for i in range(3))
     a["total"] = a["f_low"] + a["f_med"] + a["f_high"]
     a["sup"] = np.array([c.supervisors_free for c in caps], dtype=np.float64)
+    a["fresh"] = np.array([config.freshness(c.workforce_age_days) for c in caps], np.float64)
     rows, cols = [], []
     for i, c in enumerate(caps):
         for j in sorted({competences[x] for x in c.competences if x in competences}):
@@ -156,6 +157,7 @@ def _need_side(
     a["shift_bits"] = np.array([_bits(x.shifts, SHIFTS) for x in needs], np.int64)
     a["fte"] = np.array([x.fte for x in needs], dtype=np.float64)
     a["acc"] = np.array([SUPPORT_LEVELS.index(x.accommodates_support) for x in needs], np.int64)
+    a["uncovered"] = np.array([x.uncovered_fte for x in needs], dtype=np.float64)
     a["peak"] = np.array(
         [
             config.peak_pressure_factor if x.peak_season and x.time_pressure == "high" else 1.0
@@ -166,11 +168,11 @@ def _need_side(
     a["maxd"] = np.array(
         [np.inf if x.max_distance_km is None else x.max_distance_km for x in needs], np.float64
     )
-    a["decay"] = np.array([config.decay_km(x.binding) for x in needs], dtype=np.float64)
-    a["pt"] = np.array(
-        [config.public_transport_factor(x.placement_mode, x.public_transport) for x in needs],
+    a["decay"] = np.array(
+        [config.effective_decay_km(x.binding, x.placement_mode, x.public_transport) for x in needs],
         dtype=np.float64,
     )
+    a["reach_decay"] = a["decay"] * config.reach_decay_factor
     rows, cols, vals, totals = [], [], [], []
     for i, x in enumerate(needs):
         total = 0.0
@@ -245,45 +247,42 @@ def _score(
         competence=competence,
     )
 
-    # locality: exp(-d / L_binding) × public-transport factor of commuting placements
-    locality = np.exp(-d / n["decay"]) * n["pt"]
-    out.update(public_transport_factor=n["pt"], locality=locality)
+    # locality: exp(-d / L), L by binding, shortened by poor public transport (DESIGN §4.3)
+    locality = np.exp(-d / n["decay"])
+    out.update(decay_km=n["decay"], locality=locality)
 
-    # supervision: allocate low, then medium, then high (least supervision-hungry first),
-    # only levels the workplace accommodates
-    fte, acc = n["fte"], n["acc"]
-    el_med, el_high = acc >= 1, acc >= 2
-    a_low = np.minimum(c["f_low"], fte)
-    rest = fte - a_low
-    a_med = np.where(el_med, np.minimum(c["f_med"], rest), 0.0)
-    rest = rest - a_med
-    a_high = np.where(el_high, np.minimum(c["f_high"], rest), 0.0)
-    eligible = c["f_low"] + np.where(el_med, c["f_med"], 0.0) + np.where(el_high, c["f_high"], 0.0)
-    coverable = a_low + a_med + a_high
-    r_low, r_med, r_high = config.supervision_ratios
-    needed = a_low / r_low + a_med / r_med + a_high / r_high
-    hungry = (a_med + a_high) > 0.0
-    no_supervisor = c["sup"] <= 0.0
-    enclave = n["mode"] == _ENCLAVE
-    on_site = n["mode"] == _ON_SITE
-    # enclave: supervisor always present for the whole team (seeds 000:181-185)
-    enclave_share = np.minimum(1.0, c["sup"] / np.where(needed > 0.0, needed, 1.0))
-    coverable = np.where(
-        enclave & (needed > 0.0),
-        coverable * enclave_share,
-        # on_site: on call only if every worker is low (seeds 000:158-168)
-        np.where(on_site & hungry & no_supervisor, a_low, coverable),
+    # coverage: the one rule (matching.coverage) on the FTE still uncovered
+    uncovered = n["uncovered"]
+    cov = cover_arrays(
+        c["f_low"],
+        c["f_med"],
+        c["f_high"],
+        c["sup"],
+        n["mode"],
+        n["acc"],
+        uncovered,
+        config.supervision_ratios,
     )
-    # peak season under high pressure: refuted opportunity (seeds 000:3522-3560)
-    supervision = np.minimum(1.0, coverable / fte) * n["peak"]
-    capacity = np.minimum(1.0, c["total"] / fte)
+    covered = cov["low"] + cov["medium"] + cov["high"]
+    share = np.where(
+        uncovered > 0.0,
+        np.minimum(1.0, covered / np.where(uncovered > 0.0, uncovered, 1.0)),
+        1.0,
+    )
+    # one coverage component, credited for fresh figures and for reach (see matching.scoring)
+    reach = np.exp(-d / n["reach_decay"])
+    capacity = share * c["fresh"] * reach
+    # supervision fit of the work itself: peaks under high pressure (seeds 000:3522-3560)
+    supervision = np.broadcast_to(n["peak"], shape)
+    eligible = cov["eligible"]
     out.update(
-        allocated_low=a_low,
-        allocated_medium=a_med,
-        allocated_high=a_high,
+        covered_low=cov["low"],
+        covered_medium=cov["medium"],
+        covered_high=cov["high"],
         eligible_fte=eligible,
-        supervisors_needed=needed,
-        coverable_fte=coverable,
+        uncovered_fte=uncovered,
+        supervisors_needed=cov["supervisors"],
+        freshness=c["fresh"],
         supervision=supervision,
         capacity=capacity,
     )
@@ -297,7 +296,7 @@ def _score(
         | ((n["shift_bits"] & ~c["shift_bits"]) != 0) * EX_SHIFT
         | no_free * EX_NO_FREE_CAPACITY
         | (~no_free & (eligible <= 0.0)) * EX_NO_FREE_AT_LEVEL
-        | ((enclave & no_supervisor) | (on_site & hungry & no_supervisor & (a_low <= 0.0)))
+        | (~no_free & (eligible > 0.0) & (uncovered > 0.0) & (covered <= 0.0))
         * EX_NO_SUPERVISION
     )
     out["excluded_bits"] = bits
@@ -350,6 +349,9 @@ class MatchingEngine(BaseEstimator):
         Weights of the four score components (competence, locality, supervision, capacity).
     config : EngineConfig, default=EngineConfig()
         Domain constants: supervision ratios, distance decay, text blend, factors.
+    vocabulary_texts : tuple of str, default=()
+        Extra texts the text vectoriser is fitted on besides the capability texts: the
+        taxonomy's nl/en labels, so their words are in the vocabulary (DESIGN §5).
 
     Attributes
     ----------
@@ -403,9 +405,15 @@ class MatchingEngine(BaseEstimator):
     True
     """
 
-    def __init__(self, weights: Weights = Weights(), config: EngineConfig = EngineConfig()):
+    def __init__(
+        self,
+        weights: Weights = Weights(),
+        config: EngineConfig = EngineConfig(),
+        vocabulary_texts: tuple[str, ...] = (),
+    ):
         self.weights = weights
         self.config = config
+        self.vocabulary_texts = vocabulary_texts
 
     # -- parameters --------------------------------------------------------------------
     def _params(self) -> tuple[Weights, EngineConfig]:
@@ -451,9 +459,13 @@ class MatchingEngine(BaseEstimator):
         self.competences_ = {
             x: i for i, x in enumerate(sorted({x for c in caps for x in c.competences}))
         }
-        self.text_model_ = fit_text_model([c.text for c in caps])
+        self.text_model_ = fit_text_model(
+            [c.text for c in caps], tuple(self.vocabulary_texts or ())
+        )
         self.vectorizer_ = self.text_model_.vectorizer
-        side = _capability_side(caps, self.activities_, self.competences_, self.text_model_)
+        side = _capability_side(
+            caps, self.activities_, self.competences_, self.text_model_, self.config_
+        )
         self._caps_side_ = side
         self.coords_ = np.radians(np.array([[c.lat, c.lon] for c in caps]).reshape(-1, 2))
         self.tree_ = BallTree(self.coords_, metric="haversine") if caps else None
@@ -704,7 +716,9 @@ class MatchingEngine(BaseEstimator):
         codes = {x for c in caps for x in c.competences}
         codes.update(x for m in need_list for x in m.competences)
         competences = {x: i for i, x in enumerate(sorted(codes))}
-        cap_side = _capability_side(caps, activities, competences, self.text_model_)
+        cap_side = _capability_side(
+            caps, activities, competences, self.text_model_, self.config_
+        )
         for need in need_list:
             if not isinstance(need, NeedProfile):
                 raise TypeError(f"expected NeedProfile, got {type(need).__name__}")

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 
+from matching.coverage import cover
 from matching.scoring import (
     ACTIVITY_FACTOR_EXACT,
     ACTIVITY_FACTOR_GROUP,
@@ -35,7 +36,6 @@ from matching.scoring import (
     point_trig,
     relation,
     round_score,
-    support_index,
 )
 from matching.text import TextModel, cosine, fit_text_model
 from matching.types import (
@@ -81,41 +81,32 @@ def _pair_details(
         blend = coverage
     competence = factor * blend
 
-    # locality: exponential decay by binding; commuting to a badly served site costs more
-    pt_factor = config.public_transport_factor(need.placement_mode, need.public_transport)
-    locality = math.exp(-distance / config.decay_km(need.binding)) * pt_factor
+    # locality: exponential decay by binding; commuting to a badly served site shortens the
+    # decay length, so every candidate loses and the farther one loses more (DESIGN §4.3)
+    decay = config.effective_decay_km(need.binding, need.placement_mode, need.public_transport)
+    locality = math.exp(-distance / decay)
 
-    # supervision: allocate the least supervision-hungry eligible workers first
-    accommodates = support_index(need.accommodates_support)
-    free_low, free_medium, free_high = cap.free_fte
-    alloc_low = min(free_low, need.fte)
-    rest = need.fte - alloc_low
-    alloc_medium = min(free_medium, rest) if accommodates >= 1 else 0.0
-    rest = rest - alloc_medium
-    alloc_high = min(free_high, rest) if accommodates >= 2 else 0.0
-    eligible = (
-        free_low
-        + (free_medium if accommodates >= 1 else 0.0)
-        + (free_high if accommodates >= 2 else 0.0)
+    # coverage: the one rule (matching.coverage) on the FTE still uncovered
+    uncovered = need.uncovered_fte
+    cov = cover(
+        cap.free_fte,
+        cap.supervisors_free,
+        need.placement_mode,
+        need.accommodates_support,
+        uncovered,
+        config.supervision_ratios,
     )
-    coverable = alloc_low + alloc_medium + alloc_high
-    ratio_low, ratio_medium, ratio_high = config.supervision_ratios
-    needed = alloc_low / ratio_low + alloc_medium / ratio_medium + alloc_high / ratio_high
-    hungry = alloc_medium + alloc_high > 0.0
-    no_supervisor = cap.supervisors_free <= 0.0
-    if need.placement_mode == "enclave":
-        # enclave: a supervisor is present for the whole team (seeds 000:181-185)
-        if needed > 0.0:
-            coverable = coverable * min(1.0, cap.supervisors_free / needed)
-    elif need.placement_mode == "on_site" and hungry and no_supervisor:
-        # on call only when every worker is low (seeds 000:158-168)
-        coverable = alloc_low
-    supervision = min(1.0, coverable / need.fte)
-    if need.peak_season and need.time_pressure == "high":
-        supervision = supervision * config.peak_pressure_factor  # seeds 000:3522-3560
-
+    covered = cov.low + cov.medium + cov.high
+    share = min(1.0, covered / uncovered) if uncovered > 0.0 else 1.0
+    freshness = config.freshness(cap.workforce_age_days)
+    # one coverage component, credited for fresh figures and for reach (see matching.scoring)
+    reach = math.exp(-distance / (decay * config.reach_decay_factor))
+    capacity = share * freshness * reach
+    # supervision fit of the work itself: peaks under high pressure do not suit (000:3522)
+    supervision = config.peak_pressure_factor if _peak_pressure(need) else 1.0
+    eligible = cov.eligible_fte
+    free_low, free_medium, free_high = cap.free_fte
     total_free = free_low + free_medium + free_high
-    capacity = min(1.0, total_free / need.fte)
 
     bits = 0
     if need.max_distance_km is not None and distance > need.max_distance_km:
@@ -132,10 +123,8 @@ def _pair_details(
         bits |= EX_NO_FREE_CAPACITY
     elif eligible <= 0.0:
         bits |= EX_NO_FREE_AT_LEVEL
-    if (need.placement_mode == "enclave" and no_supervisor) or (
-        need.placement_mode == "on_site" and hungry and no_supervisor and alloc_low <= 0.0
-    ):
-        bits |= EX_NO_SUPERVISION
+    elif uncovered > 0.0 and covered <= 0.0:
+        bits |= EX_NO_SUPERVISION  # free workers at accepted levels, none supervisable
 
     w_comp, w_loc, w_sup, w_cap = weights.as_tuple()
     score = round_score(
@@ -147,13 +136,14 @@ def _pair_details(
         coverage=coverage,
         text_similarity=similarity,
         has_text=has_text,
-        public_transport_factor=pt_factor,
-        allocated_low=alloc_low,
-        allocated_medium=alloc_medium,
-        allocated_high=alloc_high,
+        decay_km=decay,
+        covered_low=cov.low,
+        covered_medium=cov.medium,
+        covered_high=cov.high,
         eligible_fte=eligible,
-        supervisors_needed=needed,
-        coverable_fte=coverable,
+        uncovered_fte=uncovered,
+        supervisors_needed=float(cov.supervisors),
+        freshness=freshness,
         competence=competence,
         locality=locality,
         supervision=supervision,
@@ -161,6 +151,10 @@ def _pair_details(
         score=score,
         excluded_bits=bits,
     )
+
+
+def _peak_pressure(need: NeedProfile) -> bool:
+    return need.peak_season and need.time_pressure == "high"
 
 
 def score_pair_reference(
@@ -193,16 +187,18 @@ def rank_reference(
     include_excluded: bool = False,
     text_model: TextModel | None = None,
     capability_vectors: Mapping[str, dict[int, float]] | None = None,
+    vocabulary_texts: Sequence[str] = (),
 ) -> MatchResult:
     """Rank capabilities for a need with a plain loop over every pair.
 
     Same contract as :meth:`matching.engine.MatchingEngine.rank`. ``text_model`` defaults to
-    one fitted on ``capabilities``' texts; ``capability_vectors`` (capability id →
-    ``text_model.vector_dicts`` of its text) may be passed in to time only the scoring.
+    one fitted on ``capabilities``' texts and ``vocabulary_texts``; ``capability_vectors``
+    (capability id → ``text_model.vector_dicts`` of its text) may be passed in to time only
+    the scoring.
     """
     weights = weights or Weights()
     config = config or EngineConfig()
-    model = text_model or fit_text_model([c.text for c in capabilities])
+    model = text_model or fit_text_model([c.text for c in capabilities], vocabulary_texts)
     if capability_vectors is None:
         vectors = model.vector_dicts([c.text for c in capabilities])
         capability_vectors = {c.id: v for c, v in zip(capabilities, vectors, strict=True)}

@@ -9,6 +9,37 @@ Python floats); they share only what must be bit-identical for rankings to agree
 * score rounding to 12 decimals with ``floor(x * 1e12 + 0.5) / 1e12`` (identical IEEE
   operations in NumPy and Python, unlike ``round``),
 * the translation of computed numbers (:class:`PairDetails`) into reasons and candidates.
+
+The score (DESIGN §4, §5) is ``w_comp·competence + w_loc·locality + w_sup·supervision +
+w_cap·capacity`` with
+
+* ``locality = exp(-d / L)``, ``L`` the decay length of the activity's binding (15 / 30 /
+  75 km), multiplied by 0.75 (limited) or 0.5 (poor) when workers commute to a badly served
+  client site. A shorter decay length multiplies each candidate's locality (and reach) by
+  ``exp(-d (1/L' - 1/L))``, which is smaller the farther the candidate: bad transport never
+  brings a farther provider closer to a nearer one (the old constant 0.75 factor on every
+  candidate shrank the differences and did; a property test holds the new rule).
+* ``capacity = share × freshness × reach``: the share of the need's *uncovered* FTE the
+  site can cover with the one coverage rule (:mod:`matching.coverage`: accepted levels,
+  supervision, whole supervisors), credited for the age of the workforce figures
+  (:meth:`EngineConfig.freshness`) and for reach, ``exp(-d / (2 L))``. This is the only
+  place partial coverage counts (it used to count twice, in supervision and capacity, and
+  distance once). Coverage is worth what workers can reach: for ``high`` binding
+  (``L = 15 km``, shorter with bad transport) a provider within 20 km has at least
+  ``e^(30 / 30) = e`` times the reach of one 50 km or more away, more than the factor 2
+  between covering half and covering all, and its locality is ahead too; so with equal
+  competence it ranks above the far one for any weights (the rest can come from a second near
+  provider, a samenwerkingsverband, 004:1191). Reach decays half as fast as locality so that,
+  among near providers and for ``medium`` / ``low`` binding, the one that covers the need can
+  still win (a full provider in Tielt over one covering a third in Gent, 27 km apart).
+* ``supervision`` is the supervision fit of the work itself: 1, or ``peak_pressure_factor``
+  (0.2) for peak-season work under high time pressure, a refuted opportunity (000:3522-3560).
+  Whether the supervision a team needs is there is decided by the coverage rule: a site that
+  cannot supervise anyone is excluded (``no_supervision``), one that can supervise part of
+  the team covers only that part.
+* a stale figure keeps its locality and competence but loses its capacity credit, fully at
+  four times ``stale_after_days``: a year-old figure never outranks a fresh one a little
+  farther away.
 """
 
 from __future__ import annotations
@@ -16,6 +47,7 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
+from matching.coverage import whole_supervisors
 from matching.types import (
     SHIFTS,
     SUPPORT_LEVELS,
@@ -119,13 +151,14 @@ class PairDetails(NamedTuple):
     coverage: float
     text_similarity: float
     has_text: bool
-    public_transport_factor: float
-    allocated_low: float
-    allocated_medium: float
-    allocated_high: float
+    decay_km: float
+    covered_low: float
+    covered_medium: float
+    covered_high: float
     eligible_fte: float
+    uncovered_fte: float
     supervisors_needed: float
-    coverable_fte: float
+    freshness: float
     competence: float
     locality: float
     supervision: float
@@ -165,65 +198,83 @@ def build_reasons(
                 },
             )
         )
-    if d.has_text:
+    if d.has_text and d.text_similarity > 0.0:
         reasons.append(Reason("text_similarity", {"similarity": round_fine(d.text_similarity)}))
+    elif need.text.strip() and cap.text.strip():
+        reasons.append(Reason("text_no_overlap"))
+    base_decay = config.decay_km(need.binding)
     reasons.append(
         Reason(
             "distance",
-            {
-                "distance_km": d.distance_km,
-                "binding": need.binding,
-                "decay_km": config.decay_km(need.binding),
-            },
+            {"distance_km": d.distance_km, "binding": need.binding, "decay_km": base_decay},
         )
     )
-    if d.public_transport_factor < 1.0:
+    if d.decay_km < base_decay:
         reasons.append(
             Reason(
                 "public_transport",
-                {"access": need.public_transport, "factor": d.public_transport_factor},
+                {"access": need.public_transport, "decay_km": round_fine(d.decay_km)},
             )
         )
-    hungry = d.allocated_medium + d.allocated_high > 0.0
+    covered = d.covered_low + d.covered_medium + d.covered_high
+    needed = int(d.supervisors_needed)
+    free = int(whole_supervisors(cap.supervisors_free))
     if need.placement_mode == "enclave":
         # enclave: supervisor always present, even for low-support workers (seeds 000:181-185)
-        reasons.append(
-            Reason(
-                "enclave_supervisor",
-                {
-                    "needed": round_fine(d.supervisors_needed),
-                    "free": float(cap.supervisors_free),
-                },
+        reasons.append(Reason("enclave_supervisor", {"needed": needed, "free": free}))
+    elif need.placement_mode in ("on_site", "individual") and covered > 0.0:
+        if needed == 0:
+            reasons.append(
+                Reason(
+                    "on_call_supervision",
+                    {"mode": need.placement_mode, "fte": round_fine(covered)},
+                )
             )
-        )
-    elif need.placement_mode == "on_site":
-        if not hungry:
-            reasons.append(Reason("on_call_supervision"))
-        elif cap.supervisors_free > 0.0:
-            reasons.append(Reason("supervisor_available", {"free": float(cap.supervisors_free)}))
         else:
             reasons.append(
-                Reason("supervision_limited_to_low", {"low_fte": round_fine(d.allocated_low)})
+                Reason(
+                    "supervisor_available",
+                    {"mode": need.placement_mode, "needed": needed, "free": free},
+                )
             )
-    if d.coverable_fte < need.fte:
+    if covered >= d.uncovered_fte - 1e-9:
+        limit = "none"
+    elif covered < min(d.eligible_fte, d.uncovered_fte) - 1e-6:
+        limit = "supervision"
+    else:
+        limit = "workers"
+    reasons.append(
+        Reason(
+            "coverage",
+            {
+                "covered_fte": round_fine(covered),
+                "uncovered_fte": round_fine(d.uncovered_fte),
+                "contracted_fte": round_fine(need.contracted_fte),
+                "accommodates": need.accommodates_support,
+                "limit": limit,
+            },
+        )
+    )
+    if need.peak_season:
+        # refuted opportunity: absorbing logistic peaks (seeds 000:3522-3560)
+        high = need.time_pressure == "high"
         reasons.append(
             Reason(
-                "support_coverage",
+                "peak_season",
                 {
-                    "coverable_fte": round_fine(d.coverable_fte),
-                    "fte": float(need.fte),
-                    "accommodates": need.accommodates_support,
+                    "time_pressure": need.time_pressure,
+                    "factor": config.peak_pressure_factor if high else 1.0,
                 },
             )
         )
-    if need.peak_season and need.time_pressure == "high":
-        reasons.append(Reason("peak_season_pressure", {"factor": config.peak_pressure_factor}))
-    reasons.append(
-        Reason("capacity", {"free_fte": round_fine(sum(cap.free_fte)), "fte": float(need.fte)})
-    )
     age = cap.workforce_age_days
     if age is not None and age > config.stale_after_days:
-        reasons.append(Reason("stale_workforce", {"age_days": float(age)}))
+        reasons.append(
+            Reason(
+                "stale_workforce",
+                {"age_days": float(math.floor(age)), "credit": round_fine(d.freshness)},
+            )
+        )
     return tuple(reasons)
 
 

@@ -1,9 +1,23 @@
 """TF-IDF text similarity of need and capability descriptions (Dutch and English).
 
-The vectoriser is fitted on capability texts only (the market's supply), with sublinear tf,
-accent stripping and a stop-word list that joins the shipped Dutch list
-(``data/stopwords_nl.txt``) with scikit-learn's English list. Rows are L2-normalised, so the
-cosine similarity of a need and a capability is the dot product of their rows.
+People write Dutch with inflections, diminutives and compounds: "herstelling" for
+"herstellen", "kledingstukken" for "kledij", "strijkwerk" for "strijken" (DESIGN §5). Whole
+words share nothing there, so each word becomes two kinds of terms:
+
+* its Dutch Snowball stem (``snowballstemmer``, pure Python): herstelling, herstellen →
+  ``herstel``;
+* the character 4-grams of that stem within the word, padded with a space at either end
+  (``#" kle"``, ``#"kled"`` …), so compounds and derivations that share a word part still
+  meet: kledingstuk / kledij share `` kle``, ``kled``, ``ledi``; strijkwerk / strijk share
+  `` str``, ``stri``, ``trij``, ``rijk``. N-grams never cross a word boundary.
+
+Words are lower-cased and accent-stripped first, and stop-words (the shipped Dutch list
+``data/stopwords_nl.txt`` joined with scikit-learn's English list) are dropped before
+stemming. The vectoriser is fitted on capability texts (the market's supply) plus any
+vocabulary texts the caller passes (the taxonomy's nl/en labels, so a need that uses the
+taxonomy's words finds them in the vocabulary even when no provider wrote them), with
+sublinear tf. Rows are L2-normalised, so the cosine similarity of a need and a capability is
+the dot product of their rows.
 """
 
 from __future__ import annotations
@@ -17,9 +31,11 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+import snowballstemmer
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
 _PREPROCESS = {"lowercase": True, "strip_accents": "unicode"}
+NGRAM = 4
 
 
 def _load_dutch_stop_words() -> tuple[str, ...]:
@@ -42,15 +58,42 @@ def stop_words() -> tuple[str, ...]:
     return tuple(sorted(words))
 
 
+@lru_cache(maxsize=1)
+def _word_analyser() -> Any:
+    # lower-case, strip accents, split into words, drop stop-words: sklearn's own word analyser
+    return TfidfVectorizer(**_PREPROCESS, stop_words=list(stop_words())).build_analyzer()
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Any:
+    return snowballstemmer.stemmer("dutch")
+
+
+@lru_cache(maxsize=65536)
+def _word_terms(word: str) -> tuple[str, ...]:
+    stem = _stemmer().stemWord(word)
+    padded = f" {stem} "
+    grams = tuple("#" + padded[i : i + NGRAM] for i in range(len(padded) - NGRAM + 1))
+    return (stem, *grams)
+
+
+def analyse(text: str) -> list[str]:
+    """Terms of a text: per word its Dutch stem and the stem's character 4-grams.
+
+    >>> set(analyse("herstelling")) == set(analyse("herstellen"))
+    True
+    >>> sorted(set(analyse("kledingstukken")) & set(analyse("kledij")))
+    ['# kle', '#kled', '#ledi']
+    """
+    terms: list[str] = []
+    for word in _word_analyser()(text):
+        terms.extend(_word_terms(word))
+    return terms
+
+
 def make_vectorizer() -> TfidfVectorizer:
-    """An unfitted vectoriser with Koppel's settings."""
-    return TfidfVectorizer(
-        **_PREPROCESS,
-        sublinear_tf=True,
-        stop_words=list(stop_words()),
-        norm="l2",
-        dtype=np.float64,
-    )
+    """An unfitted vectoriser with Koppel's settings (terms from :func:`analyse`)."""
+    return TfidfVectorizer(analyzer=analyse, sublinear_tf=True, norm="l2", dtype=np.float64)
 
 
 @dataclass(frozen=True)
@@ -113,13 +156,18 @@ class TextModel:
         return {} if self.vectorizer is None else dict(self._weights(text))
 
 
-def fit_text_model(texts: Sequence[str]) -> TextModel:
-    """Fit the vectoriser on capability texts; ``TextModel(None)`` if there is no vocabulary."""
-    vectorizer = make_vectorizer()
-    analyse = vectorizer.build_analyzer()
-    if not any(analyse(t) for t in texts):
+def fit_text_model(
+    texts: Sequence[str], vocabulary_texts: Sequence[str] = ()
+) -> TextModel:
+    """Fit the vectoriser on capability texts and ``vocabulary_texts`` (taxonomy labels).
+
+    ``TextModel(None)`` if there is no vocabulary at all.
+    """
+    documents = [*texts, *vocabulary_texts]
+    if not any(analyse(t) for t in documents):
         return TextModel(None)
-    vectorizer.fit(list(texts))
+    vectorizer = make_vectorizer()
+    vectorizer.fit(documents)
     return TextModel(vectorizer)
 
 

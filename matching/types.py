@@ -88,6 +88,8 @@ class NeedProfile:
     binding: str
     public_transport: str
     competence_weights: tuple[float, ...] | None = None
+    #: FTE of this need already contracted; coverage counts against ``fte - contracted_fte``
+    contracted_fte: float = 0.0
 
     def __post_init__(self) -> None:
         _as_tuple(self, "competences", "shifts", "certifications", "competence_weights")
@@ -99,6 +101,9 @@ class NeedProfile:
         _check_subset("shifts", self.shifts, SHIFTS)
         _check_subset("certifications", self.certifications, CERTIFICATIONS)
         _check_number("fte", self.fte, positive=True)
+        _check_number("contracted_fte", self.contracted_fte)
+        if self.contracted_fte > self.fte:
+            raise ValueError("contracted_fte must not exceed fte")
         if self.max_distance_km is not None:
             _check_number("max_distance_km", self.max_distance_km)
         _check_coordinates(self.lat, self.lon)
@@ -109,6 +114,11 @@ class NeedProfile:
                 _check_number("competence_weights", w)
             if self.competences and sum(self.competence_weights) <= 0:
                 raise ValueError("competence_weights must not all be zero")
+
+    @property
+    def uncovered_fte(self) -> float:
+        """FTE the need still asks: need FTE minus contracted FTE (DESIGN §4.2)."""
+        return self.fte - self.contracted_fte
 
     @property
     def weights_or_default(self) -> tuple[float, ...]:
@@ -240,10 +250,10 @@ class Components:
 class Weights:
     """Weights of the score components; they must sum to 1."""
 
-    competence: float = 0.35
-    locality: float = 0.25
-    supervision: float = 0.25
-    capacity: float = 0.15
+    competence: float = 0.40
+    locality: float = 0.10
+    supervision: float = 0.05
+    capacity: float = 0.45
     version: str = "default"
 
     def __post_init__(self) -> None:
@@ -271,13 +281,18 @@ class EngineConfig:
     decay_km_high: float = 15.0
     decay_km_medium: float = 30.0
     decay_km_low: float = 75.0
+    # coverage counts within reach: its decay length is this multiple of the locality's; at
+    # most 2 keeps DESIGN §4.3's high-binding rule for any weights (see matching.scoring)
+    reach_decay_factor: float = 2.0
     # competence = activity factor × (coverage_weight × coverage + (1 - it) × tf-idf cosine)
     text_coverage_weight: float = 0.7
-    # locality factor for commuting placements when the client site is badly served (004:410)
-    public_transport_limited: float = 0.9
-    public_transport_poor: float = 0.75
+    # decay-length factor for commuting placements when the client site is badly served
+    # (004:410): a shorter decay, so distance matters more, never less (DESIGN §4.3)
+    public_transport_limited: float = 0.75
+    public_transport_poor: float = 0.5
     # refuted opportunity: absorbing peaks under high time pressure (seeds 000:3522-3560)
-    peak_pressure_factor: float = 0.3
+    peak_pressure_factor: float = 0.2
+    # free-workforce figures older than this lose capacity credit, none left at 4x (§4.4)
     stale_after_days: float = 90.0
     # batch scoring works on dense (needs × block) chunks of about this many pairs
     batch_chunk_pairs: int = 262_144
@@ -290,6 +305,7 @@ class EngineConfig:
             "decay_km_high",
             "decay_km_medium",
             "decay_km_low",
+            "reach_decay_factor",
         ):
             _check_number(name, getattr(self, name), positive=True)
         for name in (
@@ -302,7 +318,7 @@ class EngineConfig:
             _check_number(name, value)
             if value > 1.0:
                 raise ValueError(f"{name} must be in [0, 1], got {value!r}")
-        _check_number("stale_after_days", self.stale_after_days)
+        _check_number("stale_after_days", self.stale_after_days, positive=True)
         if not isinstance(self.batch_chunk_pairs, int) or self.batch_chunk_pairs < 1:
             raise ValueError("batch_chunk_pairs must be a positive int")
 
@@ -327,7 +343,12 @@ class EngineConfig:
         }[binding]
 
     def public_transport_factor(self, placement_mode: str, access: str) -> float:
-        """Locality factor for the client site's public-transport access (1.0 = no effect)."""
+        """Decay-length factor for the client site's public-transport access (1.0 = none).
+
+        Only placements whose workers commute to the client are affected; the factor
+        shortens the decay length, which multiplies every candidate's locality by
+        ``exp(-d (1/L' - 1/L))``: the farther the candidate, the more it loses.
+        """
         if placement_mode not in COMMUTE_MODES:
             return 1.0
         return {
@@ -335,6 +356,27 @@ class EngineConfig:
             "limited": self.public_transport_limited,
             "poor": self.public_transport_poor,
         }[access]
+
+    def effective_decay_km(self, binding: str, placement_mode: str, access: str) -> float:
+        """Decay length for a need: by binding, shortened by poor public transport."""
+        return self.decay_km(binding) * self.public_transport_factor(placement_mode, access)
+
+    def freshness(self, age_days: float | None) -> float:
+        """Capacity credit of workforce figures ``age_days`` old (DESIGN §4.4).
+
+        Full credit up to ``stale_after_days``, then linearly less, none at four times that
+        age: a year-old figure (4 × 90 days) no longer counts at all. Unknown age: full credit
+        (the figures were never dated, which the API does not allow for new rows).
+
+        >>> EngineConfig().freshness(90.0), EngineConfig().freshness(225.0)
+        (1.0, 0.5)
+        >>> EngineConfig().freshness(400.0)
+        0.0
+        """
+        if age_days is None or age_days <= self.stale_after_days:
+            return 1.0
+        t = self.stale_after_days
+        return max(0.0, 1.0 - (age_days - t) / (3.0 * t))
 
 
 @dataclass(frozen=True, slots=True)

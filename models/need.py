@@ -171,7 +171,12 @@ class NeedCreate(_NeedFields):
     accommodates_support: SupportLevel = Field(
         description="Highest support level the workplace can accommodate", examples=["medium"]
     )
-    time_pressure: TimePressure = Field(default=TimePressure.low, examples=["low"])
+    time_pressure: TimePressure | None = Field(
+        default=None,
+        description="Time pressure of the work; when omitted, the activity's time pressure in "
+        "the taxonomy (order picking: high) is stored (DESIGN §4.8)",
+        examples=["low"],
+    )
     peak_season: bool = Field(
         default=False, description="Work concentrated in peak periods (Black Friday, year-end)",
         examples=[False],

@@ -7,6 +7,7 @@ from fastapi import Query, Response, status
 
 from api.deps import CurrentUser, SessionDep, SettingsDep
 from api.errors import PROBLEM_RESPONSES
+from api.routes.matching import AcceptLanguage, pick_language
 from api.routes.params import Limit, Offset
 from api.routing import Router
 from api.services import leads as service
@@ -29,8 +30,10 @@ def _one(session: SessionDep, user: User, lead) -> LeadPublic:  # noqa: ANN001
              status_code=status.HTTP_201_CREATED,
              summary="Send one of your open needs to a provider capability as a lead")
 def send_lead(need_id: uuid.UUID, data: LeadCreate, session: SessionDep, user: CurrentUser,
-              settings: SettingsDep) -> LeadPublic:
-    return _one(session, user, service.send_lead(session, user, need_id, data, settings))
+              settings: SettingsDep, accept_language: AcceptLanguage = None) -> LeadPublic:
+    # the lead's snapshot keeps the language of the request that sent it (DESIGN §5)
+    return _one(session, user, service.send_lead(session, user, need_id, data, settings,
+                                                 lang=pick_language(accept_language)))
 
 
 @router.get("/leads", response_model=Page[LeadPublic], tags=["leads"],

@@ -12,6 +12,7 @@ from api.errors import Conflict, InvalidInput
 from api.services import audit, brokerage, leads
 from api.services.access import get_readable, get_writable, require_role
 from api.services.common import apply_update
+from models import taxonomy
 from models.capability import Capability, CapabilityCreate, CapabilityUpdate
 from models.need import NEED_TRANSITIONS, Need, NeedCreate, NeedTally, NeedUpdate
 from models.organisation import Organisation, User
@@ -139,10 +140,13 @@ def _need_site(session: Session, user: User, data: NeedCreate) -> tuple[Site, uu
 
 def create_need(session: Session, user: User, data: NeedCreate) -> Need:
     site, for_company = _need_site(session, user, data)
+    # not given: the activity's time pressure from the taxonomy (DESIGN §4.8)
+    pressure = (str(data.time_pressure.value) if data.time_pressure is not None
+                else taxonomy.activity(data.activity).time_pressure)
     need = Need.model_validate(data.model_dump(), update={
-        "organisation_id": site.organisation_id, "status": "draft"})
+        "organisation_id": site.organisation_id, "status": "draft", "time_pressure": pressure})
     need.site_id = site.id
-    for key in ("placement_mode", "accommodates_support", "time_pressure", "origin"):
+    for key in ("placement_mode", "accommodates_support", "origin"):
         setattr(need, key, str(getattr(data, key).value))
     need.shifts = [str(s) for s in data.shifts]
     need.certifications_required = [str(c) for c in data.certifications_required]

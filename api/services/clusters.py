@@ -33,6 +33,7 @@ from api.services.matching import (
     engine_config,
     load_capability_profiles,
     need_profile,
+    vocabulary_texts,
 )
 from matching import CapabilityProfile, EngineConfig, MatchingEngine, NeedProfile, Weights
 from matching.clusters import (
@@ -261,7 +262,7 @@ def _load_inputs(session: Session, params: ClusterRunParams) -> _Inputs:
             lon=site.lon, fte=remaining, accommodates_support=need.accommodates_support,
             placement_mode=need.placement_mode, binding=activity.binding,
             municipality=site.municipality, province=site.province,
-            market_demand=activity.market_demand, investment=activity.investment))
+            **_potential_criteria(activity, need.placement_mode)))
         profiles.append(need_profile(need, site))
         company_of_need[str(need.id)] = need.organisation_id
 
@@ -278,10 +279,19 @@ def _load_inputs(session: Session, params: ClusterRunParams) -> _Inputs:
     return _Inputs(needs, company_of_need, profiles, capabilities, providers)
 
 
+def _potential_criteria(activity, placement_mode: str) -> dict[str, str]:  # noqa: ANN001
+    # the opportunity's criteria from the taxonomy (DESIGN §4.7), as an enclave where it differs
+    criteria = activity.potential_criteria(placement_mode)
+    return {"market_demand": criteria["market_demand"], "investment": criteria["investment"],
+            "competence_fit": criteria["competence_fit"],
+            "potential_binding": criteria["binding"]}
+
+
 def _score_pairs(inputs: _Inputs, weights: Weights, config: EngineConfig) -> list[PairScore]:
     if not inputs.needs or not inputs.capabilities:
         return []
-    engine = MatchingEngine(weights=weights, config=config).fit(inputs.capabilities)
+    engine = MatchingEngine(weights=weights, config=config,
+                            vocabulary_texts=vocabulary_texts()).fit(inputs.capabilities)
     pairs = []
     for result in engine.rank_many(inputs.profiles, k=CANDIDATES_PER_NEED):
         # ranked items only: excluded candidates (hard constraints) never get work

@@ -24,6 +24,7 @@ from api.deps import is_staff
 from api.errors import Conflict, Forbidden, InvalidInput, NotFound
 from api.services import audit, brokerage, notifications, webhooks
 from matching.assignment import DEFAULT_SUPERVISION_RATIOS
+from matching.coverage import cover, ratios_of
 from models.base import as_utc, utcnow
 from models.capability import Capability
 from models.lead import (
@@ -96,47 +97,23 @@ class Reservation:
         return self.low + self.medium + self.high
 
 
-def _greedy(capacity: Capacity, levels: Sequence[str], supervised: bool, limit: float,
-            ratios: Mapping[str, float]) -> Reservation:
-    # lowest support level first: it keeps the harder-to-place capacity for workplaces that can
-    # accommodate it, and costs the fewest supervisors per FTE (ratios 15 > 8 > 4)
-    taken: dict[str, float] = {}
-    remaining, supervisors_left = limit, capacity.supervisors
-    for level in levels:
-        x = max(0.0, min(capacity.free(level), remaining))
-        if supervised:
-            x = max(0.0, min(x, supervisors_left * float(ratios[level])))
-            supervisors_left -= x / float(ratios[level])
-        taken[level] = round(x, 6)
-        remaining -= x
-    return Reservation(low=taken.get("low", 0.0), medium=taken.get("medium", 0.0),
-                       high=taken.get("high", 0.0),
-                       supervisors=round(capacity.supervisors - supervisors_left, 6)
-                       if supervised else 0.0)
-
-
 def best_reservation(capacity: Capacity, fte: float, accommodates: str, placement_mode: str,
                      ratios: Mapping[str, float] = DEFAULT_SUPERVISION_RATIOS) -> Reservation:
     """The largest reservation up to ``fte`` the site can make for a need.
 
-    Only workers at or below the level the workplace accommodates count (DESIGN §4.2). An
-    enclave always has a supervisor present, whatever the workers' level (seeds 000:181-185);
-    on site, an on-call supervisor is allowed only for an all-`low` team (DESIGN §2), otherwise
-    the present supervisor watches the whole team.
+    The one coverage rule of :func:`matching.coverage.cover` (DESIGN §4.1-4.2): only workers
+    at or below the level the workplace accommodates, as many as the supervision the placement
+    mode requires allows; supervisors are reserved as whole people.
 
     >>> best_reservation(Capacity(low=1, medium=2, supervisors=1), 2, "medium", "workshop").low
     1.0
+    >>> best_reservation(Capacity(low=3, supervisors=2), 3, "low", "enclave").supervisors
+    1.0
     """
-    levels = SUPPORT_LEVELS[:SUPPORT_LEVELS.index(accommodates) + 1]
-    if placement_mode == "enclave":
-        return _greedy(capacity, levels, True, fte, ratios)
-    if placement_mode == "on_site":
-        unsupervised = _greedy(capacity, levels[:1], False, fte, ratios)
-        if unsupervised.fte >= fte - EPSILON or len(levels) == 1:
-            return unsupervised
-        supervised = _greedy(capacity, levels, True, fte, ratios)
-        return supervised if supervised.fte > unsupervised.fte + EPSILON else unsupervised
-    return _greedy(capacity, levels, False, fte, ratios)
+    cov = cover((capacity.low, capacity.medium, capacity.high), capacity.supervisors,
+                placement_mode, accommodates, fte, ratios_of(ratios))
+    return Reservation(low=round(cov.low, 6), medium=round(cov.medium, 6),
+                       high=round(cov.high, 6), supervisors=float(cov.supervisors))
 
 
 def _capacity_problem(capacity: Capacity, fte: float, best: Reservation, need: Need,
@@ -394,7 +371,7 @@ def _lock_workforce(session: Session, site_id: uuid.UUID) -> Workforce | None:
 # ---- use cases --------------------------------------------------------------------------------
 
 def send_lead(session: Session, user: User, need_id: uuid.UUID, data: LeadCreate,
-              settings: Settings) -> Lead:
+              settings: Settings, lang: str = "nl") -> Lead:
     from api.services.matching import score_pair
 
     # the need row lock serialises concurrent sends for one need (the partial unique index is
@@ -419,7 +396,7 @@ def send_lead(session: Session, user: User, need_id: uuid.UUID, data: LeadCreate
     # score_pair reads the need's site too, and finds it in the session; present() needs both
     # for the webhook payload and the response, after the locals here are gone
     _keep(session, [need, session.get(Site, need.site_id)])
-    scored = score_pair(session, need, capability, settings)
+    scored = score_pair(session, need, capability, settings, lang)
     if scored is None:
         raise Conflict("This capability does not match the need's activity at all")
     if scored.get("excluded"):

@@ -8,6 +8,7 @@ refitted. So a request made after a write sees it, whichever worker serves it.
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 import uuid
@@ -113,14 +114,25 @@ def need_profile(need: Need, site: Site) -> NeedProfile:
         id=str(need.id), activity=need.activity, competences=tuple(need.competences),
         text=f"{need.title}. {need.description}".strip(), placement_mode=need.placement_mode,
         fte=need.fte, accommodates_support=need.accommodates_support,
-        time_pressure=need.time_pressure, peak_season=need.peak_season,
+        time_pressure=need.time_pressure or (activity.time_pressure if activity else "low"),
+        peak_season=need.peak_season,
         shifts=tuple(need.shifts), certifications=tuple(need.certifications_required),
         max_distance_km=need.max_distance_km, lat=site.lat, lon=site.lon,
         binding=activity.binding if activity else "medium",
-        public_transport=site.public_transport_access)
+        public_transport=site.public_transport_access,
+        contracted_fte=min(max(need.contracted_fte or 0.0, 0.0), need.fte))
 
 
 # ---- the cached engine ----------------------------------------------------------------------
+
+@functools.cache
+def vocabulary_texts() -> tuple[str, ...]:
+    """The taxonomy's nl and en labels of activities and competences, for the text vocabulary."""
+    texts = []
+    for item in (*taxonomy.activities().values(), *taxonomy.competences().values()):
+        texts.extend(item.label[lang] for lang in ("nl", "en"))
+    return tuple(texts)
+
 
 def _fingerprint(session: Session) -> tuple:
     """Changes whenever a write to the tables the engine is fitted on commits (any worker)."""
@@ -144,7 +156,8 @@ class EngineCache:
             entry = self._entries.get(key)
             if entry and entry[0] == stamp and time.monotonic() - entry[1] < MAX_CACHE_SECONDS:
                 return entry[2]
-            engine = MatchingEngine(weights=weights, config=config).fit(
+            engine = MatchingEngine(weights=weights, config=config,
+                                    vocabulary_texts=vocabulary_texts()).fit(
                 load_capability_profiles(session))
             metrics.ENGINE_FITS.labels("cold" if entry is None else "data_changed"
                                        if entry[0] != stamp else "expired").inc()
@@ -173,10 +186,28 @@ def current_weights(session: Session) -> Weights:
 
 # ---- presenting results ---------------------------------------------------------------------
 
+_VOCABULARY_KINDS = {"placement_mode": "placement_modes", "support_level": "support_levels",
+                     "level": "time_pressure", "shift": "shifts",
+                     "certification": "certifications",
+                     "public_transport": "public_transport_access"}
+
+
+@functools.cache
+def reason_labels(lang: str) -> dict[str, dict[str, str]]:
+    """Taxonomy labels in ``lang`` by kind, for :func:`matching.render` (one source: taxonomy)."""
+    labels = {"activity": {code: a.label[lang] for code, a in taxonomy.activities().items()},
+              "competence": {code: c.label[lang] for code, c in taxonomy.competences().items()}}
+    for kind, name in _VOCABULARY_KINDS.items():
+        labels[kind] = {code: entry["label"][lang]
+                        for code, entry in taxonomy.vocabulary(name).items()}
+    return labels
+
+
 def _reasons(reasons: tuple[Reason, ...] | None, lang: str) -> list[ReasonPublic] | None:
     if reasons is None:
         return None
-    return [ReasonPublic(code=r.code, text=render(r, lang),
+    labels = reason_labels(lang)
+    return [ReasonPublic(code=r.code, text=render(r, lang, labels),
                          params={k: _plain(v) for k, v in r.params.items()}) for r in reasons]
 
 
@@ -366,10 +397,11 @@ def opportunities_for_provider(session: Session, user: User, settings: Settings,
 
 
 def score_pair(session: Session, need: Need, capability: Capability,
-               settings: Settings) -> dict | None:
+               settings: Settings, lang: str = "nl") -> dict | None:
     """Score one (need, capability) pair exactly as the ranking would; None if unrelated.
 
-    Used to snapshot a match into a lead. Works for inactive capabilities too.
+    Used to snapshot a match into a lead, with reason texts in ``lang`` (the language of the
+    request that sends it, DESIGN §5). Works for inactive capabilities too.
     """
     weights = current_weights(session)
     engine = ENGINES.get(session, weights, engine_config(settings))
@@ -381,7 +413,7 @@ def score_pair(session: Session, need: Need, capability: Capability,
                                 text_model=engine.text_model_)
     if cand is None:
         return None
-    item = _item(cand, "en", need_approximate=site.coordinates_approximate,
+    item = _item(cand, lang, need_approximate=site.coordinates_approximate,
                  approximate_sites=distance.approximate_site_ids(session))
     return {"score": item.score, "components": item.components.model_dump(),
             "distance_km": item.distance_km,

@@ -85,19 +85,30 @@ class Activity:
     market_demand_note: MappingProxyType[str, str] = field(hash=False)
     investment: str  # SEC investment needed
     investment_note: MappingProxyType[str, str] | None = field(hash=False)
+    # competence fit of target-group workers with the activity (DESIGN §4.7 calibration cards)
+    competence_fit: str
     time_pressure: str
     typical_competences: tuple[str, ...]
     seed_refs: tuple[str, ...]
     extension: bool  # True where DESIGN marks the activity "(ext)": plain sector fact, not seeds
+    # criteria that differ when the work is done as an enclave at the client (001:2322-2336)
+    enclave_criteria: MappingProxyType[str, str] | None = field(default=None, hash=False)
 
-    def potential_criteria(self, competence_fit: str = "high") -> dict[str, str]:
-        """The four criteria of DESIGN §4.7 for this activity, given a competence fit."""
-        return {
+    def potential_criteria(self, placement_mode: str | None = None) -> dict[str, str]:
+        """The four criteria of DESIGN §4.7 for this activity (as an enclave if asked)."""
+        criteria = {
             "market_demand": self.market_demand,
             "investment": self.investment,
-            "competence_fit": competence_fit,
+            "competence_fit": self.competence_fit,
             "binding": self.binding,
         }
+        if placement_mode == "enclave" and self.enclave_criteria:
+            criteria.update(self.enclave_criteria)
+        return criteria
+
+    def rated_potential(self, placement_mode: str | None = None) -> str:
+        """The potential the one rule gives this activity's criteria."""
+        return potential_rating(**self.potential_criteria(placement_mode))
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data, as in ``activities.json`` (for the API)."""
@@ -166,10 +177,12 @@ def _activities() -> MappingProxyType[str, Activity]:
             market_demand_note=_labels(a["market_demand_note"]),
             investment=a["investment"],
             investment_note=_optional_labels(a.get("investment_note")),
+            competence_fit=a["competence_fit"],
             time_pressure=a["time_pressure"],
             typical_competences=tuple(a["typical_competences"]),
             seed_refs=tuple(a["seed_refs"]),
             extension=bool(a.get("extension", False)),
+            enclave_criteria=_optional_labels(a.get("enclave_criteria")),
         )
     return MappingProxyType(items)
 
@@ -270,54 +283,17 @@ _VALID_LEVELS = frozenset(LEVELS)
 def potential_rating(
     market_demand: str, investment: str, competence_fit: str, binding: str
 ) -> Level:
-    """Rate an opportunity ``high`` / ``medium`` / ``low`` as the seed studies do (000:2566-2592).
-
-    Each argument is ``"low"``, ``"medium"`` or ``"high"``. Mapping (DESIGN §4.7):
-
-    ======================  ====================  ==========================
-    criterion               good (for ``high``)   poor (forces ``low``)
-    ======================  ====================  ==========================
-    market_demand           high                  low (low demand/saturation)
-    investment (SEC)        low                   high
-    competence_fit          high                  low
-    binding (local)         high                  low
-    ======================  ====================  ==========================
-
-    ``high`` when all four are good; ``low`` when any one is poor ("en/of" in the seeds);
-    ``medium`` otherwise, i.e. a mix of criteria.
-
-    Note the seeds' own ratings in ``activities.json`` (``potential``) are the studies'
-    judgements and do not always follow this rule exactly (returns are rated high with
-    medium binding, 000:3444); this function is what Koppel computes for needs and clusters.
+    """Rate an opportunity ``high`` / ``medium`` / ``low``: the one rule of
+    :func:`matching.potential.rate_potential` (DESIGN §4.7), imported when called so this
+    module stays importable without NumPy.
 
     Examples
     --------
-    >>> potential_rating("high", "low", "high", "high")
+    >>> potential_rating("high", "low", "high", "medium")
     'high'
     >>> potential_rating("high", "high", "high", "high")
-    'low'
-    >>> potential_rating("medium", "low", "high", "high")
     'medium'
     """
-    args = {
-        "market_demand": market_demand,
-        "investment": investment,
-        "competence_fit": competence_fit,
-        "binding": binding,
-    }
-    for name, value in args.items():
-        if value not in _VALID_LEVELS:
-            raise ValueError(f"{name} must be one of low, medium, high; got {value!r}")
-    # "en/of" in the seeds: a single poor criterion makes the opportunity low
-    poor = (market_demand == "low", investment == "high", competence_fit == "low", binding == "low")
-    if any(poor):
-        return "low"
-    good = (
-        market_demand == "high",
-        investment == "low",
-        competence_fit == "high",
-        binding == "high",
-    )
-    if all(good):
-        return "high"
-    return "medium"
+    from matching.potential import rate_potential
+
+    return rate_potential(market_demand, investment, competence_fit, binding)  # type: ignore[return-value]

@@ -147,8 +147,9 @@ def test_enclave_contract_reserves_supervisors_by_ratio(client):
     r = world.company.post(f"/leads/{lead['id']}/contract", json={"fte": 4.0})
     assert r.status_code == 200, r.text
     # 4 medium workers at 1 supervisor per 8 → half a supervisor
-    assert r.json()["reserved"] == {"low": 0.0, "medium": 4.0, "high": 0.0, "supervisors": 0.5}
-    assert world.workforce()["supervisors_available"] == 0.5
+    # 4 medium workers load 4/8 of a supervisor: one whole supervisor goes (DESIGN §4.2)
+    assert r.json()["reserved"] == {"low": 0.0, "medium": 4.0, "high": 0.0, "supervisors": 1.0}
+    assert world.workforce()["supervisors_available"] == 0.0
 
 
 def test_enclave_without_enough_supervisors_is_409(client):
@@ -484,9 +485,10 @@ def test_on_site_team_of_only_low_workers_needs_no_supervisor():
     assert (plan.low, plan.supervisors) == (3, 0)
 
 
-def test_on_site_team_with_medium_workers_needs_a_supervisor_for_the_whole_team():
+def test_on_site_team_with_medium_workers_needs_a_whole_supervisor_present():
+    # the one rule (matching.coverage): medium workers load 1/8 each, low ones stay on call
     plan = best_reservation(Capacity(low=2, medium=6, supervisors=1), 8, "medium", "on_site")
     assert (plan.low, plan.medium) == (2, 6)
-    assert plan.supervisors == pytest.approx(2 / 15 + 6 / 8, abs=1e-6)
+    assert plan.supervisors == 1.0
     without = best_reservation(Capacity(low=2, medium=6, supervisors=0), 8, "medium", "on_site")
     assert (without.low, without.medium, without.supervisors) == (2, 0, 0)

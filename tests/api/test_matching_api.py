@@ -115,3 +115,44 @@ def test_limit_is_validated(client):
     r = company.get(f"/needs/{need['id']}/matches?limit=0")
     assert r.status_code == 422
     assert r.json()["errors"][0]["loc"] == ["query", "limit"]
+
+
+def test_need_without_time_pressure_takes_its_activity_s(client):
+    # was: the API defaulted to "low", so the taxonomy's time pressure was never used
+    company = register(client, "company")
+    site = add_site(company, "8800")
+    picking = add_need(company, site, activity="warehouse.orderpick", placement_mode="enclave",
+                       competences=["order.picking"])
+    given = add_need(company, site, activity="warehouse.orderpick", placement_mode="enclave",
+                     competences=["order.picking"], time_pressure="low")
+    assert (picking["time_pressure"], given["time_pressure"]) == ("high", "low")
+
+
+def test_reasons_name_the_activity_by_its_taxonomy_label(client):
+    # was: "Exacte activiteit (returns.apparel)"
+    _provider_with_capability(client)
+    company = register(client, "company")
+    need = add_need(company, add_site(company, "8800"))
+    nl = company.get(f"/needs/{need['id']}/matches").json()["items"][0]["reasons"][0]
+    en = company.get(f"/needs/{need['id']}/matches",
+                     headers={"Accept-Language": "en"}).json()["items"][0]["reasons"][0]
+    assert nl["code"] == "activity_exact"
+    assert nl["text"].startswith("Exacte activiteit: Retourverwerking kledij")
+    assert en["text"].startswith("Exact activity match: ")
+    assert "returns.apparel" not in nl["text"] + en["text"]
+
+
+def test_lead_snapshot_keeps_the_language_of_the_sending_request(client):
+    # was: stored in English whatever the request's language
+    _, _, cap = _provider_with_capability(client)
+    company = register(client, "company")
+    site = add_site(company, "8800")
+    texts = {}
+    for lang in ("nl", "en"):
+        need = add_need(company, site)
+        r = company.client.post(f"/needs/{need['id']}/leads", json={"capability_id": cap["id"]},
+                                headers={**company.headers, "Accept-Language": lang})
+        assert r.status_code == 201, r.text
+        texts[lang] = r.json()["snapshot"]["reasons"][0]["text"]
+    assert texts["nl"].startswith("Exacte activiteit")
+    assert texts["en"].startswith("Exact activity match")

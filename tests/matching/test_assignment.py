@@ -154,12 +154,13 @@ def test_workshop_needs_no_free_supervisor():
 
 def test_on_site_needs_a_supervisor_unless_all_workers_are_low():
     needs = [need("a", 6.0, support="high", mode="on_site")]
-    sites = [site("s1", low=2.0, high=4.0, supervisors=0.5)]
+    sites = [site("s1", low=2.0, high=6.0, supervisors=1.5)]
 
     result = assign(needs, sites, [pair("a", "s1", 0.9)])
 
-    # low workers may rely on an on-call supervisor; 0.5 supervisor carries 2 high workers.
-    assert fte_by(result, lambda a: a.level) == {"low": 2.0, "high": 2.0}
+    # low workers may rely on an on-call supervisor; supervisors are whole people, so 1.5
+    # free is 1 supervisor, who carries 4 high workers.
+    assert fte_by(result, lambda a: a.level) == {"low": 2.0, "high": 4.0}
 
 
 def test_a_need_larger_than_any_site_is_shared_by_two_sites():
@@ -229,7 +230,9 @@ def test_allowed_levels_and_supervisor_load():
     assert allowed_levels("high") == (0, 1, 2)
     assert supervisor_load("enclave", "low", RATIOS) == pytest.approx(1 / 15)
     assert supervisor_load("on_site", "medium", RATIOS) == pytest.approx(1 / 8)
-    assert supervisor_load("individual", "high", RATIOS) == 0.0
+    # individual: a medium or high worker needs a job coach (DESIGN §4.1)
+    assert supervisor_load("individual", "high", RATIOS) == pytest.approx(1 / 4)
+    assert supervisor_load("individual", "low", RATIOS) == 0.0
 
 
 @st.composite

@@ -17,7 +17,6 @@ from matching.clusters import (
     ClusterProvider,
     PairScore,
     cluster_key,
-    competence_fit,
     family_binding,
     group_needs,
     propose_clusters,
@@ -43,6 +42,7 @@ def need(
     mode: str = "workshop",
     market_demand: str = "high",
     investment: str = "low",
+    potential_binding: str | None = None,
 ) -> ClusterNeed:
     return ClusterNeed(
         id=id,
@@ -58,6 +58,7 @@ def need(
         province=province,
         market_demand=market_demand,
         investment=investment,
+        potential_binding=potential_binding,
     )
 
 
@@ -348,16 +349,15 @@ def test_key_depends_on_kind_and_members_only():
     ("demand", "investment", "fit", "binding", "rating"),
     [
         ("high", "low", "high", "high", "high"),
-        ("medium", "low", "high", "high", "medium"),
-        ("high", "medium", "high", "high", "medium"),
-        ("high", "low", "medium", "high", "medium"),
-        ("high", "low", "high", "medium", "medium"),
-        ("medium", "medium", "medium", "medium", "medium"),
-        ("low", "low", "high", "high", "low"),
-        ("high", "high", "high", "high", "low"),
-        ("high", "low", "low", "high", "low"),
-        ("high", "low", "high", "low", "low"),
+        ("high", "low", "high", "medium", "high"),  # returns logistics (000:3448)
+        ("medium", "low", "high", "high", "high"),
+        ("high", "medium", "medium", "high", "medium"),  # warehouse tasks (000:3138)
+        ("high", "high", "high", "high", "medium"),  # product displays (000:2958)
+        ("high", "high", "low", "high", "medium"),  # last mile (000:3279)
+        ("low", "low", "high", "high", "medium"),  # own webshop (000:2793)
+        ("medium", "medium", "medium", "medium", "low"),
         ("low", "high", "low", "low", "low"),
+        ("low", "high", "medium", "medium", "low"),
     ],
 )
 def test_potential_truth_table(demand, investment, fit, binding, rating):
@@ -366,19 +366,15 @@ def test_potential_truth_table(demand, investment, fit, binding, rating):
 
 def test_potential_over_all_combinations():
     levels = ("low", "medium", "high")
-    for demand, investment, fit, binding in itertools.product(levels, repeat=4):
-        poor = demand == "low" or investment == "high" or fit == "low" or binding == "low"
-        ideal = (demand, investment, fit, binding) == ("high", "low", "high", "high")
-        expected = "low" if poor else "high" if ideal else "medium"
-        assert rate_potential(demand, investment, fit, binding) == expected
-
-
-@pytest.mark.parametrize(
-    ("mean_score", "fit"),
-    [(0.7, "high"), (0.69, "medium"), (0.4, "medium"), (0.39, "low"), (None, "low")],
-)
-def test_competence_fit_thresholds(mean_score, fit):
-    assert competence_fit(mean_score) == fit
+    good = ("high", "low", "high", "high")
+    bad = ("low", "high", "low", "low")
+    for combo in itertools.product(levels, repeat=4):
+        favourable = sum(v == g for v, g in zip(combo, good, strict=True))
+        unfavourable = sum(v == b for v, b in zip(combo, bad, strict=True))
+        medium = 4 - favourable - unfavourable
+        expected = ("high" if unfavourable == 0 and medium <= 1
+                    else "low" if favourable == 0 else "medium")
+        assert rate_potential(*combo) == expected
 
 
 def test_cluster_potential_combines_needs_fit_and_binding():
@@ -393,17 +389,27 @@ def test_cluster_potential_combines_needs_fit_and_binding():
 
     assert c.potential.market_demand == "high"  # majority by demanded FTE
     assert c.potential.investment == "low"
-    assert c.potential.competence_fit == "high"  # mean score 0.85
+    assert c.potential.competence_fit == "high"  # the activities' fit, not the scores
     assert c.potential.binding == "high"
     assert c.potential.rating == "high"
 
 
-def test_cluster_without_assignments_has_low_fit_and_potential():
-    [c] = propose_clusters([need("a", family="zorg")], [], [])
+def test_unserved_high_potential_cluster_keeps_its_rating():
+    # was: rated low because its "fit" was today's (absent) mean match score (DESIGN §4.7)
+    [c] = propose_clusters(
+        [need("a", family="zorg", market_demand="high", investment="low")], [], [])
 
-    assert c.mean_score is None
-    assert c.potential.competence_fit == "low"
-    assert c.potential.rating == "low"
+    assert (c.mean_score, c.covered_fte) == (None, 0.0)
+    assert c.potential.competence_fit == "high"
+    assert c.potential.rating == "high"
+
+
+def test_enclave_binding_criterion_rates_in_house_production_high():
+    # enclave work for in-house production (001:2322-2336): bound at the client
+    [workshop] = propose_clusters([need("a", family="maak")], [], [])
+    [enclave] = propose_clusters([need("a", family="maak", potential_binding="high")], [], [])
+    assert (workshop.potential.binding, workshop.potential.rating) == ("low", "medium")
+    assert (enclave.potential.binding, enclave.potential.rating) == ("high", "high")
 
 
 def test_majority_ties_take_the_less_favourable_value():

@@ -40,7 +40,7 @@ def held_out():
 def test_learned_weights_are_closer_to_the_hidden_ones_than_the_defaults(learned):
     _, learner = learned
     defaults = Weights().as_tuple()
-    assert l1(defaults, TRUE) == pytest.approx(0.4)
+    assert l1(defaults, TRUE) == pytest.approx(1.0)
     assert l1(learner.weights_, TRUE) < 0.06  # measured 0.031
     assert l1(learner.weights_, TRUE) < l1(defaults, TRUE) / 5
 

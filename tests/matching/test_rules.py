@@ -121,13 +121,16 @@ def test_haversine_distance_roeselare_izegem():
 
 
 @pytest.mark.parametrize("mode", ["on_site", "enclave", "individual"])
-def test_poor_public_transport_lowers_locality_for_commuting_modes(mode):
-    good = only(need(placement_mode=mode), cap())
-    poor = only(need(placement_mode=mode, public_transport="poor"), cap())
-    assert poor.components.locality == pytest.approx(0.75 * good.components.locality)
+def test_poor_public_transport_shortens_the_decay_for_commuting_modes(mode):
+    # DESIGN §4.3: a shorter decay length (15 km × 0.5 for high binding), not a flat factor
+    good = only(need(placement_mode=mode, binding="high"), cap())
+    poor = only(need(placement_mode=mode, binding="high", public_transport="poor"), cap())
+    assert good.components.locality == pytest.approx(math.exp(-IZEGEM_KM / 15.0))
+    assert poor.components.locality == pytest.approx(math.exp(-IZEGEM_KM / 7.5))
     assert "public_transport" in codes(poor)
-    assert render(poor.reasons[codes(poor).index("public_transport")], "en") == (
-        "Client site poorly served by public transport"
+    assert render(poor.reasons[codes(poor).index("public_transport")], "en",
+                  {"public_transport": {"poor": "poor"}}) == (
+        "Client site's public-transport access: poor; distance counts more (7.5 km decay)"
     )
 
 
@@ -151,9 +154,11 @@ def test_provider_service_radius_is_a_hard_limit():
 
 def test_only_workers_at_accommodated_levels_count():
     c = only(need(fte=2.0, accommodates_support="low"), cap(free_fte=(1.0, 5.0, 5.0)))
-    assert c.components.supervision == pytest.approx(0.5)
-    assert c.components.capacity == 1.0  # capacity counts all free workers
-    assert "support_coverage" in codes(c)
+    # capacity = covered share × freshness × reach (exp(-d / 2L), the square root of the
+    # locality): the 10 medium/high workers do not count
+    assert c.components.capacity == pytest.approx(0.5 * c.components.locality ** 0.5)
+    (reason,) = [r for r in c.reasons if r.code == "coverage"]
+    assert (reason.params["covered_fte"], reason.params["limit"]) == (1.0, "workers")
 
 
 def test_no_free_workers_at_accommodated_levels_is_excluded():
@@ -170,34 +175,43 @@ def test_enclave_without_free_supervisor_is_excluded_even_for_low_support_worker
     assert excluded_codes(need(placement_mode="enclave"), c) == ["no_supervision"]
     # the same low-support team may work on site with an on-call supervisor
     on_site = only(need(placement_mode="on_site"), c)
-    assert on_site.components.supervision == 1.0
+    assert on_site.components.capacity == pytest.approx(on_site.components.locality ** 0.5)
     assert "on_call_supervision" in codes(on_site)
 
 
-def test_enclave_short_of_supervisors_covers_proportionally():
-    # 8 high-support workers need 8 / 4 = 2 supervisors; 1 is free
+def test_enclave_short_of_supervisors_covers_what_they_can_supervise():
+    # 8 high-support workers need 8 / 4 = 2 supervisors; 1 is free → 4 FTE, 1 supervisor
     n = need(placement_mode="enclave", fte=8.0)
     c = only(n, cap(free_fte=(0.0, 0.0, 8.0), supervisors_free=1.0))
-    assert c.components.supervision == pytest.approx(0.5)
+    assert c.components.capacity == pytest.approx(0.5 * c.components.locality ** 0.5)
     (reason,) = [r for r in c.reasons if r.code == "enclave_supervisor"]
-    assert (reason.params["needed"], reason.params["free"]) == (2.0, 1.0)
-    assert render(reason, "en") == "Supervisor on site for enclave (2 needed, 1 free)"
+    assert (reason.params["needed"], reason.params["free"]) == (1, 1)
+    assert render(reason, "en") == (
+        "Supervisor always on site in an enclave: 1 supervisor needed, 1 free"
+    )
+    (coverage,) = [r for r in c.reasons if r.code == "coverage"]
+    assert (coverage.params["covered_fte"], coverage.params["limit"]) == (4.0, "supervision")
 
 
 def test_enclave_allocates_least_supervision_hungry_workers_first():
-    # 2 low + 4 high free; fte 2 → the 2 low workers need 2/15 supervisors, covered by 0.2
-    n = need(placement_mode="enclave", fte=2.0)
-    c = only(n, cap(free_fte=(2.0, 0.0, 4.0), supervisors_free=0.2))
-    assert c.components.supervision == 1.0
+    # 2 low + 4 high free; fte 6 with 1 supervisor: 2 low (2/15) + 3.47 high, not 4 high
+    n = need(placement_mode="enclave", fte=6.0)
+    c = only(n, cap(free_fte=(2.0, 0.0, 4.0), supervisors_free=1.0))
+    (coverage,) = [r for r in c.reasons if r.code == "coverage"]
+    assert coverage.params["covered_fte"] == pytest.approx(2.0 + (1.0 - 2.0 / 15.0) * 4.0)
 
 
 def test_on_site_with_medium_support_workers_needs_a_free_supervisor():
     n = need(placement_mode="on_site", fte=4.0, accommodates_support="medium")
     without = only(n, cap(free_fte=(1.0, 3.0, 0.0), supervisors_free=0.0))
     with_supervisor = only(n, cap(free_fte=(1.0, 3.0, 0.0), supervisors_free=1.0))
-    assert without.components.supervision == pytest.approx(0.25)  # only the low worker
-    assert "supervision_limited_to_low" in codes(without)
-    assert with_supervisor.components.supervision == 1.0
+    # only the low worker may go with an on-call supervisor
+    assert without.components.capacity == pytest.approx(0.25 * without.components.locality ** 0.5)
+    (coverage,) = [r for r in without.reasons if r.code == "coverage"]
+    assert (coverage.params["covered_fte"], coverage.params["limit"]) == (1.0, "supervision")
+    assert with_supervisor.components.capacity == pytest.approx(
+        with_supervisor.components.locality ** 0.5)
+    assert "supervisor_available" in codes(with_supervisor)
 
 
 def test_on_site_without_low_workers_or_supervisor_is_excluded():
@@ -211,19 +225,26 @@ def test_peak_season_under_high_time_pressure_scores_low_on_supervision():
     calm = only(need(), cap())
     peak = only(need(peak_season=True, time_pressure="high"), cap())
     assert calm.components.supervision == 1.0
-    assert peak.components.supervision == pytest.approx(0.3)
-    (reason,) = [r for r in peak.reasons if r.code == "peak_season_pressure"]
+    assert peak.components.supervision == pytest.approx(0.2)
+    (reason,) = [r for r in peak.reasons if r.code == "peak_season"]
     assert "(seeds 000:3522)" in render(reason, "en")
-    # a peak without high pressure is fine
-    assert only(need(peak_season=True), cap()).components.supervision == 1.0
+    # a peak without high pressure keeps its fit but is still warned about (DESIGN §4.8)
+    mild = only(need(peak_season=True), cap())
+    assert mild.components.supervision == 1.0
+    assert "peak_season" in codes(mild)
 
 
 # -- capacity and hard constraints -----------------------------------------------------
 
 
-def test_capacity_is_free_over_needed_capped_at_one():
-    assert only(need(fte=4.0), cap(free_fte=(1.0, 0.0, 0.0))).components.capacity == 0.25
-    assert only(need(fte=1.0), cap()).components.capacity == 1.0
+def test_capacity_is_the_covered_share_of_the_uncovered_fte_within_reach():
+    partial = only(need(fte=4.0), cap(free_fte=(1.0, 0.0, 0.0)))
+    assert partial.components.capacity == pytest.approx(0.25 * partial.components.locality ** 0.5)
+    full = only(need(fte=1.0), cap())
+    assert full.components.capacity == pytest.approx(full.components.locality ** 0.5)
+    # 3 of 4 FTE already contracted: 1 FTE free covers all that is still uncovered
+    rest = only(need(fte=4.0, contracted_fte=3.0), cap(free_fte=(1.0, 0.0, 0.0)))
+    assert rest.components.capacity == pytest.approx(rest.components.locality ** 0.5)
 
 
 def test_placement_mode_not_offered_is_excluded():
@@ -245,11 +266,15 @@ def test_night_work_is_matched_only_to_providers_offering_it():
     assert len(rank(n, [cap(shifts=("day", "night"))]).items) == 1
 
 
-def test_stale_workforce_figures_are_flagged_not_excluded():
-    c = only(need(), cap(workforce_age_days=120.0))
+def test_stale_workforce_figures_lose_capacity_credit_gradually():
+    fresh = only(need(), cap(workforce_age_days=30.0))
+    c = only(need(), cap(workforce_age_days=135.0))  # 90 days + 1/6 of the 270-day fade
+    assert c.components.capacity == pytest.approx(fresh.components.capacity * (5.0 / 6.0))
     (reason,) = [r for r in c.reasons if r.code == "stale_workforce"]
-    assert render(reason, "en") == "Workforce figures are 120 days old"
-    assert "stale_workforce" not in codes(only(need(), cap(workforce_age_days=30.0)))
+    assert render(reason, "en") == "Workforce figures are 135 days old: capacity counts for 83 %"
+    assert "stale_workforce" not in codes(fresh)
+    gone = only(need(), cap(workforce_age_days=360.0))
+    assert gone.components.capacity == 0.0
 
 
 # -- score and ranking -----------------------------------------------------------------
@@ -275,8 +300,8 @@ def test_ranking_ties_are_broken_by_distance_then_id():
         cap(id="a", town="Izegem"),
         cap(id="c", town="Roeselare"),
     ]
-    # one weight on capacity only: every candidate scores 1.0
-    weights = Weights(competence=0.0, locality=0.0, supervision=0.0, capacity=1.0)
+    # one weight on supervision fit only: every candidate scores 1.0
+    weights = Weights(competence=0.0, locality=0.0, supervision=1.0, capacity=0.0)
     result = MatchingEngine(weights=weights).fit(caps).rank(need())
     assert [c.capability_id for c in result.items] == ["c", "a", "b"]
     assert {c.score for c in result.items} == {1.0}
@@ -380,7 +405,7 @@ def test_config_ratios_change_supervision_needs():
     c = cap(free_fte=(0.0, 0.0, 8.0), supervisors_free=1.0)
     config = EngineConfig(supervision_ratio_high=8.0)
     (item,) = MatchingEngine(config=config).fit([c]).rank(n).items
-    assert item.components.supervision == 1.0
+    assert item.components.capacity == pytest.approx(item.components.locality ** 0.5)
 
 
 # -- reasons ---------------------------------------------------------------------------
@@ -388,12 +413,17 @@ def test_config_ratios_change_supervision_needs():
 
 def test_reasons_render_in_dutch_and_english():
     distance = Reason("distance", {"distance_km": 12.34, "binding": "medium", "decay_km": 30.0})
-    assert render(distance, "en") == "12.3 km away (medium binding: 30 km decay)"
-    assert render(distance) == "12,3 km verwijderd (lokale gebondenheid middel: afname over 30 km)"
+    assert render(distance, "en", {"level": {"medium": "medium"}}) == (
+        "12.3 km away (medium binding: 30 km decay)"
+    )
+    assert render(distance, "nl", {"level": {"medium": "middel"}}) == (
+        "12,3 km verwijderd (lokale gebondenheid middel: afname over 30 km)"
+    )
     coverage = Reason("competence_coverage", {"covered": 3, "required": 4, "missing": ()})
     assert render(coverage, "en") == "Covers 3 of 4 required competences"
-    assert render(Reason("activity_exact", {"activity": "returns.apparel"}), "en") == (
-        "Exact activity match (returns.apparel)"
+    labels = {"activity": {"returns.apparel": "Clothing returns"}}
+    assert render(Reason("activity_exact", {"activity": "returns.apparel"}), "en", labels) == (
+        "Exact activity match: Clothing returns"
     )
 
 

@@ -193,26 +193,44 @@ def test_to_dict_is_json_ready():
     assert data["modes"] == ["workshop", "enclave"]
 
 
-# DESIGN §4.7 / seeds 000:2566-2592: high when all four are good, low when any is poor.
+# DESIGN §4.7: the seed opportunity cards are the calibration set. Each row: the card, its seed
+# lines, the card's criteria (demand, SEC investment, fit, binding), its seed rating, and the
+# taxonomy activity (and placement mode) whose criteria must give the same rating.
+SEED_CARDS = [
+    ("returns logistics", "000:3448-3456", ("high", "low", "high", "medium"), "high",
+     "returns.general", None),
+    ("product displays", "000:2958-2966", ("high", "high", "high", "high"), "medium",
+     "displays.build", None),
+    ("warehouse tasks", "000:3138-3144", ("high", "medium", "medium", "high"), "medium",
+     "warehouse.handling", None),
+    ("last-mile logistics", "000:3279-3287", ("high", "high", "low", "high"), "medium",
+     "lastmile.delivery", None),
+    ("own webshop for own products", "000:2793-2797", ("low", "low", "high", "high"), "medium",
+     "fulfilment.webshop", None),
+    ("enclave work for in-house production", "001:2322-2336", ("high", "low", "high", "high"),
+     "high", "assembly.manual", "enclave"),
+    ("social support of the elderly", "002:199-213", ("high", "low", "high", "high"), "high",
+     "care.social", None),
+]
+
+
 @pytest.mark.parametrize(
-    ("demand", "investment", "fit", "binding", "expected"),
-    [
-        ("high", "low", "high", "high", "high"),
-        ("low", "low", "high", "high", "low"),
-        ("high", "high", "high", "high", "low"),
-        ("high", "low", "low", "high", "low"),
-        ("high", "low", "high", "low", "low"),
-        ("low", "high", "low", "low", "low"),
-        ("medium", "low", "high", "high", "medium"),
-        ("high", "medium", "high", "high", "medium"),
-        ("high", "low", "medium", "high", "medium"),
-        ("high", "low", "high", "medium", "medium"),
-        ("medium", "medium", "medium", "medium", "medium"),
-        ("low", "medium", "medium", "medium", "low"),
-    ],
+    ("card", "seed_lines", "criteria", "rating", "code", "mode"), SEED_CARDS,
+    ids=[c[0] for c in SEED_CARDS],
 )
-def test_potential_rating_truth_table(demand, investment, fit, binding, expected):
-    assert taxonomy.potential_rating(demand, investment, fit, binding) == expected
+def test_rule_and_taxonomy_reproduce_each_seed_card(card, seed_lines, criteria, rating, code,
+                                                    mode):
+    assert taxonomy.potential_rating(*criteria) == rating
+    activity = taxonomy.activity(code)
+    assert activity.rated_potential(mode) == rating
+    if mode is None:  # the enclave card is a mode of assembly, whose seed rating is medium
+        assert activity.potential == rating
+
+
+def test_every_activity_rated_as_its_seed_potential():
+    for a in taxonomy.activities().values():
+        assert a.competence_fit in ("low", "medium", "high")
+        assert a.rated_potential() == a.potential, a.code
 
 
 def test_potential_rating_rejects_unknown_levels():
@@ -221,11 +239,13 @@ def test_potential_rating_rejects_unknown_levels():
 
 
 def test_potential_criteria_of_an_activity():
-    criteria = taxonomy.activity("lastmile.delivery").potential_criteria("low")
+    criteria = taxonomy.activity("lastmile.delivery").potential_criteria()
     assert criteria == {
         "market_demand": "high",
         "investment": "high",
         "competence_fit": "low",
         "binding": "high",
     }
-    assert taxonomy.potential_rating(**criteria) == "low"
+    assert taxonomy.potential_rating(**criteria) == "medium"
+    enclave = taxonomy.activity("assembly.manual").potential_criteria("enclave")
+    assert (enclave["market_demand"], enclave["binding"]) == ("high", "high")
