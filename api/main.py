@@ -32,6 +32,7 @@ from api.routes import (
     stats,
     weights,
 )
+from api.security import configure_password_hashing
 
 DESCRIPTION = """
 Koppel pairs regular companies' needs (returns, displays, warehouse work, enclaves, assembly,
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     # /docs and /redoc serve Swagger UI / ReDoc from the package, not a CDN: they work offline
     app = FastAPIOffline(title="Koppel", version="0.1.0", description=DESCRIPTION,
                          lifespan=lifespan, static_url="/static-offline-docs")
+    configure_password_hashing(settings)
     app.state.settings = settings
     app.state.engine = engine
     app.state.rate_limits = RateLimits(settings)

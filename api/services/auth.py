@@ -9,10 +9,10 @@ from sqlmodel import Session, select
 from api.config import Settings
 from api.errors import Conflict, InvalidInput, Unauthorized
 from api.security import (
-    DUMMY_HASH,
     create_access_token,
     create_refresh_token,
     decode_token,
+    dummy_hash,
     hash_password,
     password_problem,
     verify_password,
@@ -55,7 +55,7 @@ def register(session: Session, data: RegistrationCreate) -> tuple[Organisation, 
 def authenticate(session: Session, email: str, password: str) -> User:
     user = session.exec(select(User).where(User.email == email.strip().lower())).first()
     if user is None:
-        verify_password(password, DUMMY_HASH)
+        verify_password(password, dummy_hash())
         raise Unauthorized("Incorrect email or password")
     if not verify_password(password, user.password_hash) or not user.is_active:
         raise Unauthorized("Incorrect email or password")

@@ -32,7 +32,7 @@ from api.routing import Router, TransactionRoute
 from api.security import create_access_token
 from models.organisation import Organisation, User
 from tests.conftest import new_database_url
-from tests.factories import add_site, need_body, register
+from tests.factories import FAST_PASSWORD_HASHING, add_site, need_body, register
 
 SECRET = "test-secret-" + "r" * 32
 
@@ -51,7 +51,7 @@ def fresh(backend: str, tmp_path_factory: pytest.TempPathFactory,
     url = new_database_url(backend, tmp_path_factory, request)
     upgrade(url)
     settings = Settings(environment="test", database_url=url, secret_key=SECRET,
-                        rate_limit_enabled=False)
+                        rate_limit_enabled=False, **FAST_PASSWORD_HASHING)
     engine = make_engine(url)
     app = create_app(settings, engine)
     with TestClient(app, raise_server_exceptions=False) as client:
