@@ -30,6 +30,7 @@ from api.routes import (
     privacy,
     reference,
     stats,
+    webhooks,
     weights,
 )
 from api.security import configure_password_hashing
@@ -75,8 +76,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.add_middleware(SecurityHeadersMiddleware,
                        production=settings.environment == "production")
     for router in (reference.router, auth.router, organisations.router, catalogue.capabilities,
-                   catalogue.needs, matching.router, leads.router, audit.router,
-                   clusters.runs, clusters.clusters, stats.router, dashboard.router,
+                   catalogue.needs, matching.router, leads.router, webhooks.router,
+                   audit.router, clusters.runs, clusters.clusters, stats.router, dashboard.router,
                    privacy.router, weights.router):
         app.include_router(router)
     return app

@@ -13,7 +13,7 @@ coroutine that runs, in a single worker thread and in this order:
 1. **the user check**: the bearer token's signature, expiry and (for staff-only routes) its
    role claim are checked by coroutine dependencies before input validation; the check
    against the user row (still active, token not revoked by a password change or erasure,
-   role still staff) waits for this trip (:class:`api.deps.BearerClaim`);
+   role still staff) waits for this trip (:class:`api.services.auth.BearerClaim`);
 2. **the endpoint**;
 3. **the response validation**, before the commit, so a response that fails its schema
    leaves nothing written and nothing a response validator reads lazily after the commit;
@@ -39,7 +39,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from api.db import get_session
-from api.deps import BearerClaim, get_current_user, require_staff
+from api.deps import get_current_user, require_staff
+from api.services.auth import BearerClaim
 
 #: the wrapper's own parameter for the request session (the same object the endpoint and its
 #: dependencies get: FastAPI solves a dependency once per request)

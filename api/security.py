@@ -62,7 +62,8 @@ def dummy_hash() -> str:
 def create_access_token(user_id: uuid.UUID, token_version: int, *, secret: str,
                         minutes: int, role: str | None = None) -> str:
     """A short-lived bearer token. ``role`` lets staff-only routes refuse other roles before
-    reading the input; the database's role is checked as well (``api.deps.BearerClaim``)."""
+    reading the input; the database's role is checked as well
+    (``api.services.auth.BearerClaim``)."""
     now = datetime.now(UTC)
     payload = {"sub": str(user_id), "ver": token_version, "iat": now, "typ": "access",
                "exp": now + timedelta(minutes=minutes)}

@@ -28,5 +28,5 @@ def list_audit_events(
 ) -> Page[AuditEventPublic]:
     items, total = audit.list_events(session, user, entity=entity, action=action, since=since,
                            limit=limit, offset=offset)
-    return Page(items=[AuditEventPublic.model_validate(e) for e in items], total=total,
-                limit=limit, offset=offset)
+    return Page.of([AuditEventPublic.model_validate(e) for e in items], total,
+                   limit=limit, offset=offset)

@@ -29,8 +29,8 @@ def list_capabilities(session: SessionDep, user: CurrentUser, limit: Limit = 50,
     items, total = service.list_capabilities(session, user, activity=activity, province=province,
                                              provider_id=provider_id, active=active, limit=limit,
                                              offset=offset)
-    return Page(items=[CapabilityPublic.model_validate(c) for c in items], total=total,
-                limit=limit, offset=offset)
+    return Page.of([CapabilityPublic.model_validate(c) for c in items], total,
+                   limit=limit, offset=offset)
 
 
 @capabilities.post("", response_model=CapabilityPublic, status_code=status.HTTP_201_CREATED,
@@ -66,8 +66,8 @@ def list_needs(session: SessionDep, user: CurrentUser, limit: Limit = 50, offset
     items, total = service.list_needs(session, user, status=status, activity=activity,
                                       province=province, organisation_id=organisation_id,
                                       limit=limit, offset=offset)
-    return Page(items=[NeedPublic.model_validate(n) for n in items], total=total, limit=limit,
-                offset=offset)
+    return Page.of([NeedPublic.model_validate(n) for n in items], total,
+                   limit=limit, offset=offset)
 
 
 @needs.post("", response_model=NeedPublic, status_code=status.HTTP_201_CREATED,

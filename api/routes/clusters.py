@@ -69,8 +69,8 @@ def start_cluster_run(data: ClusterRunCreate, session: SessionDep, user: StaffUs
 def list_cluster_runs(session: SessionDep, user: StaffUser, limit: Limit = 50,
                       offset: Offset = 0) -> Page[ClusterRunPublic]:
     items, total = service.list_runs(session, limit=limit, offset=offset)
-    return Page(items=[service.run_public(session, r) for r in items], total=total, limit=limit,
-                offset=offset)
+    return Page.of([service.run_public(session, r) for r in items], total,
+                   limit=limit, offset=offset)
 
 
 @runs.get("/{run_id}", response_model=ClusterRunPublic,
@@ -90,7 +90,7 @@ def list_clusters(session: SessionDep, user: CurrentUser, limit: Limit = 50,
     items, total = service.list_clusters(
         session, user, status=status.value if status else None, kind=kind, province=province,
         run_id=run_id, limit=limit, offset=offset)
-    return Page(items=items, total=total, limit=limit, offset=offset)
+    return Page.of(items, total, limit=limit, offset=offset)
 
 
 @clusters.get("/{cluster_id}", response_model=ClusterPublic,

@@ -25,8 +25,8 @@ def list_organisations(session: SessionDep, user: CurrentUser, limit: Limit = 50
                            default=None, examples=["provider"])) -> Page[OrganisationPublic]:
     items, total = service.list_organisations(session, user, kind=kind, limit=limit,
                                               offset=offset)
-    return Page(items=[OrganisationPublic.model_validate(o) for o in items], total=total,
-                limit=limit, offset=offset)
+    return Page.of([OrganisationPublic.model_validate(o) for o in items], total,
+                   limit=limit, offset=offset)
 
 
 @router.get("/organisations/{org_id}", response_model=OrganisationPublic)
@@ -46,8 +46,8 @@ def update_organisation(org_id: uuid.UUID, patch: OrganisationUpdate, session: S
 def list_sites(org_id: uuid.UUID, session: SessionDep, user: CurrentUser, limit: Limit = 50,
                offset: Offset = 0) -> Page[SitePublic]:
     items, total = service.list_sites(session, user, org_id, limit=limit, offset=offset)
-    return Page(items=[SitePublic.model_validate(s) for s in items], total=total, limit=limit,
-                offset=offset)
+    return Page.of([SitePublic.model_validate(s) for s in items], total,
+                   limit=limit, offset=offset)
 
 
 @router.post("/organisations/{org_id}/sites", response_model=SitePublic,

@@ -26,7 +26,7 @@ def _public(ws: MatchingWeightSet) -> WeightSetPublic:
 def list_weight_sets(session: SessionDep, user: StaffUser, limit: Limit = 50,
                      offset: Offset = 0) -> Page[WeightSetPublic]:
     items, total = service.list_sets(session, limit=limit, offset=offset)
-    return Page(items=[_public(ws) for ws in items], total=total, limit=limit, offset=offset)
+    return Page.of([_public(ws) for ws in items], total, limit=limit, offset=offset)
 
 
 @router.post("", response_model=WeightSetPublic, status_code=status.HTTP_201_CREATED,

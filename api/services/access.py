@@ -7,11 +7,16 @@ from typing import TypeVar
 
 from sqlmodel import Session, SQLModel
 
-from api.deps import is_staff
 from api.errors import Forbidden, NotFound
 from models.organisation import Organisation, User
 
 T = TypeVar("T", bound=SQLModel)
+
+STAFF_ROLES = ("staff", "admin")
+
+
+def is_staff(user: User) -> bool:
+    return user.role in STAFF_ROLES
 
 
 def can_read(user: User, organisation_id: uuid.UUID) -> bool:

@@ -19,9 +19,8 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from api.config import Settings
-from api.deps import is_staff
 from api.errors import NotFound
-from api.services.access import can_read
+from api.services.access import can_read, is_staff
 from api.services.weights import current_weights as active_weights
 from matching import (
     Candidate,
@@ -120,7 +119,7 @@ def need_profile(need: Need, site: Site) -> NeedProfile:
 
 # ---- the cached engine ----------------------------------------------------------------------
 
-def _fingerprint(session: Session) -> tuple:
+def catalogue_stamp(session: Session) -> tuple:
     """Changes whenever a write to the tables the engine is fitted on commits (any worker)."""
     return data_stamp(session, CATALOGUE_TABLES)
 
@@ -134,7 +133,7 @@ class EngineCache:
 
     def get(self, session: Session, weights: Weights, config: EngineConfig) -> MatchingEngine:
         key = (str(session.get_bind().engine.url), weights, config)
-        stamp = _fingerprint(session)
+        stamp = catalogue_stamp(session)
         entry = self._entries.get(key)
         if entry and entry[0] == stamp and time.monotonic() - entry[1] < MAX_CACHE_SECONDS:
             return entry[2]

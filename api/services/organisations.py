@@ -9,7 +9,6 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from api.crud.common import paginate
-from api.deps import is_staff
 from api.errors import Conflict, NotFound
 from api.services import audit, leads
 from api.services.access import (
@@ -17,6 +16,7 @@ from api.services.access import (
     get_organisation,
     get_readable,
     get_writable,
+    is_staff,
 )
 from api.services.common import apply_update
 from models.base import utcnow
