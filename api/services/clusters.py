@@ -30,11 +30,11 @@ from api.services import audit
 from api.services.access import is_staff
 from api.services.common import check_transition
 from api.services.matching import (
-    current_weights,
     engine_config,
     load_capability_profiles,
     need_profile,
 )
+from api.services.weights import current_weights
 from matching import CapabilityProfile, EngineConfig, MatchingEngine, NeedProfile, Weights
 from matching.clusters import (
     ClusterNeed,

@@ -42,10 +42,10 @@ from api.services.matching import (
     ENGINES,
     MAX_CACHE_SECONDS,
     catalogue_stamp,
-    current_weights,
     engine_config,
     need_profile,
 )
+from api.services.weights import current_weights
 from matching import MatchingEngine
 from models import gazetteer, taxonomy
 from models.capability import Capability
