@@ -1,9 +1,8 @@
 """Request dependencies: the session, the settings and the authenticated user.
 
-All of them are coroutines that do no I/O, so FastAPI solves them on the event loop without a
-trip through the thread pool. The user check against the database happens in the endpoint's
-own worker-thread trip (see ``api.routing``): the dependencies hand over a
-:class:`BearerClaim`, and the route turns it into the ``User`` row the endpoint receives.
+The token's signature, expiry and role claim are checked by coroutine dependencies (no I/O,
+before input validation); the user row is checked in a synchronous dependency that shares the
+request's session.
 """
 
 from __future__ import annotations
@@ -40,16 +39,21 @@ def authenticate(session: Session, settings: Settings, token: str | None) -> Use
     return read_claim(token, settings).user(session)
 
 
-async def get_current_user(settings: SettingsDep,
-                           token: Annotated[str | None, Depends(oauth2_scheme)]) -> BearerClaim:
+async def get_claim(settings: SettingsDep,
+                    token: Annotated[str | None, Depends(oauth2_scheme)]) -> BearerClaim:
     return read_claim(token, settings)
 
 
-#: the authenticated user; the route (``api.routing.TransactionRoute``) resolves the claim
+def get_current_user(session: SessionDep,
+                     claim: Annotated[BearerClaim, Depends(get_claim)]) -> User:
+    return claim.user(session)
+
+
+#: the authenticated user, checked against the database (active, token not revoked)
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
-async def require_staff(claim: Annotated[BearerClaim, Depends(get_current_user)]) -> BearerClaim:
+async def staff_claim(claim: Annotated[BearerClaim, Depends(get_claim)]) -> BearerClaim:
     # refuse early when the token itself says the role is not staff, before input validation,
     # so a company or provider learns nothing from a staff route's validation errors; the
     # database's role is checked again with the user row
@@ -58,4 +62,10 @@ async def require_staff(claim: Annotated[BearerClaim, Depends(get_current_user)]
     return replace(claim, staff_only=True)
 
 
+def require_staff(session: SessionDep,
+                   claim: Annotated[BearerClaim, Depends(staff_claim)]) -> User:
+    return claim.user(session)
+
+
+#: the authenticated user, who must be department staff (or admin)
 StaffUser = Annotated[User, Depends(require_staff)]

@@ -2,12 +2,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request, status
+from fastapi import APIRouter, Depends, Request, status
 from fastapi.security import OAuth2PasswordRequestForm
 
 from api.deps import CurrentUser, SessionDep, SettingsDep
 from api.errors import PROBLEM_RESPONSES
-from api.routing import Router
 from api.services import auth as service
 from models.organisation import (
     OrganisationPublic,
@@ -19,7 +18,7 @@ from models.organisation import (
     UserPublic,
 )
 
-router = Router(prefix="/auth", tags=["auth"], responses=PROBLEM_RESPONSES)
+router = APIRouter(prefix="/auth", tags=["auth"], responses=PROBLEM_RESPONSES)
 
 
 @router.post("/register", response_model=RegistrationPublic, status_code=status.HTTP_201_CREATED,

@@ -2,20 +2,19 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import Query, Response, status
+from fastapi import APIRouter, Query, Response, status
 
 from api.deps import CurrentUser, SessionDep
 from api.errors import PROBLEM_RESPONSES
 from api.routes.params import ActivityFilter, Limit, Offset, ProvinceFilter
-from api.routing import Router
 from api.services import catalogue as service
 from models.capability import CapabilityCreate, CapabilityPublic, CapabilityUpdate
 from models.common import NeedStatus, Page
 from models.need import NeedCreate, NeedPublic, NeedStatusChange, NeedUpdate
 
-capabilities = Router(prefix="/capabilities", tags=["capabilities"],
+capabilities = APIRouter(prefix="/capabilities", tags=["capabilities"],
                       responses=PROBLEM_RESPONSES)
-needs = Router(prefix="/needs", tags=["needs"], responses=PROBLEM_RESPONSES)
+needs = APIRouter(prefix="/needs", tags=["needs"], responses=PROBLEM_RESPONSES)
 
 
 @capabilities.get("", response_model=Page[CapabilityPublic],

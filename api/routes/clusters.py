@@ -5,14 +5,13 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import BackgroundTasks, Depends, Query, Request, Response, status
+from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request, Response, status
 from pydantic import AfterValidator
 from sqlalchemy.engine import Connection, Engine
 
 from api.deps import CurrentUser, SessionDep, SettingsDep, StaffUser
 from api.errors import PROBLEM_RESPONSES
 from api.routes.params import Limit, Offset, ProvinceFilter
-from api.routing import Router
 from api.services import clusters as service
 from models.cluster import (
     ClusterPublic,
@@ -24,8 +23,8 @@ from models.cluster import (
 )
 from models.common import Page
 
-runs = Router(prefix="/cluster-runs", tags=["clusters"], responses=PROBLEM_RESPONSES)
-clusters = Router(prefix="/clusters", tags=["clusters"], responses=PROBLEM_RESPONSES)
+runs = APIRouter(prefix="/cluster-runs", tags=["clusters"], responses=PROBLEM_RESPONSES)
+clusters = APIRouter(prefix="/clusters", tags=["clusters"], responses=PROBLEM_RESPONSES)
 
 
 async def job_bind(request: Request) -> Engine | Connection:

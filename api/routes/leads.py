@@ -3,18 +3,17 @@ from __future__ import annotations
 import uuid
 from typing import Literal
 
-from fastapi import Query, status
+from fastapi import APIRouter, Query, status
 
 from api.deps import CurrentUser, SessionDep, SettingsDep
 from api.errors import PROBLEM_RESPONSES
 from api.routes.params import Limit, Offset
-from api.routing import Router
 from api.services import leads as service
 from models.common import Page
 from models.lead import LeadContract, LeadCreate, LeadDecline, LeadPublic, LeadStatus
 from models.organisation import User
 
-router = Router(responses=PROBLEM_RESPONSES)
+router = APIRouter(responses=PROBLEM_RESPONSES)
 
 
 def _one(session: SessionDep, user: User, lead) -> LeadPublic:  # noqa: ANN001

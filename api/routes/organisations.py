@@ -3,18 +3,17 @@ from __future__ import annotations
 import uuid
 from typing import Literal
 
-from fastapi import Query, Response, status
+from fastapi import APIRouter, Query, Response, status
 
 from api.deps import CurrentUser, SessionDep
 from api.errors import PROBLEM_RESPONSES
 from api.routes.params import Limit, Offset
-from api.routing import Router
 from api.services import organisations as service
 from models.common import Page
 from models.organisation import OrganisationPublic, OrganisationUpdate
 from models.site import SiteCreate, SitePublic, SiteUpdate, WorkforcePublic, WorkforceUpdate
 
-router = Router(tags=["organisations"], responses=PROBLEM_RESPONSES)
+router = APIRouter(tags=["organisations"], responses=PROBLEM_RESPONSES)
 
 
 @router.get("/organisations", response_model=Page[OrganisationPublic],

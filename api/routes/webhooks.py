@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import Response
+from fastapi import APIRouter, Response
 
 from api.deps import CurrentUser, SessionDep, SettingsDep
 from api.errors import PROBLEM_RESPONSES
-from api.routing import Router
 from api.services import webhooks
 from models.webhook import WebhookEndpointCreated, WebhookEndpointPublic, WebhookEndpointSet
 
-router = Router(responses=PROBLEM_RESPONSES)
+router = APIRouter(responses=PROBLEM_RESPONSES)
 
 @router.put("/organisations/{org_id}/webhook", response_model=WebhookEndpointCreated,
             tags=["webhooks"],

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import status
+from fastapi import APIRouter, status
 
 from api.deps import SessionDep, StaffUser
 from api.errors import PROBLEM_RESPONSES
 from api.routes.params import Limit, Offset
-from api.routing import Router
 from api.services import weights as service
 from models.common import Page
 from models.weights import MatchingWeightSet, WeightSetCreate, WeightSetPublic
 
-router = Router(prefix="/matching/weights", tags=["matching"], responses=PROBLEM_RESPONSES)
+router = APIRouter(prefix="/matching/weights", tags=["matching"], responses=PROBLEM_RESPONSES)
 
 
 def _public(ws: MatchingWeightSet) -> WeightSetPublic:

@@ -1,4 +1,4 @@
-"""Registration, login and staff accounts."""
+"""Registration, login (with its throttling), bearer-token claims, refresh and staff accounts."""
 
 from __future__ import annotations
 
