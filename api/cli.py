@@ -42,6 +42,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from api.config import get_settings
     from api.db import make_engine
     from api.migrate import upgrade
+    from api.security import configure_password_hashing
     from api.services.demo import load_demo
 
     settings = get_settings()
@@ -50,6 +51,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
               "and a staff login whose password is published in the repository",
               file=sys.stderr)
         return 2
+    configure_password_hashing(settings)
     url = settings.sqlalchemy_url
     print(f"[1/3] Migrating {_redact(url)} …", flush=True)
     upgrade(url)
@@ -95,13 +97,16 @@ def cmd_create_staff(args: argparse.Namespace) -> int:
     from api.config import get_settings
     from api.db import make_engine
     from api.errors import Conflict, InvalidInput
+    from api.security import configure_password_hashing
     from api.services.auth import create_staff
 
     password = args.password or getpass.getpass("Password (min. 12 characters): ")
     if len(password) < 12:
         print("error: the password must have at least 12 characters", file=sys.stderr)
         return 2
-    engine = make_engine(get_settings().sqlalchemy_url)
+    settings = get_settings()
+    configure_password_hashing(settings)
+    engine = make_engine(settings.sqlalchemy_url)
     with Session(engine) as session:
         try:
             user = create_staff(session, args.email, password, full_name=args.full_name,

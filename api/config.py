@@ -8,6 +8,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Literal
 
+from argon2 import DEFAULT_MEMORY_COST, DEFAULT_PARALLELISM, DEFAULT_TIME_COST
 from pydantic import Field, computed_field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -68,6 +69,15 @@ class Settings(BaseSettings):
     mail_dir: str = Field(default="./mail", description="Where .eml files go without SMTP_HOST")
     # absolute base of the links in e-mails (unsubscribe); the address people reach the API at
     public_url: str = "http://localhost:8000"
+    # argon2id cost of new password hashes (the library's defaults, RFC 9106's low-memory
+    # profile); tests lower it because every registration hashes once. Existing hashes carry
+    # their own parameters, so changing these never locks anyone out.
+    password_hash_time_cost: int = Field(default=DEFAULT_TIME_COST, ge=1,
+                                         description="argon2 iterations")
+    password_hash_memory_cost: int = Field(default=DEFAULT_MEMORY_COST, ge=8,
+                                           description="argon2 memory in KiB")
+    password_hash_parallelism: int = Field(default=DEFAULT_PARALLELISM, ge=1,
+                                           description="argon2 lanes")
 
     @property
     def webhook_private_networks_allowed(self) -> bool:
@@ -93,15 +103,19 @@ class Settings(BaseSettings):
             url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
         return url
 
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def is_sqlite(self) -> bool:
-        return self.sqlalchemy_url.startswith("sqlite")
-
     @model_validator(mode="after")
     def _refuse_default_secret_in_production(self) -> Settings:
         if self.environment == "production" and self.secret_key == DEFAULT_SECRET:
             raise ValueError("SECRET_KEY must be set to a private value in production")
+        return self
+
+    @model_validator(mode="after")
+    def _refuse_cheap_password_hashing_in_production(self) -> Settings:
+        if self.environment == "production" and (
+                self.password_hash_time_cost < DEFAULT_TIME_COST
+                or self.password_hash_memory_cost < DEFAULT_MEMORY_COST):
+            raise ValueError(f"PASSWORD_HASH_TIME_COST >= {DEFAULT_TIME_COST} and "
+                             f"PASSWORD_HASH_MEMORY_COST >= {DEFAULT_MEMORY_COST} in production")
         return self
 
 

@@ -58,11 +58,10 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     Used with ``scope="function"`` so the exit runs before the response is sent: a client
     never sees a success for a write that did not land.
 
-    Koppel's routes (``api.routing.TransactionRoute``) commit in the endpoint's own
-    worker-thread trip, so here the session normally holds no transaction and closing it is
-    plain Python on the event loop. A session that still holds one (an error, or a route
-    outside ``TransactionRoute``) is committed or rolled back in a worker thread, because
-    that talks to the database.
+    FastAPI runs this exit after the endpoint's response has been validated against its
+    ``response_model``, so a response that fails its schema leaves nothing written. The commit
+    or rollback talks to the database, so it runs in a worker thread; a session that holds no
+    transaction (a read that never touched the database) is closed on the event loop.
     """
     session = Session(request.app.state.engine, expire_on_commit=False)
     try:

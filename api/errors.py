@@ -68,10 +68,6 @@ class TooManyRequests(AppError):
     status, slug, title = 429, "rate-limited", "Too many requests"
 
 
-class ServiceUnavailable(AppError):
-    status, slug, title = 503, "unavailable", "Service unavailable"
-
-
 class ValidationItem(BaseModel):
     loc: list[str | int] = Field(examples=[["body", "fte"]])
     msg: str = Field(examples=["Input should be greater than 0"])
@@ -94,7 +90,8 @@ class Problem(BaseModel):
 
 
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    code: {"model": Problem, "content": {PROBLEM_JSON: {}}, "description": HTTPStatus(code).phrase}
+    code: {"model": Problem, "description": HTTPStatus(code).phrase,
+           "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
     for code in (400, 401, 403, 404, 409, 413, 422, 429, 503)
 }
 

@@ -35,8 +35,10 @@ from api.routes import (
     privacy,
     reference,
     stats,
+    webhooks,
     weights,
 )
+from api.security import configure_password_hashing
 
 DESCRIPTION = """
 Koppel pairs regular companies' needs (returns, displays, warehouse work, enclaves, assembly,
@@ -63,6 +65,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     # /docs and /redoc serve Swagger UI / ReDoc from the package, not a CDN: they work offline
     app = FastAPIOffline(title="Koppel", version="0.1.0", description=DESCRIPTION,
                          lifespan=lifespan, static_url="/static-offline-docs")
+    configure_password_hashing(settings)
     app.state.settings = settings
     app.state.engine = engine
     app.state.rate_limits = RateLimits(settings)
@@ -81,8 +84,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     if settings.forwarded_allow_list:  # outermost: every layer sees the forwarded client
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_list)
     for router in (reference.router, auth.router, organisations.router, catalogue.capabilities,
-                   catalogue.needs, matching.router, leads.router, audit.router,
-                   clusters.runs, clusters.clusters, stats.router, dashboard.router,
+                   catalogue.needs, matching.router, leads.router, webhooks.router,
+                   audit.router, clusters.runs, clusters.clusters, stats.router, dashboard.router,
                    privacy.router, weights.router, metrics.router, notifications.router,
                    directory.router):
         app.include_router(router)

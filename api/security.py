@@ -12,29 +12,58 @@ import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-_hasher = PasswordHasher()
+from api.config import Settings
+
 ALGORITHM = "HS256"
 
 
+class _Hashing:
+    """The process's password hasher; ``configure_password_hashing`` sets its cost."""
+
+    hasher = PasswordHasher()
+    dummy_hash: str | None = None
+
+
+def configure_password_hashing(settings: Settings) -> None:
+    """Hash new passwords with the argon2 cost of ``settings`` (``password_hash_*``).
+
+    Called by ``create_app`` and the CLI commands that hash. Verification reads the parameters
+    from each stored hash, so hashes made with another cost keep verifying.
+    """
+    cost = (settings.password_hash_time_cost, settings.password_hash_memory_cost,
+            settings.password_hash_parallelism)
+    current = _Hashing.hasher
+    if (current.time_cost, current.memory_cost, current.parallelism) == cost:
+        return
+    _Hashing.hasher = PasswordHasher(time_cost=cost[0], memory_cost=cost[1],
+                                     parallelism=cost[2])
+    _Hashing.dummy_hash = None
+
+
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _Hashing.hasher.hash(password)
 
 
 def verify_password(password: str, password_hash: str) -> bool:
     try:
-        return _hasher.verify(password_hash, password)
+        return _Hashing.hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
 
-# A hash to verify against when the user does not exist, so timing does not reveal accounts.
-DUMMY_HASH = _hasher.hash("koppel-timing-equaliser")
+def dummy_hash() -> str:
+    """A hash to verify against when the user does not exist, so timing does not reveal
+    accounts; made with the current cost so it takes as long as a real one."""
+    if _Hashing.dummy_hash is None:
+        _Hashing.dummy_hash = _Hashing.hasher.hash("koppel-timing-equaliser")
+    return _Hashing.dummy_hash
 
 
 def create_access_token(user_id: uuid.UUID, token_version: int, *, secret: str,
                         minutes: int, role: str | None = None) -> str:
     """A short-lived bearer token. ``role`` lets staff-only routes refuse other roles before
-    reading the input; the database's role is checked as well (``api.deps.BearerClaim``)."""
+    reading the input; the database's role is checked as well
+    (``api.services.auth.BearerClaim``)."""
     now = datetime.now(UTC)
     payload = {"sub": str(user_id), "ver": token_version, "iat": now, "typ": "access",
                "exp": now + timedelta(minutes=minutes)}

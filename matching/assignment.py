@@ -36,9 +36,7 @@ from scipy.optimize import linprog
 from scipy.sparse.csgraph import connected_components
 
 from matching import coverage
-
-SUPPORT_LEVELS: tuple[str, ...] = ("low", "medium", "high")
-"""Support levels in increasing order of need; ``free_fte`` tuples follow this order."""
+from matching.types import SUPPORT_LEVELS
 
 DEFAULT_SUPERVISION_RATIOS: Mapping[str, float] = {"high": 4.0, "medium": 8.0, "low": 15.0}
 """Workers per supervisor by support level (DESIGN §4.1)."""

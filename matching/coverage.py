@@ -37,7 +37,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-SUPPORT_LEVELS: tuple[str, ...] = ("low", "medium", "high")
+from matching.types import SUPPORT_LEVELS
+
 PLACEMENT_MODES: tuple[str, ...] = ("workshop", "on_site", "enclave", "individual")
 DEFAULT_RATIOS: tuple[float, float, float] = (15.0, 8.0, 4.0)
 """Workers per supervisor at (low, medium, high) (DESIGN §4.1)."""

@@ -13,7 +13,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-SUPPORT_LEVELS = ("low", "medium", "high")
+SUPPORT_LEVELS: tuple[str, ...] = ("low", "medium", "high")
+"""Support levels in increasing order of need; ``free_fte`` tuples follow this order."""
 PLACEMENT_MODES = ("workshop", "on_site", "enclave", "individual")
 SHIFTS = ("day", "early_late", "night", "weekend")
 CERTIFICATIONS = ("iso9001", "iso14001", "vca", "haccp", "brc_ifs", "fsc", "weee_permit")

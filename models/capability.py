@@ -44,7 +44,8 @@ Radius = Annotated[float, Field(gt=0, le=500, allow_inf_nan=False)]
 Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
 
 
-def _modes_fit_activity(activity: str | None, modes: list[str] | None) -> None:
+def check_modes_fit_activity(activity: str | None, modes: list[str] | None) -> None:
+    """ValueError unless every placement mode applies to the taxonomy activity."""
     if activity is None or modes is None:
         return
     from models.taxonomy import activity as find_activity
@@ -80,7 +81,7 @@ class CapabilityCreate(BaseModel):
 
     @model_validator(mode="after")
     def _modes(self) -> CapabilityCreate:
-        _modes_fit_activity(self.activity, self.placement_modes)
+        check_modes_fit_activity(self.activity, self.placement_modes)
         return self
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from enum import StrEnum
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import AfterValidator, BaseModel, Field
 
@@ -30,7 +31,9 @@ class SupportLevel(StrEnum):
     high = "high"
 
 
-SUPPORT_ORDER = {SupportLevel.low: 0, SupportLevel.medium: 1, SupportLevel.high: 2}
+#: the support levels in increasing order of need, as plain strings (``free_fte`` order);
+#: ``matching.SUPPORT_LEVELS`` is the engine's copy, kept equal by tests/models/test_common.py
+SUPPORT_LEVELS: tuple[str, ...] = tuple(level.value for level in SupportLevel)
 
 
 class PlacementMode(StrEnum):
@@ -202,3 +205,8 @@ class Page(BaseModel, Generic[T]):
     total: int = Field(examples=[42], description="Number of matching rows overall")
     limit: int = Field(examples=[50], description="Page size asked for")
     offset: int = Field(examples=[0], description="Rows skipped before this page")
+
+    @classmethod
+    def of(cls, items: Iterable[Any], total: int, *, limit: int, offset: int) -> Page[T]:
+        """The page of ``items`` a list endpoint returns for ``limit``/``offset``."""
+        return cls(items=list(items), total=total, limit=limit, offset=offset)

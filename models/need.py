@@ -20,7 +20,7 @@ from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
 
 from models.base import TableBase, json_list
-from models.capability import _modes_fit_activity
+from models.capability import check_modes_fit_activity
 from models.common import (
     ActivityCode,
     CertificationList,
@@ -143,7 +143,7 @@ class _NeedFields(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self):  # noqa: ANN202
-        _modes_fit_activity(
+        check_modes_fit_activity(
             getattr(self, "activity", None),
             [self.placement_mode] if getattr(self, "placement_mode", None) else None,
         )

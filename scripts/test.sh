@@ -16,6 +16,8 @@ fi
 
 echo "== ruff =="
 ruff check api matching models tests bench scripts
+echo "== mypy =="
+mypy matching
 # Headless Chromium for tests/api/test_dashboard_browser.py (required under CI=true).
 if ! command -v chromium >/dev/null; then
   if [ "$(id -u)" -eq 0 ]; then

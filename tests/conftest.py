@@ -22,6 +22,7 @@ from api.config import Settings
 from api.db import get_session, make_engine
 from api.main import create_app
 from api.migrate import upgrade
+from tests.factories import FAST_PASSWORD_HASHING
 
 PG_ADMIN_URL = os.environ.get(
     "KOPPEL_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -106,7 +107,8 @@ def settings(migrated_url: str) -> Settings:
     # rate limits off: a test logs in far more often than a person; tests/api/test_security.py
     # builds its own app with them on
     return Settings(environment="test", database_url=migrated_url,
-                    secret_key="test-secret-" + "x" * 32, rate_limit_enabled=False)
+                    secret_key="test-secret-" + "x" * 32, rate_limit_enabled=False,
+                    **FAST_PASSWORD_HASHING)
 
 
 @pytest.fixture

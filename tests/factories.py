@@ -10,6 +10,11 @@ from fastapi.testclient import TestClient
 
 _counter = itertools.count(1)
 PASSWORD = "a-long-test-password"
+# argon2's cheapest cost for test Settings: every registration hashes once and every login
+# verifies, so the production cost would dominate the suite's run time
+FAST_PASSWORD_HASHING: dict[str, Any] = {"password_hash_time_cost": 1,
+                                         "password_hash_memory_cost": 8,
+                                         "password_hash_parallelism": 1}
 
 
 def enterprise_number(seed: int) -> str:

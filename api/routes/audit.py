@@ -2,17 +2,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import Query
+from fastapi import APIRouter, Query
 
 from api.deps import CurrentUser, SessionDep
 from api.errors import PROBLEM_RESPONSES
 from api.routes.params import Limit, Offset
-from api.routing import Router
 from api.services import audit
 from models.audit import AuditEventPublic
 from models.common import Page
 
-router = Router(prefix="/audit", tags=["audit"], responses=PROBLEM_RESPONSES)
+router = APIRouter(prefix="/audit", tags=["audit"], responses=PROBLEM_RESPONSES)
 
 
 @router.get("", response_model=Page[AuditEventPublic],
@@ -28,5 +27,4 @@ def list_audit_events(
 ) -> Page[AuditEventPublic]:
     items, total = audit.list_events(session, user, entity=entity, action=action, since=since,
                            limit=limit, offset=offset)
-    return Page(items=audit.present(session, items), total=total,
-                limit=limit, offset=offset)
+    return Page.of(audit.present(session, items), total, limit=limit, offset=offset)

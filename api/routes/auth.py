@@ -2,14 +2,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request, status
+from fastapi import APIRouter, Depends, Request, status
 from fastapi.security import OAuth2PasswordRequestForm
-from sqlmodel import Session
 
 from api.deps import CurrentUser, SessionDep, SettingsDep
-from api.errors import PROBLEM_RESPONSES, TooManyRequests, Unauthorized
-from api.middleware import RateLimits
-from api.routing import Router
+from api.errors import PROBLEM_RESPONSES
 from api.services import auth as service
 from models.organisation import (
     OrganisationPublic,
@@ -18,33 +15,11 @@ from models.organisation import (
     RegistrationCreate,
     RegistrationPublic,
     Token,
-    User,
     UserPublic,
     UserUpdate,
 )
 
-router = Router(prefix="/auth", tags=["auth"], responses=PROBLEM_RESPONSES)
-
-
-def authenticate_limited(request: Request, session: Session, email: str, password: str) -> User:
-    """Log in, refusing an account with too many recent failures (429 with Retry-After).
-
-    Counting per account (not only per address) stops a password-guessing botnet; a locked
-    account answers 429 even to the right password until the window has passed.
-    """
-    limits: RateLimits = request.app.state.rate_limits
-    key = limits.account_key(email)
-    if limits.enabled and (retry := limits.login_failures.retry_after(key)) is not None:
-        raise TooManyRequests(f"Too many failed logins for this account; retry in {retry} s",
-                              headers={"Retry-After": str(retry)})
-    try:
-        user = service.authenticate(session, email, password)
-    except Unauthorized:
-        if limits.enabled:
-            limits.login_failures.record(key)
-        raise
-    limits.login_failures.reset(key)
-    return user
+router = APIRouter(prefix="/auth", tags=["auth"], responses=PROBLEM_RESPONSES)
 
 
 @router.post("/register", response_model=RegistrationPublic, status_code=status.HTTP_201_CREATED,
@@ -60,7 +35,8 @@ def register(data: RegistrationCreate, session: SessionDep) -> RegistrationPubli
              "refresh token")
 def token(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()],
           session: SessionDep, settings: SettingsDep) -> Token:
-    user = authenticate_limited(request, session, form.username, form.password)
+    user = service.authenticate_limited(session, request.app.state.rate_limits, form.username,
+                                        form.password)
     return service.issue_token(user, settings)
 
 

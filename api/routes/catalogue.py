@@ -2,20 +2,19 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import Query, Response, status
+from fastapi import APIRouter, Query, Response, status
 
 from api.deps import CurrentUser, SessionDep
 from api.errors import PROBLEM_RESPONSES
 from api.routes.params import ActivityFilter, Limit, Offset, ProvinceFilter
-from api.routing import Router
 from api.services import catalogue as service
 from models.capability import CapabilityCreate, CapabilityPublic, CapabilityUpdate
 from models.common import NeedStatus, Page
 from models.need import NeedCreate, NeedPublic, NeedStatusChange, NeedUpdate
 
-capabilities = Router(prefix="/capabilities", tags=["capabilities"],
+capabilities = APIRouter(prefix="/capabilities", tags=["capabilities"],
                       responses=PROBLEM_RESPONSES)
-needs = Router(prefix="/needs", tags=["needs"], responses=PROBLEM_RESPONSES)
+needs = APIRouter(prefix="/needs", tags=["needs"], responses=PROBLEM_RESPONSES)
 
 
 @capabilities.get("", response_model=Page[CapabilityPublic],
@@ -29,8 +28,8 @@ def list_capabilities(session: SessionDep, user: CurrentUser, limit: Limit = 50,
     items, total = service.list_capabilities(session, user, activity=activity, province=province,
                                              provider_id=provider_id, active=active, limit=limit,
                                              offset=offset)
-    return Page(items=[CapabilityPublic.model_validate(c) for c in items], total=total,
-                limit=limit, offset=offset)
+    return Page.of([CapabilityPublic.model_validate(c) for c in items], total,
+                   limit=limit, offset=offset)
 
 
 @capabilities.post("", response_model=CapabilityPublic, status_code=status.HTTP_201_CREATED,
@@ -66,8 +65,8 @@ def list_needs(session: SessionDep, user: CurrentUser, limit: Limit = 50, offset
     items, total = service.list_needs(session, user, status=status, activity=activity,
                                       province=province, organisation_id=organisation_id,
                                       limit=limit, offset=offset)
-    return Page(items=[NeedPublic.model_validate(n) for n in items], total=total, limit=limit,
-                offset=offset)
+    return Page.of([NeedPublic.model_validate(n) for n in items], total,
+                   limit=limit, offset=offset)
 
 
 @needs.post("", response_model=NeedPublic, status_code=status.HTTP_201_CREATED,

@@ -5,14 +5,13 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import BackgroundTasks, Depends, Query, Request, Response, status
+from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request, Response, status
 from pydantic import AfterValidator
 from sqlalchemy.engine import Connection, Engine
 
 from api.deps import CurrentUser, SessionDep, SettingsDep, StaffUser
 from api.errors import PROBLEM_RESPONSES
 from api.routes.params import Limit, Offset, ProvinceFilter
-from api.routing import Router
 from api.services import clusters as service
 from models.cluster import (
     ClusterPublic,
@@ -24,8 +23,8 @@ from models.cluster import (
 )
 from models.common import Page
 
-runs = Router(prefix="/cluster-runs", tags=["clusters"], responses=PROBLEM_RESPONSES)
-clusters = Router(prefix="/clusters", tags=["clusters"], responses=PROBLEM_RESPONSES)
+runs = APIRouter(prefix="/cluster-runs", tags=["clusters"], responses=PROBLEM_RESPONSES)
+clusters = APIRouter(prefix="/clusters", tags=["clusters"], responses=PROBLEM_RESPONSES)
 
 
 async def job_bind(request: Request) -> Engine | Connection:
@@ -71,8 +70,8 @@ def start_cluster_run(data: ClusterRunCreate, session: SessionDep, user: StaffUs
 def list_cluster_runs(session: SessionDep, user: StaffUser, limit: Limit = 50,
                       offset: Offset = 0) -> Page[ClusterRunPublic]:
     items, total = service.list_runs(session, limit=limit, offset=offset)
-    return Page(items=[service.run_public(session, r) for r in items], total=total, limit=limit,
-                offset=offset)
+    return Page.of([service.run_public(session, r) for r in items], total,
+                   limit=limit, offset=offset)
 
 
 @runs.get("/{run_id}", response_model=ClusterRunPublic,
@@ -92,7 +91,7 @@ def list_clusters(session: SessionDep, user: CurrentUser, limit: Limit = 50,
     items, total = service.list_clusters(
         session, user, status=status.value if status else None, kind=kind, province=province,
         run_id=run_id, limit=limit, offset=offset)
-    return Page(items=items, total=total, limit=limit, offset=offset)
+    return Page.of(items, total, limit=limit, offset=offset)
 
 
 @clusters.get("/{cluster_id}", response_model=ClusterPublic,

@@ -11,20 +11,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from api.deps import SessionDep, SettingsDep, authenticate, is_staff
+from api.deps import SessionDep, SettingsDep, authenticate
 from api.errors import AppError, TooManyRequests, Unauthorized
-from api.routes.auth import authenticate_limited
 from api.routes.params import ActivityFilter, ProvinceFilter
-from api.routing import Router
 from api.services import auth as auth_service
 from api.services import dashboard as service
+from api.services.access import is_staff
 from api.services.stats import Scope
 
-router = Router(prefix="/dashboard", tags=["monitoring"])
+router = APIRouter(prefix="/dashboard", tags=["monitoring"])
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
 
 COOKIE = "koppel_token"
@@ -82,7 +81,8 @@ def login(request: Request, session: SessionDep, settings: SettingsDep,
           email: Annotated[str, Form(max_length=320)],
           password: Annotated[str, Form(max_length=128)]) -> Response:
     try:
-        user = authenticate_limited(request, session, email, password)
+        user = auth_service.authenticate_limited(session, request.app.state.rate_limits, email,
+                                                 password)
     except TooManyRequests as exc:
         return _login_page(request, 429, exc.detail, email)
     except AppError:

@@ -5,19 +5,18 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import Query
+from fastapi import APIRouter, Query
 from pydantic import AfterValidator
 
 from api.deps import SessionDep, SettingsDep
 from api.errors import PROBLEM_RESPONSES, InvalidInput
 from api.routes.params import ActivityFilter, Limit, Offset
-from api.routing import Router
 from api.services import directory as service
 from models.common import Page, PlacementMode
 from models.directory import DirectoryProvider, DirectoryProviderProfile
 from models.gazetteer import lookup_postcode
 
-router = Router(prefix="/directory", tags=["directory"], responses=PROBLEM_RESPONSES)
+router = APIRouter(prefix="/directory", tags=["directory"], responses=PROBLEM_RESPONSES)
 
 
 def _family(value: str | None) -> str | None:

@@ -3,21 +3,18 @@ from __future__ import annotations
 import uuid
 from typing import Literal
 
-from fastapi import Query, Response, status
+from fastapi import APIRouter, Query, status
 
 from api.deps import CurrentUser, SessionDep, SettingsDep
 from api.errors import PROBLEM_RESPONSES
 from api.routes.matching import AcceptLanguage, pick_language
 from api.routes.params import Limit, Offset
-from api.routing import Router
 from api.services import leads as service
-from api.services import webhooks
 from models.common import Page
 from models.lead import LeadContract, LeadCreate, LeadDecline, LeadPublic, LeadStatus
 from models.organisation import User
-from models.webhook import WebhookEndpointCreated, WebhookEndpointPublic, WebhookEndpointSet
 
-router = Router(responses=PROBLEM_RESPONSES)
+router = APIRouter(responses=PROBLEM_RESPONSES)
 
 
 def _one(session: SessionDep, user: User, lead) -> LeadPublic:  # noqa: ANN001
@@ -49,8 +46,7 @@ def list_leads(session: SessionDep, user: CurrentUser, limit: Limit = 50, offset
     items, total = service.list_leads(session, user, role=role,
                                       status=status.value if status else None,
                                       need_id=need_id, limit=limit, offset=offset)
-    return Page(items=service.present(session, items, viewer=user), total=total, limit=limit,
-                offset=offset)
+    return Page.of(service.present(session, items, viewer=user), total, limit=limit, offset=offset)
 
 
 @router.get("/leads/{lead_id}", response_model=LeadPublic, tags=["leads"])
@@ -89,30 +85,3 @@ def withdraw_lead(lead_id: uuid.UUID, session: SessionDep, user: CurrentUser) ->
 def contract_lead(lead_id: uuid.UUID, data: LeadContract, session: SessionDep,
                   user: CurrentUser) -> LeadPublic:
     return _one(session, user, service.contract_lead(session, user, lead_id, data))
-
-
-# ---- webhook endpoint of an organisation ----------------------------------------------------
-
-@router.put("/organisations/{org_id}/webhook", response_model=WebhookEndpointCreated,
-            tags=["webhooks"],
-            summary="Set where lead events are POSTed; the signing secret is returned once")
-def set_webhook(org_id: uuid.UUID, data: WebhookEndpointSet, session: SessionDep,
-                user: CurrentUser, settings: SettingsDep) -> WebhookEndpointCreated:
-    endpoint = webhooks.set_endpoint(
-        session, user, org_id, data,
-        allow_private=settings.webhook_private_networks_allowed)
-    return WebhookEndpointCreated.model_validate(endpoint)
-
-
-@router.get("/organisations/{org_id}/webhook", response_model=WebhookEndpointPublic,
-            tags=["webhooks"], summary="The organisation's webhook endpoint (without secret)")
-def read_webhook(org_id: uuid.UUID, session: SessionDep,
-                 user: CurrentUser) -> WebhookEndpointPublic:
-    return WebhookEndpointPublic.model_validate(webhooks.get_endpoint(session, user, org_id))
-
-
-@router.delete("/organisations/{org_id}/webhook", status_code=204, response_class=Response,
-               tags=["webhooks"], summary="Stop receiving lead events")
-def delete_webhook(org_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> Response:
-    webhooks.delete_endpoint(session, user, org_id)
-    return Response(status_code=204)

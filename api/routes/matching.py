@@ -3,15 +3,14 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import Header, Query, Response
+from fastapi import APIRouter, Header, Query, Response
 
 from api.deps import CurrentUser, SessionDep, SettingsDep
 from api.errors import PROBLEM_RESPONSES
-from api.routing import Router
 from api.services import matching as service
 from models.matching import MatchesPublic, OpportunitiesPublic
 
-router = Router(tags=["matching"], responses=PROBLEM_RESPONSES)
+router = APIRouter(tags=["matching"], responses=PROBLEM_RESPONSES)
 
 SUPPORTED = ("nl", "en")
 

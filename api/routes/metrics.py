@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import ipaddress
 
-from fastapi import Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from api import metrics
-from api.deps import SessionDep, SettingsDep, authenticate, is_staff
+from api.deps import SessionDep, SettingsDep, authenticate
 from api.errors import PROBLEM_RESPONSES, Forbidden
 from api.middleware import client_ip
-from api.routing import Router
+from api.services.access import is_staff
 
-router = Router(tags=["monitoring"], responses=PROBLEM_RESPONSES)
+router = APIRouter(tags=["monitoring"], responses=PROBLEM_RESPONSES)
 
 
 def _allowed(address: str, allow: list[str]) -> bool:

@@ -5,12 +5,11 @@ from __future__ import annotations
 import uuid
 from html import escape
 
-from fastapi import Path
+from fastapi import APIRouter, Path
 from fastapi.responses import HTMLResponse
 
 from api.deps import CurrentUser, SessionDep, SettingsDep
 from api.errors import PROBLEM_RESPONSES, InvalidInput, NotFound
-from api.routing import Router
 from api.services import notifications as service
 from api.services.mail import read_unsubscribe_token
 from models.notification import (
@@ -20,7 +19,7 @@ from models.notification import (
     UnsubscribePublic,
 )
 
-router = Router(responses=PROBLEM_RESPONSES)
+router = APIRouter(responses=PROBLEM_RESPONSES)
 
 Token = Path(description="The signed token from an e-mail's unsubscribe link",
              examples=["0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f.leads.q1w2e3r4t5y6u7i8o9p0a1s2"],

@@ -3,18 +3,17 @@ from __future__ import annotations
 import uuid
 from typing import Literal
 
-from fastapi import Query, Response, status
+from fastapi import APIRouter, Query, Response, status
 
 from api.deps import CurrentUser, SessionDep
 from api.errors import PROBLEM_RESPONSES
 from api.routes.params import Limit, Offset
-from api.routing import Router
 from api.services import organisations as service
 from models.common import Page
 from models.organisation import OrganisationPublic, OrganisationUpdate
 from models.site import SiteCreate, SitePublic, SiteUpdate, WorkforcePublic, WorkforceUpdate
 
-router = Router(tags=["organisations"], responses=PROBLEM_RESPONSES)
+router = APIRouter(tags=["organisations"], responses=PROBLEM_RESPONSES)
 
 
 @router.get("/organisations", response_model=Page[OrganisationPublic],
@@ -25,8 +24,8 @@ def list_organisations(session: SessionDep, user: CurrentUser, limit: Limit = 50
                            default=None, examples=["provider"])) -> Page[OrganisationPublic]:
     items, total = service.list_organisations(session, user, kind=kind, limit=limit,
                                               offset=offset)
-    return Page(items=[OrganisationPublic.model_validate(o) for o in items], total=total,
-                limit=limit, offset=offset)
+    return Page.of([OrganisationPublic.model_validate(o) for o in items], total,
+                   limit=limit, offset=offset)
 
 
 @router.get("/organisations/{org_id}", response_model=OrganisationPublic)
@@ -46,8 +45,8 @@ def update_organisation(org_id: uuid.UUID, patch: OrganisationUpdate, session: S
 def list_sites(org_id: uuid.UUID, session: SessionDep, user: CurrentUser, limit: Limit = 50,
                offset: Offset = 0) -> Page[SitePublic]:
     items, total = service.list_sites(session, user, org_id, limit=limit, offset=offset)
-    return Page(items=[SitePublic.model_validate(s) for s in items], total=total, limit=limit,
-                offset=offset)
+    return Page.of([SitePublic.model_validate(s) for s in items], total,
+                   limit=limit, offset=offset)
 
 
 @router.post("/organisations/{org_id}/sites", response_model=SitePublic,

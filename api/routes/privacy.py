@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import Response
+from fastapi import APIRouter, Response
 
 from api.deps import CurrentUser, SessionDep
 from api.errors import PROBLEM_RESPONSES
-from api.routing import Router
 from api.services import privacy as service
 from models.privacy import OrganisationExport
 
-router = Router(tags=["privacy"], responses=PROBLEM_RESPONSES)
+router = APIRouter(tags=["privacy"], responses=PROBLEM_RESPONSES)
 
 
 @router.get("/organisations/{org_id}/export", response_model=OrganisationExport,

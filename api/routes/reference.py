@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Path, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import text
 
 from api.errors import PROBLEM_RESPONSES, NotFound, problem
-from api.routing import Router
 from models import gazetteer, taxonomy
 
-router = Router(responses=PROBLEM_RESPONSES)
+router = APIRouter(responses=PROBLEM_RESPONSES)
 
 Labels = Annotated[dict[str, str], Field(examples=[{"nl": "Kledij", "en": "Apparel"}])]
 

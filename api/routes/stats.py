@@ -5,14 +5,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import Depends, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 from pydantic import AfterValidator, BaseModel
 
 from api.deps import SessionDep, SettingsDep, StaffUser
 from api.errors import PROBLEM_RESPONSES, InvalidInput
 from api.routes.params import ActivityFilter, ProvinceFilter
-from api.routing import Router
 from api.services import stats as service
 from models.stats import (
     ActivityStats,
@@ -24,7 +23,7 @@ from models.stats import (
     TimeSeries,
 )
 
-router = Router(prefix="/stats", tags=["monitoring"], responses=PROBLEM_RESPONSES)
+router = APIRouter(prefix="/stats", tags=["monitoring"], responses=PROBLEM_RESPONSES)
 
 
 def _arrondissement(value: str | None) -> str | None:

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import status
+from fastapi import APIRouter, status
 
 from api.deps import SessionDep, StaffUser
 from api.errors import PROBLEM_RESPONSES
 from api.routes.params import Limit, Offset
-from api.routing import Router
 from api.services import weights as service
 from models.common import Page
 from models.weights import MatchingWeightSet, WeightSetCreate, WeightSetPublic
 
-router = Router(prefix="/matching/weights", tags=["matching"], responses=PROBLEM_RESPONSES)
+router = APIRouter(prefix="/matching/weights", tags=["matching"], responses=PROBLEM_RESPONSES)
 
 
 def _public(ws: MatchingWeightSet) -> WeightSetPublic:
@@ -26,7 +25,7 @@ def _public(ws: MatchingWeightSet) -> WeightSetPublic:
 def list_weight_sets(session: SessionDep, user: StaffUser, limit: Limit = 50,
                      offset: Offset = 0) -> Page[WeightSetPublic]:
     items, total = service.list_sets(session, limit=limit, offset=offset)
-    return Page(items=[_public(ws) for ws in items], total=total, limit=limit, offset=offset)
+    return Page.of([_public(ws) for ws in items], total, limit=limit, offset=offset)
 
 
 @router.post("", response_model=WeightSetPublic, status_code=status.HTTP_201_CREATED,

@@ -7,11 +7,16 @@ from typing import TypeVar
 
 from sqlmodel import Session, SQLModel
 
-from api.deps import is_staff
 from api.errors import Forbidden, NotFound
-from models.organisation import User
+from models.organisation import Organisation, User
 
 T = TypeVar("T", bound=SQLModel)
+
+STAFF_ROLES = ("staff", "admin")
+
+
+def is_staff(user: User) -> bool:
+    return user.role in STAFF_ROLES
 
 
 def can_read(user: User, organisation_id: uuid.UUID) -> bool:
@@ -28,6 +33,13 @@ def check_write(user: User, organisation_id: uuid.UUID, what: str) -> None:
         raise NotFound(f"{what} not found")
     if not can_write(user, organisation_id):
         raise Forbidden(f"You may read but not change this {what.lower()}")
+
+
+def get_organisation(session: Session, user: User, org_id: uuid.UUID) -> Organisation:
+    org = session.get(Organisation, org_id)
+    if org is None or not can_read(user, org.id):
+        raise NotFound(f"Organisation {org_id} not found")
+    return org
 
 
 def get_readable(session: Session, model: type[T], id_: uuid.UUID, what: str,

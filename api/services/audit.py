@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from sqlmodel import Session, select
 
 from api.crud.common import paginate
-from api.deps import is_staff
+from api.services.access import is_staff
 from models.audit import AuditEvent, AuditEventPublic
 from models.organisation import Organisation, User
 

@@ -1,23 +1,26 @@
-"""Registration, login and staff accounts."""
+"""Registration, login (with its throttling), bearer-token claims, refresh and staff accounts."""
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from typing import Protocol
 
 from sqlmodel import Session, select
 
 from api.config import Settings
-from api.errors import Conflict, InvalidInput, Unauthorized
+from api.errors import Conflict, Forbidden, InvalidInput, TooManyRequests, Unauthorized
 from api.security import (
-    DUMMY_HASH,
     create_access_token,
     create_refresh_token,
     decode_token,
+    dummy_hash,
     hash_password,
     password_problem,
     verify_password,
 )
 from api.services import audit
+from api.services.access import is_staff
 from api.services.common import apply_update
 from models.base import utcnow
 from models.organisation import (
@@ -34,6 +37,46 @@ DEPARTMENT_NAME = "Departement Werk en Sociale Economie"
 
 def _email_taken(session: Session, email: str) -> bool:
     return session.exec(select(User.id).where(User.email == email)).first() is not None
+
+
+@dataclass(frozen=True, slots=True)
+class BearerClaim:
+    """What a valid access (or refresh) token says: whose it is, which token version, and (if
+    the token carries it) the role it was issued for. ``staff_only`` marks a staff-only route.
+
+    The signature and expiry are already checked; :meth:`user` checks the rest against the
+    database.
+    """
+
+    user_id: uuid.UUID
+    version: object
+    role: str | None = None
+    staff_only: bool = False
+
+    def user(self, session: Session) -> User:
+        user = session.get(User, self.user_id)
+        if user is None or not user.is_active or user.token_version != self.version:
+            raise Unauthorized("Token no longer valid")
+        if self.staff_only and not is_staff(user):
+            raise Forbidden("Only department staff may do this")
+        return user
+
+
+def read_claim(token: str | None, settings: Settings, *,
+               token_type: str = "access") -> BearerClaim:
+    """The claim of an access (or refresh) token, or ``Unauthorized`` (no I/O)."""
+    if not token:
+        raise Unauthorized()
+    name = "token" if token_type == "access" else f"{token_type} token"
+    payload = decode_token(token, secret=settings.secret_key, expected_type=token_type)
+    if payload is None:
+        raise Unauthorized(f"Invalid or expired {name}")
+    try:
+        user_id = uuid.UUID(payload["sub"])
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise Unauthorized(f"Invalid {name} subject") from exc
+    role = payload.get("role")
+    return BearerClaim(user_id, payload.get("ver"), role if isinstance(role, str) else None)
 
 
 def register(session: Session, data: RegistrationCreate) -> tuple[Organisation, User]:
@@ -70,10 +113,48 @@ def register(session: Session, data: RegistrationCreate) -> tuple[Organisation, 
 def authenticate(session: Session, email: str, password: str) -> User:
     user = session.exec(select(User).where(User.email == email.strip().lower())).first()
     if user is None:
-        verify_password(password, DUMMY_HASH)
+        verify_password(password, dummy_hash())
         raise Unauthorized("Incorrect email or password")
     if not verify_password(password, user.password_hash) or not user.is_active:
         raise Unauthorized("Incorrect email or password")
+    return user
+
+
+class FailureCounter(Protocol):
+    def retry_after(self, key: str) -> int | None: ...
+
+    def record(self, key: str) -> None: ...
+
+    def reset(self, key: str) -> None: ...
+
+
+class LoginLimits(Protocol):
+    """What login throttling needs of the app's limiters (``api.middleware.RateLimits``)."""
+
+    enabled: bool
+    login_failures: FailureCounter
+
+    def account_key(self, email: str) -> str: ...
+
+
+def authenticate_limited(session: Session, limits: LoginLimits, email: str,
+                         password: str) -> User:
+    """Log in, refusing an account with too many recent failures (429 with Retry-After).
+
+    Counting per account (not only per address) stops a password-guessing botnet; a locked
+    account answers 429 even to the right password until the window has passed.
+    """
+    key = limits.account_key(email)
+    if limits.enabled and (retry := limits.login_failures.retry_after(key)) is not None:
+        raise TooManyRequests(f"Too many failed logins for this account; retry in {retry} s",
+                              headers={"Retry-After": str(retry)})
+    try:
+        user = authenticate(session, email, password)
+    except Unauthorized:
+        if limits.enabled:
+            limits.login_failures.record(key)
+        raise
+    limits.login_failures.reset(key)
     return user
 
 
@@ -95,17 +176,8 @@ def issue_token(user: User, settings: Settings) -> Token:
 
 def refresh(session: Session, refresh_token: str, settings: Settings) -> Token:
     """A new access/refresh pair for a valid refresh token of a still-valid user."""
-    payload = decode_token(refresh_token, secret=settings.secret_key, expected_type="refresh")
-    if payload is None:
-        raise Unauthorized("Invalid or expired refresh token")
-    try:
-        user_id = uuid.UUID(payload["sub"])
-    except (ValueError, TypeError) as exc:
-        raise Unauthorized("Invalid refresh token") from exc
-    user = session.get(User, user_id)
-    if user is None or not user.is_active or user.token_version != payload.get("ver"):
-        raise Unauthorized("Refresh token no longer valid")
-    return issue_token(user, settings)
+    claim = read_claim(refresh_token, settings, token_type="refresh")
+    return issue_token(claim.user(session), settings)
 
 
 def revoke_tokens(user: User) -> None:

@@ -18,9 +18,8 @@ from typing import Any
 
 from sqlmodel import Session
 
-from api.deps import is_staff
 from api.errors import Forbidden, NotFound
-from api.services.access import can_read
+from api.services.access import can_read, is_staff
 from models.need import Need
 from models.organisation import Organisation, User
 

@@ -7,13 +7,17 @@ import uuid
 from sqlmodel import Session, func, select
 
 from api.crud.common import page, paginate
-from api.deps import is_staff
 from api.errors import Conflict, InvalidInput
 from api.services import audit, brokerage, leads
-from api.services.access import get_readable, get_writable, require_role
-from api.services.common import apply_update
+from api.services.access import get_readable, get_writable, is_staff, require_role
+from api.services.common import apply_update, check_transition
 from models import taxonomy
-from models.capability import Capability, CapabilityCreate, CapabilityUpdate
+from models.capability import (
+    Capability,
+    CapabilityCreate,
+    CapabilityUpdate,
+    check_modes_fit_activity,
+)
 from models.need import NEED_TRANSITIONS, Need, NeedCreate, NeedTally, NeedUpdate
 from models.organisation import Organisation, User
 from models.site import Site
@@ -34,19 +38,29 @@ def _scoped(stmt, model, user: User, *, organisation_id: uuid.UUID | None):  # n
     return stmt
 
 
+def _listing(model: type[Capability] | type[Need], user: User, *,
+             organisation_id: uuid.UUID | None, activity: str | None,
+             province: str | None):  # noqa: ANN202
+    """The capabilities or needs ``user`` may list, filtered by owner, activity and the
+    province of their site: both lists filter alike."""
+    stmt = _scoped(select(model), model, user, organisation_id=organisation_id)
+    if activity:
+        stmt = stmt.where(model.activity == activity)
+    if province:
+        stmt = stmt.join(Site, Site.id == model.site_id).where(Site.province == province)
+    return stmt
+
+
 # ---- capabilities ---------------------------------------------------------------------------
 
 def list_capabilities(session: Session, user: User, *, activity: str | None,
                       province: str | None, provider_id: uuid.UUID | None,
                       active: bool | None, limit: int,
                       offset: int) -> tuple[list[Capability], int]:
-    stmt = _scoped(select(Capability), Capability, user, organisation_id=provider_id)
-    if activity:
-        stmt = stmt.where(Capability.activity == activity)
+    stmt = _listing(Capability, user, organisation_id=provider_id, activity=activity,
+                    province=province)
     if active is not None:
         stmt = stmt.where(Capability.active == active)
-    if province:
-        stmt = stmt.join(Site, Site.id == Capability.site_id).where(Site.province == province)
     return paginate(session, stmt, limit=limit, offset=offset,
                     order_by=(Capability.activity, Capability.id))
 
@@ -72,10 +86,8 @@ def update_capability(session: Session, user: User, cap_id: uuid.UUID,
                       patch: CapabilityUpdate) -> Capability:
     cap = get_writable(session, Capability, cap_id, "Capability", user)
     if patch.placement_modes is not None:
-        from models.capability import _modes_fit_activity
-
         try:
-            _modes_fit_activity(cap.activity, [m.value for m in patch.placement_modes])
+            check_modes_fit_activity(cap.activity, [m.value for m in patch.placement_modes])
         except ValueError as exc:
             raise InvalidInput(["body", "placement_modes"], str(exc)) from exc
     changes = apply_update(cap, patch, nullable=frozenset({"service_radius_km"}))
@@ -103,13 +115,10 @@ def delete_capability(session: Session, user: User, cap_id: uuid.UUID) -> None:
 def list_needs(session: Session, user: User, *, status: str | None, activity: str | None,
                province: str | None, organisation_id: uuid.UUID | None, limit: int,
                offset: int) -> tuple[list[Need], int]:
-    stmt = _scoped(select(Need), Need, user, organisation_id=organisation_id)
+    stmt = _listing(Need, user, organisation_id=organisation_id, activity=activity,
+                    province=province)
     if status:
         stmt = stmt.where(Need.status == status)
-    if activity:
-        stmt = stmt.where(Need.activity == activity)
-    if province:
-        stmt = stmt.join(Site, Site.id == Need.site_id).where(Site.province == province)
     order = (Need.created_at.desc(), Need.id.desc())
     if activity or province:
         return paginate(session, stmt, limit=limit, offset=offset, order_by=order)
@@ -193,10 +202,7 @@ def update_need(session: Session, user: User, need_id: uuid.UUID, patch: NeedUpd
 def change_need_status(session: Session, user: User, need_id: uuid.UUID, target: str) -> Need:
     need, for_company = brokerage.writable_need(session, user, need_id, "change needs",
                                                 lock=True)
-    if target not in NEED_TRANSITIONS[need.status]:
-        allowed = ", ".join(sorted(NEED_TRANSITIONS[need.status])) or "none"
-        raise Conflict(f"Need is {need.status}; cannot move to {target} (allowed: {allowed})",
-                       current_status=need.status)
+    check_transition("Need", need.status, target, NEED_TRANSITIONS[need.status])
     previous, need.status = need.status, target
     brokerage.mark(need, user, for_company)
     audit.record(session, user, entity="need", entity_id=need.id, action=f"status.{target}",

@@ -25,16 +25,17 @@ from sqlmodel import Session, select
 
 from api.config import Settings
 from api.crud.common import paginate
-from api.deps import is_staff
-from api.errors import Conflict, Forbidden, NotFound
+from api.errors import Forbidden, NotFound
 from api.services import audit
+from api.services.access import is_staff
+from api.services.common import check_transition
 from api.services.matching import (
-    current_weights,
     engine_config,
     load_capability_profiles,
     need_profile,
     vocabulary_texts,
 )
+from api.services.weights import current_weights
 from matching import CapabilityProfile, EngineConfig, MatchingEngine, NeedProfile, Weights
 from matching.clusters import (
     ClusterNeed,
@@ -490,12 +491,7 @@ def change_status(session: Session, user: User, cluster_id: uuid.UUID,
     if not is_staff(user):
         raise Forbidden("Only department staff may change a cluster's status")
     current = cluster.status
-    if target not in CLUSTER_TRANSITIONS[current]:
-        allowed = sorted(CLUSTER_TRANSITIONS[current])
-        raise Conflict(
-            f"Cluster is {current}; it cannot move to {target}"
-            + (f" (allowed: {', '.join(allowed)})" if allowed else " (final state)"),
-            current_status=current)
+    check_transition("Cluster", current, target, CLUSTER_TRANSITIONS[current])
     now = utcnow()
     cluster.status, cluster.status_changed_at, cluster.updated_at = target, now, now
     session.add(cluster)

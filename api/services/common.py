@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from pydantic import AnyUrl, BaseModel
 
-from api.errors import InvalidInput
+from api.errors import Conflict, InvalidInput
 from models.base import utcnow
 
 
@@ -21,3 +22,13 @@ def apply_update(row: Any, patch: BaseModel, *, nullable: frozenset[str] = froze
     if changes:
         row.updated_at = utcnow()
     return changes
+
+
+def check_transition(what: str, current: str, target: str, allowed: Collection[str]) -> None:
+    """409 (with ``current_status``) unless ``target`` is among the states ``allowed`` after
+    ``current``; the one status-transition check of leads, needs and clusters."""
+    if target not in allowed:
+        options = ", ".join(sorted(allowed))
+        raise Conflict(f"{what} is {current}; it cannot move to {target} "
+                       + (f"(allowed: {options})" if options else "(final state)"),
+                       current_status=current)

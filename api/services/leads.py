@@ -20,13 +20,15 @@ from sqlmodel import Session, or_, select
 
 from api.config import Settings
 from api.crud.common import paginate
-from api.deps import is_staff
 from api.errors import Conflict, Forbidden, InvalidInput, NotFound
 from api.services import audit, brokerage, notifications, webhooks
+from api.services.access import is_staff
+from api.services.common import check_transition
 from matching.assignment import DEFAULT_SUPERVISION_RATIOS
 from matching.coverage import cover, ratios_of
 from models.base import as_utc, utcnow
 from models.capability import Capability
+from models.common import SUPPORT_LEVELS
 from models.lead import (
     LEAD_TRANSITIONS,
     OPEN_LEAD_STATUSES,
@@ -44,7 +46,6 @@ from models.need import Need
 from models.organisation import Organisation, User
 from models.site import Site, Workforce
 
-SUPPORT_LEVELS: tuple[str, ...] = ("low", "medium", "high")
 EPSILON = 1e-6
 
 # session.info key of the rows kept for present() to reuse (see _keep)
@@ -342,11 +343,9 @@ def _require_company_side(session: Session, user: User, lead: Lead,
 
 
 def _check_transition(lead: Lead, action: str) -> str:
-    sources, target = LEAD_TRANSITIONS[action]
-    if lead.status not in sources:
-        allowed = " or ".join(sorted(sources))
-        raise Conflict(f"Lead is {lead.status}; it cannot be moved to {target} "
-                       f"(only a lead that is {allowed} can)", current_status=lead.status)
+    target = LEAD_TRANSITIONS[action][1]
+    check_transition("Lead", lead.status, target,
+                     {to for sources, to in LEAD_TRANSITIONS.values() if lead.status in sources})
     return target
 
 

@@ -1,9 +1,10 @@
 """The adapter between database rows and the pure matching engine.
 
-The fitted engine is cached per process and database. Before every use a cheap fingerprint of
-the data it was fitted on (row counts and last-update times of capabilities, workforce, sites
-and organisations) is read in the request's own transaction; when it differs the engine is
-refitted. So a request made after a write sees it, whichever worker serves it.
+The fitted engine is cached per process, database, weight set and engine configuration. Before
+every use the data stamps of the tables it was fitted on (``models.revision.CATALOGUE_TABLES``:
+one row per table, bumped by every committed write to it) are read in the request's own
+transaction; when they differ the engine is refitted. So a request made after a write sees it,
+whichever worker serves it.
 """
 
 from __future__ import annotations
@@ -21,11 +22,10 @@ from sqlmodel import Session
 
 from api import metrics
 from api.config import Settings
-from api.deps import is_staff
 from api.errors import NotFound
 from api.services import distance
-from api.services.access import can_read
-from api.services.weights import current_weights as active_weights
+from api.services.access import can_read, is_staff
+from api.services.weights import current_weights
 from matching import (
     Candidate,
     CapabilityProfile,
@@ -134,7 +134,7 @@ def vocabulary_texts() -> tuple[str, ...]:
     return tuple(texts)
 
 
-def _fingerprint(session: Session) -> tuple:
+def catalogue_stamp(session: Session) -> tuple:
     """Changes whenever a write to the tables the engine is fitted on commits (any worker)."""
     return data_stamp(session, CATALOGUE_TABLES)
 
@@ -148,7 +148,7 @@ class EngineCache:
 
     def get(self, session: Session, weights: Weights, config: EngineConfig) -> MatchingEngine:
         key = (str(session.get_bind().engine.url), weights, config)
-        stamp = _fingerprint(session)
+        stamp = catalogue_stamp(session)
         entry = self._entries.get(key)
         if entry and entry[0] == stamp and time.monotonic() - entry[1] < MAX_CACHE_SECONDS:
             return entry[2]
@@ -174,14 +174,6 @@ ENGINES = EngineCache()
 
 def engine_config(settings: Settings) -> EngineConfig:
     return EngineConfig(stale_after_days=float(settings.stale_workforce_days))
-
-
-def current_weights(session: Session) -> Weights:
-    """The active weight set (DESIGN §5 defaults, version "default", until staff activate one).
-
-    The engine cache is keyed by these weights, so an activation applies on the next request.
-    """
-    return active_weights(session)
 
 
 # ---- presenting results ---------------------------------------------------------------------

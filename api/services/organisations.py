@@ -9,10 +9,15 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from api.crud.common import paginate
-from api.deps import is_staff
 from api.errors import Conflict, Forbidden, InvalidInput, NotFound
 from api.services import audit, leads
-from api.services.access import can_read, check_write, get_readable, get_writable
+from api.services.access import (
+    check_write,
+    get_organisation,
+    get_readable,
+    get_writable,
+    is_staff,
+)
 from api.services.common import apply_update
 from models.base import utcnow
 from models.capability import Capability
@@ -32,13 +37,6 @@ def list_organisations(session: Session, user: User, *, kind: str | None, limit:
         stmt = stmt.where(Organisation.kind == kind)
     return paginate(session, stmt, limit=limit, offset=offset,
                     order_by=(Organisation.name, Organisation.id))
-
-
-def get_organisation(session: Session, user: User, org_id: uuid.UUID) -> Organisation:
-    org = session.get(Organisation, org_id)
-    if org is None or not can_read(user, org.id):
-        raise NotFound(f"Organisation {org_id} not found")
-    return org
 
 
 def update_organisation(session: Session, user: User, org_id: uuid.UUID,

@@ -13,8 +13,8 @@ from sqlmodel import Session, select
 
 from api.errors import Conflict, Forbidden
 from api.services import audit, catalogue, leads
+from api.services.access import get_organisation
 from api.services.auth import revoke_tokens
-from api.services.organisations import get_organisation
 from models.audit import AuditEvent
 from models.base import utcnow
 from models.capability import Capability, CapabilityPublic, CapabilityUpdate

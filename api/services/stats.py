@@ -41,11 +41,11 @@ from api.config import Settings
 from api.services.matching import (
     ENGINES,
     MAX_CACHE_SECONDS,
-    _fingerprint,
-    current_weights,
+    catalogue_stamp,
     engine_config,
     need_profile,
 )
+from api.services.weights import current_weights
 from matching import MatchingEngine
 from models import gazetteer, taxonomy
 from models.capability import Capability
@@ -383,7 +383,7 @@ class UnmetCache:
     def get(self, session: Session, settings: Settings) -> OpenNeedScores:
         key = (str(session.get_bind().engine.url), current_weights(session),
                engine_config(settings))
-        stamp = _fingerprint(session) + _needs_stamp(session)
+        stamp = catalogue_stamp(session) + _needs_stamp(session)
         entry = self._entries.get(key)
         if entry and entry.valid_for(stamp):
             return entry.scores

@@ -31,8 +31,7 @@ from sqlmodel import Session, and_, select
 
 from api.errors import Conflict, InvalidInput, NotFound
 from api.services import audit
-from api.services.access import check_write
-from api.services.organisations import get_organisation
+from api.services.access import check_write, get_organisation
 from models.base import as_utc, utcnow
 from models.organisation import Organisation, User
 from models.webhook import (

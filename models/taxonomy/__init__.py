@@ -133,10 +133,6 @@ class FamilyInfo:
     cluster_name: MappingProxyType[str, str] = field(hash=False)
     activities: tuple[str, ...]
 
-    def name_cluster(self, place: str, lang: str = "nl") -> str:
-        """``Kledijcluster Roeselare``: a cluster is named after its family and local area."""
-        return f"{self.cluster_name[lang]} {place}"
-
     def to_dict(self) -> dict[str, Any]:
         return _plain(self)
 

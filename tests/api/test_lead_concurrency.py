@@ -33,6 +33,7 @@ from models.lead import Lead
 from models.need import Need
 from models.organisation import Organisation, User
 from models.site import Site, Workforce
+from tests.factories import FAST_PASSWORD_HASHING
 
 pytestmark = pytest.mark.postgres
 SECRET = "test-secret-" + "c" * 32
@@ -59,7 +60,8 @@ def _free_port() -> int:
 def served(pg_databases) -> Iterator[Served]:  # noqa: ANN001
     url = pg_databases.create("koppel_conc")
     upgrade(url)
-    settings = Settings(environment="test", database_url=url, secret_key=SECRET)
+    settings = Settings(environment="test", database_url=url, secret_key=SECRET,
+                        **FAST_PASSWORD_HASHING)
     engine = make_engine(url, timeout_seconds=10)
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(settings, engine), host="127.0.0.1",

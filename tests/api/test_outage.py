@@ -27,7 +27,7 @@ from api.config import Settings
 from api.main import create_app
 from api.migrate import upgrade
 from tests.conftest import IN_CI
-from tests.factories import register
+from tests.factories import FAST_PASSWORD_HASHING, register
 
 TIMEOUT_S = 2.0
 
@@ -108,7 +108,7 @@ def test_database_outage_gives_quick_503s_and_the_app_recovers_without_restart(
     upgrade(private_pg.url)
     settings = Settings(environment="test", database_url=private_pg.url,
                         secret_key="outage-" + "x" * 32, db_timeout_seconds=TIMEOUT_S,
-                        rate_limit_enabled=False)
+                        rate_limit_enabled=False, **FAST_PASSWORD_HASHING)
     app = create_app(settings=settings)
     with TestClient(app, raise_server_exceptions=False) as client:
         company = register(client, "company")

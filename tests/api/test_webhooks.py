@@ -320,12 +320,15 @@ def test_nothing_is_lost_while_the_receiver_is_down_and_order_holds(client, db, 
     assert receiver.duplicates == []
     assert receiver.bad_signatures == []
     assert all(e.status == "delivered" for e in events)
-    for lead in (first, second):
+    counts = {}
+    for name, lead in (("first", first), ("second", second)):
         for who in ("company", "provider"):
             sequences = [b["sequence"] for b in receiver.order
                          if b["data"]["lead"]["id"] == lead["id"] and b["path"].endswith(who)]
             assert sequences == sorted(sequences)
-            assert len(sequences) >= 1
+            counts[name, who] = len(sequences)
+    assert counts == {("first", "company"): 2, ("first", "provider"): 2,
+                      ("second", "company"): 2, ("second", "provider"): 1}
     tried = attempts(db)
     assert len(tried) == receiver.requests == len(events) + 7
     assert sum(1 for a in tried if a.http_status == 500) == 7

@@ -79,8 +79,8 @@ def test_every_family_has_a_cluster_name_and_its_activities():
         assert _is_labels(family.label)
         assert family.activities
         assert all(taxonomy.activity(c).family == family.code for c in family.activities)
-    assert families["kledij"].name_cluster("Roeselare") == "Kledijcluster Roeselare"
-    assert families["kledij"].name_cluster("Roeselare", "en") == "Apparel cluster Roeselare"
+    assert dict(families["kledij"].cluster_name) == {"nl": "Kledijcluster",
+                                                     "en": "Apparel cluster"}
 
 
 def test_activities_of_one_family_share_its_labels():
