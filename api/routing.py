@@ -32,14 +32,16 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import Depends
-from fastapi.exceptions import ResponseValidationError
+from fastapi.exceptions import RequestValidationError, ResponseValidationError
 from fastapi.routing import APIRoute, APIRouter
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
 from starlette.responses import Response
 
 from api.db import get_session
 from api.deps import BearerClaim, get_current_user, require_staff
+from api.inputs import unstorable_input
 
 #: the wrapper's own parameter for the request session (the same object the endpoint and its
 #: dependencies get: FastAPI solves a dependency once per request)
@@ -57,6 +59,17 @@ class TransactionRoute(APIRoute):
                 "worker-thread trip")
         super().__init__(path, _one_trip(endpoint, self), **kwargs)
         _check_user_consumers(self.dependant, endpoint.__qualname__)
+
+    def get_route_handler(self) -> Callable[[Request], Any]:
+        handler = super().get_route_handler()
+
+        async def checked(request: Request) -> Response:
+            # input the database cannot store is a 422 naming the field, for every route
+            if errors := await unstorable_input(request):
+                raise RequestValidationError(errors)
+            return await handler(request)
+
+        return checked
 
 
 def _check_user_consumers(dependant: Any, where: str) -> None:
