@@ -14,6 +14,7 @@ from api.db import make_engine
 from api.errors import install_handlers
 from api.middleware import (
     BodySizeLimitMiddleware,
+    ErrorBoundaryMiddleware,
     RateLimitMiddleware,
     RateLimits,
     SecurityHeadersMiddleware,
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
                            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
                            allow_headers=["Authorization", "Content-Type", "Accept-Language"],
                            expose_headers=["Location", "Retry-After"], max_age=600)
+    app.add_middleware(ErrorBoundaryMiddleware)
     app.add_middleware(SecurityHeadersMiddleware,
                        production=settings.environment == "production")
     for router in (reference.router, auth.router, organisations.router, catalogue.capabilities,

@@ -17,6 +17,7 @@ from models.common import (
     ActivityCode,
     CertificationList,
     CompetenceCodes,
+    IsoDate,
     NeedStatus,
     PlacementMode,
     Shift,
@@ -146,8 +147,8 @@ class NeedCreate(_NeedFields):
         description="Unmet demand rather than displacing existing regular jobs (seeds 004:849)",
         examples=[True],
     )
-    start_date: date | None = Field(default=None, examples=["2027-01-15"])
-    end_date: date | None = Field(default=None, examples=["2027-12-31"])
+    start_date: IsoDate | None = Field(default=None, examples=["2027-01-15"])
+    end_date: IsoDate | None = Field(default=None, examples=["2027-12-31"])
 
 
 class NeedUpdate(_NeedFields):
@@ -162,8 +163,8 @@ class NeedUpdate(_NeedFields):
     certifications_required: CertificationList | None = Field(default=None, examples=[["vca"]])
     max_distance_km: Distance | None = Field(default=None, examples=[50.0])
     complementary: bool | None = Field(default=None, examples=[True])
-    start_date: date | None = Field(default=None, examples=["2027-02-01"])
-    end_date: date | None = Field(default=None, examples=["2027-12-31"])
+    start_date: IsoDate | None = Field(default=None, examples=["2027-02-01"])
+    end_date: IsoDate | None = Field(default=None, examples=["2027-12-31"])
 
 
 class NeedStatusChange(BaseModel):
