@@ -31,6 +31,7 @@ from sqlmodel import Session, and_, select
 from api.errors import Conflict, InvalidInput, NotFound
 from api.services import audit
 from api.services.access import check_write
+from api.services.addresses import is_public
 from api.services.organisations import get_organisation
 from models.base import as_utc, utcnow
 from models.organisation import Organisation, User
@@ -94,7 +95,7 @@ def forbidden_target(url: str, resolve: Resolver = _resolve) -> str | None:
     if not addresses:
         return f"{host} does not resolve"
     for address in addresses:
-        if not address.is_global:
+        if not is_public(address):
             return f"{host} is a non-public address ({address}); webhooks go to the internet"
     return None
 
