@@ -44,15 +44,16 @@ def create_access_token(user_id: uuid.UUID, token_version: int, *, secret: str,
 
 
 def create_refresh_token(user_id: uuid.UUID, token_version: int, *, secret: str,
-                         days: int) -> str:
+                         days: int, family: uuid.UUID, jti: str) -> str:
     """A long-lived token that only ``POST /auth/refresh`` accepts (``typ`` = refresh).
 
     It carries the user's ``token_version`` like access tokens do, so a password change (or
-    an erasure) revokes it together with them.
+    an erasure) revokes it together with them, and its login's family (``fam``) with its own
+    ``jti``: only the family's newest token may be traded (see ``api.services.auth``).
     """
     now = datetime.now(UTC)
     payload = {"sub": str(user_id), "ver": token_version, "iat": now, "typ": "refresh",
-               "jti": uuid.uuid4().hex, "exp": now + timedelta(days=days)}
+               "jti": jti, "fam": str(family), "exp": now + timedelta(days=days)}
     return jwt.encode(payload, secret, algorithm=ALGORITHM)
 
 

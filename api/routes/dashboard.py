@@ -89,9 +89,10 @@ def login(request: Request, session: SessionDep, settings: SettingsDep,
         return _login_page(request, 401, "Incorrect email or password.", email)
     if not is_staff(user):
         return _login_page(request, 403, "Only department staff may open the dashboard.", email)
-    token = auth_service.issue_token(user, settings)
+    token = auth_service.access_token(user, settings)  # the page never refreshes
     response = RedirectResponse("/dashboard", status_code=303)
-    response.set_cookie(COOKIE, token.access_token, max_age=token.expires_in, path=COOKIE_PATH,
+    response.set_cookie(COOKIE, token, max_age=settings.access_token_minutes * 60,
+                        path=COOKIE_PATH,
                         httponly=True, samesite="strict",
                         secure=settings.environment == "production")
     return response

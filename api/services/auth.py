@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
+from sqlalchemy import delete, update
 from sqlmodel import Session, select
 
 from api.config import Settings
@@ -20,6 +22,7 @@ from api.security import (
 from api.services import audit
 from models.base import utcnow
 from models.organisation import Organisation, PasswordChange, RegistrationCreate, Token, User
+from models.token import RefreshTokenFamily
 
 DEPARTMENT_NAME = "Departement Werk en Sociale Economie"
 
@@ -69,28 +72,78 @@ def check_password(password: str, loc: list[str | int], *, email: str | None = N
         raise InvalidInput(loc, reason)
 
 
-def issue_token(user: User, settings: Settings) -> Token:
-    token = create_access_token(user.id, user.token_version, secret=settings.secret_key,
-                                minutes=settings.access_token_minutes, role=user.role)
+class RefreshTokenReused(Unauthorized):
+    """A refresh token that was already traded came back: its family is revoked, and that
+    revocation must be committed although the request fails."""
+
+
+def access_token(user: User, settings: Settings) -> str:
+    return create_access_token(user.id, user.token_version, secret=settings.secret_key,
+                               minutes=settings.access_token_minutes, role=user.role)
+
+
+def issue_token(session: Session, user: User, settings: Settings) -> Token:
+    """An access token and the first refresh token of a new family (a login)."""
+    now = utcnow()
+    # a login is a good moment to forget this user's families that can no longer be used
+    session.execute(delete(RefreshTokenFamily).where(RefreshTokenFamily.user_id == user.id,
+                                                     RefreshTokenFamily.expires_at < now))
+    family = RefreshTokenFamily(user_id=user.id, current_jti=uuid.uuid4().hex,
+                                expires_at=now + timedelta(days=settings.refresh_token_days))
+    session.add(family)
+    return _pair(user, settings, family.id, family.current_jti)
+
+
+def _pair(user: User, settings: Settings, family: uuid.UUID, jti: str) -> Token:
     refresh = create_refresh_token(user.id, user.token_version, secret=settings.secret_key,
-                                   days=settings.refresh_token_days)
-    return Token(access_token=token, expires_in=settings.access_token_minutes * 60,
-                 refresh_token=refresh, refresh_expires_in=settings.refresh_token_days * 86400)
+                                   days=settings.refresh_token_days, family=family, jti=jti)
+    return Token(access_token=access_token(user, settings),
+                 expires_in=settings.access_token_minutes * 60, refresh_token=refresh,
+                 refresh_expires_in=settings.refresh_token_days * 86400)
 
 
 def refresh(session: Session, refresh_token: str, settings: Settings) -> Token:
-    """A new access/refresh pair for a valid refresh token of a still-valid user."""
+    """A new access/refresh pair for the newest refresh token of a family.
+
+    Rotation: the traded token stops working. A token that was already traded is a copy in
+    someone else's hands (or the owner's, after the thief used it first): the family is
+    revoked, so neither can refresh again and the owner has to log in. The swap is one
+    conditional UPDATE, so of two parallel trades of one token exactly one wins.
+    """
     payload = decode_token(refresh_token, secret=settings.secret_key, expected_type="refresh")
     if payload is None:
         raise Unauthorized("Invalid or expired refresh token")
     try:
         user_id = uuid.UUID(payload["sub"])
-    except (ValueError, TypeError) as exc:
-        raise Unauthorized("Invalid refresh token") from exc
+        family_id = uuid.UUID(payload["fam"])
+        jti = str(payload["jti"])
+    except (KeyError, ValueError, TypeError, AttributeError) as exc:
+        raise Unauthorized("Invalid refresh token; log in again") from exc
     user = session.get(User, user_id)
     if user is None or not user.is_active or user.token_version != payload.get("ver"):
         raise Unauthorized("Refresh token no longer valid")
-    return issue_token(user, settings)
+    now = utcnow()
+    new_jti = uuid.uuid4().hex
+    family = RefreshTokenFamily.__table__.c
+    swapped = session.execute(
+        update(RefreshTokenFamily)
+        .where(family.id == family_id, family.user_id == user_id, family.current_jti == jti,
+               family.revoked_at.is_(None))
+        .values(current_jti=new_jti, updated_at=now,
+                expires_at=now + timedelta(days=settings.refresh_token_days))).rowcount
+    if swapped != 1:
+        revoked = session.execute(
+            update(RefreshTokenFamily)
+            .where(family.id == family_id, family.user_id == user_id,
+                   family.revoked_at.is_(None))
+            .values(revoked_at=now, updated_at=now)).rowcount
+        if revoked:
+            audit.record(session, user, entity="user", entity_id=user.id,
+                         action="refresh.reuse",
+                         summary="a used refresh token came back; that login's tokens revoked",
+                         organisation_id=user.organisation_id)
+        raise RefreshTokenReused("Refresh token already used or revoked; log in again")
+    return _pair(user, settings, family_id, new_jti)
 
 
 def revoke_tokens(user: User) -> None:
@@ -114,7 +167,7 @@ def change_password(session: Session, user: User, data: PasswordChange,
     audit.record(session, user, entity="user", entity_id=user.id, action="password.change",
                  summary="password changed; earlier tokens revoked",
                  organisation_id=user.organisation_id)
-    return issue_token(user, settings)
+    return issue_token(session, user, settings)
 
 
 def department(session: Session) -> Organisation:
