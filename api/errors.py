@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger("koppel")
@@ -145,6 +146,15 @@ def install_handlers(app: FastAPI) -> None:
         return problem(503, "The database is unavailable; try again shortly",
                        slug="unavailable", title="Service unavailable",
                        instance=request.url.path, headers={"Retry-After": "5"})
+
+    @app.exception_handler(PoolTimeout)
+    async def _pool_busy(request: Request, exc: PoolTimeout) -> JSONResponse:
+        # every pooled connection stayed in use for the whole bounded wait: the database is
+        # up, this server is saturated; the client should slow down and retry
+        log.warning("no pooled database connection became free in time")
+        return problem(429, "The server is busy; retry shortly", slug="rate-limited",
+                       title="Too many requests", instance=request.url.path,
+                       headers={"Retry-After": "2"})
 
     @app.exception_handler(IntegrityError)
     async def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:
