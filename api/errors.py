@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from http import HTTPStatus
 from typing import Any
 
@@ -13,6 +14,8 @@ from pydantic import BaseModel, Field
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from models.common import FieldRuleError
 
 log = logging.getLogger("koppel")
 
@@ -116,6 +119,29 @@ def _loc(loc: tuple | list) -> list[str | int]:
     return [part if isinstance(part, int) else str(part) for part in loc]
 
 
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method of the request's path, from the OpenAPI paths (built once per app)."""
+    table = getattr(request.app.state, "allowed_methods", None)
+    if table is None:
+        table = []
+        for template, operations in request.app.openapi().get("paths", {}).items():
+            escaped = re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template))
+            pattern = re.compile(f"^{escaped}$")
+            methods = {m.upper() for m in operations if m.upper() in _METHODS}
+            if "GET" in methods:
+                methods.add("HEAD")
+            table.append((pattern, methods))
+        request.app.state.allowed_methods = table
+    found: set[str] = set()
+    for pattern, methods in table:
+        if pattern.match(request.url.path):
+            found |= methods
+    return sorted(found)
+
+
+_METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
+
+
 def install_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError) -> JSONResponse:
@@ -130,15 +156,24 @@ def install_handlers(app: FastAPI) -> None:
             msg = str(err.get("msg", "invalid value"))
             if msg.startswith("Value error, "):
                 msg = msg.removeprefix("Value error, ")
-            errors.append({"loc": _loc(err.get("loc", ())), "msg": msg})
-        detail = "; ".join(".".join(map(str, e["loc"])) + ": " + e["msg"] for e in errors[:5])
+            loc = _loc(err.get("loc", ()))
+            rule = (err.get("ctx") or {}).get("error")
+            if isinstance(rule, FieldRuleError):  # a cross-field rule names its field
+                loc.append(rule.field)
+            errors.append({"loc": loc, "msg": msg})
+        detail = "; ".join(".".join(map(str, e["loc"])) + ": " + e["msg"] for e in errors)
         return problem(422, detail or "Invalid input", slug="validation-error",
                        title="Invalid input", instance=request.url.path, errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 405 and (allowed := _allowed_methods(request)):
+            # FastAPI makes a route per method, and Starlette's 405 names only the first
+            # route of the path: list every method the path has
+            headers = {**(headers or {}), "Allow": ", ".join(allowed)}
         return problem(exc.status_code, str(exc.detail), instance=request.url.path,
-                       headers=getattr(exc, "headers", None))
+                       headers=headers)
 
     @app.exception_handler(OperationalError)
     async def _db_down(request: Request, exc: OperationalError) -> JSONResponse:

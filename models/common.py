@@ -80,6 +80,16 @@ class NeedStatus(StrEnum):
 
 # ---- validators --------------------------------------------------------------------------
 
+
+class FieldRuleError(ValueError):
+    """A rule across fields, reported on the field to change (``loc`` ends in ``field``)
+    instead of on the whole body (see ``api.errors``)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
 _ENTERPRISE_RE = re.compile(r"^[01]\d{9}$")
 
 

@@ -17,6 +17,7 @@ from models.common import (
     ActivityCode,
     CertificationList,
     CompetenceCodes,
+    FieldRuleError,
     IsoDate,
     NeedStatus,
     PlacementMode,
@@ -97,7 +98,7 @@ class NeedTally(SQLModel, table=True):
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200)]
 Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
-NeedFTE = Annotated[float, Field(gt=0, le=1000, allow_inf_nan=False)]
+NeedFTE = Annotated[float, Field(ge=0.1, le=1000, allow_inf_nan=False)]
 Distance = Annotated[float, Field(gt=0, le=500, allow_inf_nan=False)]
 
 
@@ -106,13 +107,16 @@ class _NeedFields(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self):  # noqa: ANN202
-        _modes_fit_activity(
-            getattr(self, "activity", None),
-            [self.placement_mode] if getattr(self, "placement_mode", None) else None,
-        )
+        try:
+            _modes_fit_activity(
+                getattr(self, "activity", None),
+                [self.placement_mode] if getattr(self, "placement_mode", None) else None,
+            )
+        except ValueError as exc:
+            raise FieldRuleError("placement_mode", str(exc)) from None
         start, end = getattr(self, "start_date", None), getattr(self, "end_date", None)
         if start and end and end < start:
-            raise ValueError("end_date must not be before start_date")
+            raise FieldRuleError("end_date", "end_date must not be before start_date")
         return self
 
 

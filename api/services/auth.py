@@ -6,6 +6,7 @@ import uuid
 from datetime import timedelta
 
 from sqlalchemy import delete, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from api.config import Settings
@@ -35,21 +36,32 @@ def register(session: Session, data: RegistrationCreate) -> tuple[Organisation, 
     org_in, user_in = data.organisation, data.user
     email = user_in.email.lower()
     check_password(user_in.password, ["body", "user", "password"], email=email)
+    email_taken = Conflict("An account with this email already exists",
+                           errors=[{"loc": ["body", "user", "email"],
+                                    "msg": "already registered"}])
+    number_taken = Conflict("An organisation with this enterprise number is already registered",
+                            errors=[{"loc": ["body", "organisation", "enterprise_number"],
+                                     "msg": "already registered"}])
     if _email_taken(session, email):
-        raise Conflict("An account with this email already exists",
-                       errors=[{"loc": ["body", "user", "email"], "msg": "already registered"}])
+        raise email_taken
     if session.exec(select(Organisation.id).where(
             Organisation.enterprise_number == org_in.enterprise_number)).first():
-        raise Conflict("An organisation with this enterprise number is already registered",
-                       errors=[{"loc": ["body", "organisation", "enterprise_number"],
-                                "msg": "already registered"}])
+        raise number_taken
+    # a parallel registration can win between the checks above and the inserts: its unique
+    # constraint then answers, with the same 409 naming the field
     org = Organisation.model_validate(org_in.model_dump(mode="json"))
     session.add(org)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        raise number_taken from exc
     user = User(email=email, full_name=user_in.full_name, organisation_id=org.id,
                 password_hash=hash_password(user_in.password), role=org.kind)
     session.add(user)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        raise email_taken from exc
     audit.record(session, user, entity="organisation", entity_id=org.id, action="register",
                  summary=f"{org.kind} '{org.name}' registered by {email}")
     return org, user
