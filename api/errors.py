@@ -93,9 +93,44 @@ class Problem(BaseModel):
 
 
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    code: {"model": Problem, "content": {PROBLEM_JSON: {}}, "description": HTTPStatus(code).phrase}
-    for code in (400, 401, 403, 404, 409, 413, 422, 429, 503)
+    code: {"model": Problem, "description": HTTPStatus(code).phrase}
+    for code in (400, 401, 403, 404, 409, 413, 422, 429, 500, 503)
 }
+
+
+PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+
+
+def install_problem_schemas(app: FastAPI) -> None:
+    """Every error response of the OpenAPI document is an ``application/problem+json``
+    ``Problem`` (422s included: ``errors`` lists ``ValidationItem`` s), so generated clients
+    parse them. FastAPI on its own declares the model under ``application/json`` with an
+    empty problem+json entry, and adds ``HTTPValidationError`` for 422s, which Koppel never
+    sends. An error that is an HTML page (the dashboard's) declares ``text/html`` and is kept.
+    """
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = generate()
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                for code, response in operation.get("responses", {}).items():
+                    if not (code == "default" or str(code)[0] in "45"):
+                        continue
+                    content = response.get("content") or {}
+                    if content and not any("json" in media or entry.get("schema") == PROBLEM_REF
+                                           for media, entry in content.items()):
+                        continue  # an HTML error page
+                    response["content"] = {PROBLEM_JSON: {"schema": dict(PROBLEM_REF)}}
+        components = schema.get("components", {}).get("schemas", {})
+        for unused in ("HTTPValidationError", "ValidationError"):
+            components.pop(unused, None)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def problem(status: int, detail: str, *, slug: str | None = None, title: str | None = None,

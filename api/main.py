@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 
 from api.config import Settings, get_settings
 from api.db import make_engine
-from api.errors import install_handlers
+from api.errors import install_handlers, install_problem_schemas
 from api.middleware import (
     BodySizeLimitMiddleware,
     ErrorBoundaryMiddleware,
@@ -63,6 +63,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.engine = engine
     app.state.rate_limits = RateLimits(settings)
     install_handlers(app)
+    install_problem_schemas(app)
     # added innermost first: security headers wrap everything, so 413/429 answers carry them
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RateLimitMiddleware, limits=app.state.rate_limits)

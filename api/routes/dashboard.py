@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from api.deps import SessionDep, SettingsDep, authenticate, is_staff
-from api.errors import AppError, TooManyRequests, Unauthorized
+from api.errors import AppError, Problem, TooManyRequests, Unauthorized
 from api.routes.auth import authenticate_limited
 from api.routes.params import ActivityFilter, ProvinceFilter
 from api.routing import Router
@@ -27,6 +27,7 @@ from api.services.stats import Scope
 router = Router(prefix="/dashboard", tags=["monitoring"])
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
 
+HTML = {"text/html": {"schema": {"type": "string"}}}
 COOKIE = "koppel_token"
 COOKIE_PATH = "/dashboard"
 LOGIN_URL = "/dashboard/login"
@@ -50,7 +51,9 @@ def _login_page(request: Request, status: int, error: str | None = None,
 @router.get("", response_class=HTMLResponse,
             summary="Staff dashboard (HTML); without a valid token: 303 to the login page",
             responses={303: {"description": "Not logged in: redirect to /dashboard/login"},
-                       403: {"description": "Logged in, but not department staff"}})
+                       403: {"description": "Logged in, but not department staff",
+                             "content": HTML},
+                       422: {"model": Problem, "description": "Invalid filter"}})
 def dashboard(request: Request, session: SessionDep, settings: SettingsDep,
               province: ProvinceFilter = None, activity: ActivityFilter = None) -> Response:
     try:
@@ -75,9 +78,13 @@ def login_form(request: Request) -> HTMLResponse:
 @router.post("/login", response_class=HTMLResponse,
              summary="Log in with email and password; sets the `koppel_token` cookie",
              responses={303: {"description": "Logged in: redirect to /dashboard"},
-                        401: {"description": "Wrong email or password: the form again"},
-                        403: {"description": "Not department staff: the form again"},
-                        429: {"description": "Too many failed logins: the form again"}})
+                        401: {"description": "Wrong email or password: the form again",
+                              "content": HTML},
+                        403: {"description": "Not department staff: the form again",
+                              "content": HTML},
+                        422: {"model": Problem, "description": "Missing or invalid field"},
+                        429: {"description": "Too many failed logins: the form again",
+                              "content": HTML}})
 def login(request: Request, session: SessionDep, settings: SettingsDep,
           email: Annotated[str, Form(max_length=320)],
           password: Annotated[str, Form(max_length=128)]) -> Response:
