@@ -200,3 +200,20 @@ def test_a_paused_database_gives_503s_within_the_timeout_on_pooled_and_fresh_con
         r = company.post("/organisations/" + company.org_id + "/sites",
                          json={"name": "Depot", "postcode": "8800"})
         assert r.status_code == 201, r.text
+
+
+def test_the_probe_tells_a_silent_server_from_an_answering_one(pg_databases) -> None:  # noqa: ANN001
+    from sqlalchemy.engine import make_url
+
+    from api.dbwatch import PROBE_SECONDS, answers
+    from tests.conftest import PG_ADMIN_URL
+
+    with socket.socket() as silent:  # accepts (the kernel does), never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(4)
+        result, seconds = _timed(lambda: answers(silent.getsockname()))
+        assert result is False
+        assert seconds < PROBE_SECONDS + 0.5
+    url = make_url(PG_ADMIN_URL)
+    assert answers((url.host or "127.0.0.1", url.port or 5432)) is True
+    assert answers(("127.0.0.1", _free_port())) is False  # nothing listening
