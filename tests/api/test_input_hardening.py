@@ -29,6 +29,7 @@ def test_nul_in_a_query_parameter_names_it(client, db) -> None:  # noqa: ANN001
 
 
 def test_nul_in_a_path_parameter_names_it(client) -> None:  # noqa: ANN001
+    assert _names(client.get("/geo/postcodes/88%0000")) == [["path", "postcode"]]
     actor = register(client, "company")
     assert _names(actor.get("/needs/a%00b")) == [["path", "need_id"]]
 
