@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 
 import anyio
+import psycopg
 from fastapi import Request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 from starlette.concurrency import run_in_threadpool
+
+from api import dbwatch
+
+POOL_SIZE, POOL_OVERFLOW = 10, 30
+#: longest wait for a pooled connection (or a free server slot) before a 429
+POOL_WAIT_SECONDS = 30.0
 
 
 def make_engine(url: str, *, timeout_seconds: float = 5.0) -> Engine:
@@ -34,12 +42,15 @@ def make_engine(url: str, *, timeout_seconds: float = 5.0) -> Engine:
             conn.exec_driver_sql("BEGIN")
 
         return engine
-    return create_engine(
+    engine = create_engine(
         url,
         pool_pre_ping=True,
-        pool_size=10,
-        max_overflow=10,
-        pool_timeout=timeout_seconds,
+        # a connection for every worker thread (anyio's default limit is 40), so a request
+        # never waits for the pool while its own thread is free; the wait is still bounded
+        # and answered with a 429 (api.errors), never a 503: the database is up
+        pool_size=POOL_SIZE,
+        max_overflow=POOL_OVERFLOW,
+        pool_timeout=max(POOL_WAIT_SECONDS, timeout_seconds),
         connect_args={
             "connect_timeout": max(1, int(timeout_seconds)),
             # custom plans always: psycopg prepares repeated statements, and PostgreSQL's
@@ -50,6 +61,31 @@ def make_engine(url: str, *, timeout_seconds: float = 5.0) -> Engine:
                         " -c plan_cache_mode=force_custom_plan"),
         },
     )
+    watchdog = dbwatch.Watchdog(timeout_seconds)
+    busy_wait = max(POOL_WAIT_SECONDS, timeout_seconds)
+
+    @event.listens_for(engine, "do_connect")
+    def _watched_connect(_dialect, _record, _cargs, cparams):  # noqa: ANN001, ANN202
+        target = (str(cparams.get("host") or "/var/run/postgresql").split(",")[0],
+                  int(str(cparams.get("port") or 5432).split(",")[0]))
+        deadline = time.monotonic() + busy_wait
+        while True:
+            try:
+                return dbwatch.connect(watchdog, target, cparams)
+            except psycopg.OperationalError as exc:
+                # the server is up but has no connection slot free (other clients): wait for
+                # one, within the same bound as a wait for the pool
+                if not _no_slot_free(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+
+    return engine
+
+
+def _no_slot_free(exc: Exception) -> bool:
+    text = str(exc)
+    return ("too many clients" in text or "remaining connection slots" in text
+            or "too many connections" in text)
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from http import HTTPStatus
 from typing import Any
 
@@ -11,9 +12,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.logs import request_id
+from models.common import FieldRuleError
 
 log = logging.getLogger("koppel")
 
@@ -90,10 +93,44 @@ class Problem(BaseModel):
 
 
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    code: {"model": Problem, "description": HTTPStatus(code).phrase,
-           "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
-    for code in (400, 401, 403, 404, 409, 413, 422, 429, 503)
+    code: {"model": Problem, "description": HTTPStatus(code).phrase}
+    for code in (400, 401, 403, 404, 409, 413, 422, 429, 500, 503)
 }
+
+
+PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+
+
+def install_problem_schemas(app: FastAPI) -> None:
+    """Every error response of the OpenAPI document is an ``application/problem+json``
+    ``Problem`` (422s included: ``errors`` lists ``ValidationItem`` s), so generated clients
+    parse them. FastAPI on its own declares the model under ``application/json`` with an
+    empty problem+json entry, and adds ``HTTPValidationError`` for 422s, which Koppel never
+    sends. An error that is an HTML page (the dashboard's) declares ``text/html`` and is kept.
+    """
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = generate()
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                for code, response in operation.get("responses", {}).items():
+                    if not (code == "default" or str(code)[0] in "45"):
+                        continue
+                    content = response.get("content") or {}
+                    if content and not any("json" in media or entry.get("schema") == PROBLEM_REF
+                                           for media, entry in content.items()):
+                        continue  # an HTML error page
+                    response["content"] = {PROBLEM_JSON: {"schema": dict(PROBLEM_REF)}}
+        components = schema.get("components", {}).get("schemas", {})
+        for unused in ("HTTPValidationError", "ValidationError"):
+            components.pop(unused, None)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def problem(status: int, detail: str, *, slug: str | None = None, title: str | None = None,
@@ -119,6 +156,29 @@ def _loc(loc: tuple | list) -> list[str | int]:
     return [part if isinstance(part, int) else str(part) for part in loc]
 
 
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method of the request's path, from the OpenAPI paths (built once per app)."""
+    table = getattr(request.app.state, "allowed_methods", None)
+    if table is None:
+        table = []
+        for template, operations in request.app.openapi().get("paths", {}).items():
+            escaped = re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template))
+            pattern = re.compile(f"^{escaped}$")
+            methods = {m.upper() for m in operations if m.upper() in _METHODS}
+            if "GET" in methods:
+                methods.add("HEAD")
+            table.append((pattern, methods))
+        request.app.state.allowed_methods = table
+    found: set[str] = set()
+    for pattern, methods in table:
+        if pattern.match(request.url.path):
+            found |= methods
+    return sorted(found)
+
+
+_METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
+
+
 def install_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError) -> JSONResponse:
@@ -133,15 +193,24 @@ def install_handlers(app: FastAPI) -> None:
             msg = str(err.get("msg", "invalid value"))
             if msg.startswith("Value error, "):
                 msg = msg.removeprefix("Value error, ")
-            errors.append({"loc": _loc(err.get("loc", ())), "msg": msg})
-        detail = "; ".join(".".join(map(str, e["loc"])) + ": " + e["msg"] for e in errors[:5])
+            loc = _loc(err.get("loc", ()))
+            rule = (err.get("ctx") or {}).get("error")
+            if isinstance(rule, FieldRuleError):  # a cross-field rule names its field
+                loc.append(rule.field)
+            errors.append({"loc": loc, "msg": msg})
+        detail = "; ".join(".".join(map(str, e["loc"])) + ": " + e["msg"] for e in errors)
         return problem(422, detail or "Invalid input", slug="validation-error",
                        title="Invalid input", instance=request.url.path, errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 405 and (allowed := _allowed_methods(request)):
+            # FastAPI makes a route per method, and Starlette's 405 names only the first
+            # route of the path: list every method the path has
+            headers = {**(headers or {}), "Allow": ", ".join(allowed)}
         return problem(exc.status_code, str(exc.detail), instance=request.url.path,
-                       headers=getattr(exc, "headers", None))
+                       headers=headers)
 
     @app.exception_handler(OperationalError)
     async def _db_down(request: Request, exc: OperationalError) -> JSONResponse:
@@ -149,6 +218,15 @@ def install_handlers(app: FastAPI) -> None:
         return problem(503, "The database is unavailable; try again shortly",
                        slug="unavailable", title="Service unavailable",
                        instance=request.url.path, headers={"Retry-After": "5"})
+
+    @app.exception_handler(PoolTimeout)
+    async def _pool_busy(request: Request, exc: PoolTimeout) -> JSONResponse:
+        # every pooled connection stayed in use for the whole bounded wait: the database is
+        # up, this server is saturated; the client should slow down and retry
+        log.warning("no pooled database connection became free in time")
+        return problem(429, "The server is busy; retry shortly", slug="rate-limited",
+                       title="Too many requests", instance=request.url.path,
+                       headers={"Retry-After": "2"})
 
     @app.exception_handler(IntegrityError)
     async def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 from sqlalchemy.engine import Engine
@@ -12,10 +12,12 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api.config import Settings, get_settings
 from api.db import make_engine
-from api.errors import install_handlers
+from api.errors import install_handlers, install_problem_schemas
+from api.inputs import refuse_unstorable_input
 from api.logs import ObservabilityMiddleware
 from api.middleware import (
     BodySizeLimitMiddleware,
+    ErrorBoundaryMiddleware,
     RateLimitMiddleware,
     RateLimits,
     SecurityHeadersMiddleware,
@@ -64,12 +66,14 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     # /docs and /redoc serve Swagger UI / ReDoc from the package, not a CDN: they work offline
     app = FastAPIOffline(title="Koppel", version="0.1.0", description=DESCRIPTION,
-                         lifespan=lifespan, static_url="/static-offline-docs")
+                         lifespan=lifespan, static_url="/static-offline-docs",
+                         dependencies=[Depends(refuse_unstorable_input)])
     configure_password_hashing(settings)
     app.state.settings = settings
     app.state.engine = engine
     app.state.rate_limits = RateLimits(settings)
     install_handlers(app)
+    install_problem_schemas(app)
     # added innermost first: security headers wrap everything, so 413/429 answers carry them
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RateLimitMiddleware, limits=app.state.rate_limits)
@@ -78,6 +82,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
                            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
                            allow_headers=["Authorization", "Content-Type", "Accept-Language"],
                            expose_headers=["Location", "Retry-After"], max_age=600)
+    app.add_middleware(ErrorBoundaryMiddleware)
     app.add_middleware(SecurityHeadersMiddleware,
                        production=settings.environment == "production")
     app.add_middleware(ObservabilityMiddleware)

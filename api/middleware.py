@@ -265,6 +265,46 @@ class BodySizeLimitMiddleware:
                             title="Payload too large", instance=scope["path"])
 
 
+# ---- the last line of defence ---------------------------------------------------------------
+
+
+class ErrorBoundaryMiddleware:
+    """No exception reaches the ASGI server.
+
+    Starlette answers an unhandled exception in its outermost layer, outside every middleware
+    (so without the security headers), and then re-raises it to the server, which closes the
+    connection. This layer sits just inside the security headers: an exception that got this
+    far is logged and answered with a 500 problem, and the connection stays usable.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = finished = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started, finished
+            if message["type"] == "http.response.start":
+                started = True
+            elif message["type"] == "http.response.body" and not message.get("more_body"):
+                finished = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:  # noqa: BLE001 - the point of this layer
+            log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
+            if not started:
+                await _send_problem(send, 500, "Internal error", slug="internal-server-error",
+                                    title="Internal Server Error", instance=scope["path"])
+            elif not finished:  # half a response: end it; the client sees a short body
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
 # ---- security headers -----------------------------------------------------------------------
 
 # The dashboard is server-rendered with inline CSS (a <style> block and style attributes) and

@@ -73,15 +73,16 @@ def create_access_token(user_id: uuid.UUID, token_version: int, *, secret: str,
 
 
 def create_refresh_token(user_id: uuid.UUID, token_version: int, *, secret: str,
-                         days: int) -> str:
+                         days: int, family: uuid.UUID, jti: str) -> str:
     """A long-lived token that only ``POST /auth/refresh`` accepts (``typ`` = refresh).
 
     It carries the user's ``token_version`` like access tokens do, so a password change (or
-    an erasure) revokes it together with them.
+    an erasure) revokes it together with them, and its login's family (``fam``) with its own
+    ``jti``: only the family's newest token may be traded (see ``api.services.auth``).
     """
     now = datetime.now(UTC)
     payload = {"sub": str(user_id), "ver": token_version, "iat": now, "typ": "refresh",
-               "jti": uuid.uuid4().hex, "exp": now + timedelta(days=days)}
+               "jti": jti, "fam": str(family), "exp": now + timedelta(days=days)}
     return jwt.encode(payload, secret, algorithm=ALGORITHM)
 
 
@@ -122,6 +123,34 @@ def common_passwords() -> frozenset[str]:
                      if line.strip() and not line.startswith("#"))
 
 
+# keyboard rows (AZERTY, QWERTY, QWERTZ), digits and the alphabet, read either way
+_RUNS = ("1234567890", "azertyuiop", "qsdfghjklm", "wxcvbn", "qwertyuiop", "asdfghjkl",
+         "zxcvbnm", "qwertzuiop", "yxcvbnm", "abcdefghijklmnopqrstuvwxyz")
+_RUNS = _RUNS + tuple(run[::-1] for run in _RUNS)
+WALK_MIN = 4
+
+
+def keyboard_walk_share(password: str) -> float:
+    """Share of the characters that lie on runs of at least 4 neighbouring keys (or letters,
+    or digits) in one direction: ``azertyuiop12`` is 10 of 12."""
+    text = password.lower()
+    covered = i = 0
+    while i < len(text):
+        best = 1
+        for run in _RUNS:
+            k = run.find(text[i])
+            if k < 0:
+                continue
+            n = 1
+            while i + n < len(text) and k + n < len(run) and run[k + n] == text[i + n]:
+                n += 1
+            best = max(best, n)
+        if best >= WALK_MIN:
+            covered += best
+        i += best
+    return covered / len(text) if text else 0.0
+
+
 def password_problem(password: str, *, email: str | None = None) -> str | None:
     """Why ``password`` is unacceptable beyond its length, or None."""
     lowered = password.strip().lower()
@@ -129,4 +158,7 @@ def password_problem(password: str, *, email: str | None = None) -> str | None:
         return "this password is too common; choose a less predictable one"
     if email and lowered in {email.strip().lower(), email.strip().lower().split("@")[0]}:
         return "the password must not be your email address"
+    if keyboard_walk_share(lowered) >= 0.75:
+        return ("this password is mostly a keyboard or alphabet run (like 'azertyuiop'); "
+                "choose a less predictable one")
     return None

@@ -15,6 +15,7 @@ from models.common import (
     ActivityCode,
     CertificationList,
     CompetenceCodes,
+    FieldRuleError,
     ModeList,
     Shift,
     ShiftList,
@@ -81,7 +82,10 @@ class CapabilityCreate(BaseModel):
 
     @model_validator(mode="after")
     def _modes(self) -> CapabilityCreate:
-        check_modes_fit_activity(self.activity, self.placement_modes)
+        try:
+            check_modes_fit_activity(self.activity, self.placement_modes)
+        except ValueError as exc:
+            raise FieldRuleError("placement_modes", str(exc)) from None
         return self
 
 

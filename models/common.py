@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field
 
 
 class OrganisationKind(StrEnum):
@@ -89,6 +90,16 @@ class NeedStatus(StrEnum):
 
 
 # ---- validators --------------------------------------------------------------------------
+
+
+class FieldRuleError(ValueError):
+    """A rule across fields, reported on the field to change (``loc`` ends in ``field``)
+    instead of on the whole body (see ``api.errors``)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
 
 _ENTERPRISE_RE = re.compile(r"^[01]\d{9}$")
 
@@ -194,6 +205,42 @@ ShiftList = Annotated[
     Field(max_length=4, description="Shifts", examples=[["day"]]),
     AfterValidator(_dedupe),
 ]
+
+# ---- dates -------------------------------------------------------------------------------
+# Pydantic reads a number as a Unix timestamp ("0.5" is a date-time, 0 is 1970-01-01) and
+# accepts years 1 to 9999, whose ends overflow as soon as anyone adds a day or converts
+# 0001-01-01T00:00+14:00 to UTC. Koppel's dates are ISO 8601 text within these years.
+
+FIRST_YEAR, LAST_YEAR = 1900, 2199
+_NUMBER = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*")
+
+
+def _not_a_number(value: Any) -> Any:
+    if isinstance(value, bool | int | float) or (isinstance(value, str)
+                                                  and _NUMBER.fullmatch(value)):
+        raise ValueError("expected an ISO 8601 date such as 2026-11-28 (or date-time such as "
+                         "2026-11-28T09:00:00Z), not a number")
+    return value
+
+
+def _date_in_range(value: date) -> date:
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(f"date must lie between {FIRST_YEAR}-01-01 and {LAST_YEAR}-12-31")
+    return value
+
+
+def _datetime_in_range(value: datetime) -> datetime:
+    # checked in UTC, which is how it is compared and stored
+    utc = value.replace(tzinfo=UTC) if value.tzinfo is None else value
+    if not FIRST_YEAR < utc.year < LAST_YEAR:  # a year of margin: the offset never overflows
+        raise ValueError(f"date-time must lie between {FIRST_YEAR + 1}-01-01 and "
+                         f"{LAST_YEAR - 1}-12-31")
+    return utc.astimezone(UTC)
+
+
+IsoDate = Annotated[date, BeforeValidator(_not_a_number), AfterValidator(_date_in_range)]
+IsoDateTime = Annotated[datetime, BeforeValidator(_not_a_number),
+                     AfterValidator(_datetime_in_range)]
 
 T = TypeVar("T")
 

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 from sqlmodel import Field as SQLField
 
 from models.base import TableBase, tz_datetime
-from models.common import PlacementMode, SupportLevel
+from models.common import FieldRuleError, PlacementMode, SupportLevel
 from models.matching import ComponentsPublic, ReasonPublic
 
 
@@ -130,7 +130,7 @@ class Lead(TableBase, table=True):
 
 # ---- schemas --------------------------------------------------------------------------------
 
-LeadFTE = Annotated[float, Field(gt=0, le=1000, allow_inf_nan=False)]
+LeadFTE = Annotated[float, Field(ge=0.1, le=1000, allow_inf_nan=False)]
 
 
 class LeadCreate(BaseModel):
@@ -157,7 +157,8 @@ class LeadDecline(BaseModel):
     @model_validator(mode="after")
     def _text_for_other(self) -> LeadDecline:
         if self.reason_code == DeclineReason.other and not self.reason_text:
-            raise ValueError("reason_text is required when reason_code is 'other'")
+            raise FieldRuleError("reason_text",
+                                 "reason_text is required when reason_code is 'other'")
         return self
 
 

@@ -26,6 +26,8 @@ from models.common import (
     CertificationList,
     CompetenceCodes,
     CountryCode,
+    FieldRuleError,
+    IsoDate,
     NeedOrigin,
     NeedStatus,
     PlacementMode,
@@ -117,7 +119,7 @@ class NeedTally(SQLModel, table=True):
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200)]
 Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
-NeedFTE = Annotated[float, Field(gt=0, le=1000, allow_inf_nan=False)]
+NeedFTE = Annotated[float, Field(ge=0.1, le=1000, allow_inf_nan=False)]
 Distance = Annotated[float, Field(gt=0, le=500, allow_inf_nan=False)]
 
 
@@ -143,13 +145,16 @@ class _NeedFields(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self):  # noqa: ANN202
-        check_modes_fit_activity(
-            getattr(self, "activity", None),
-            [self.placement_mode] if getattr(self, "placement_mode", None) else None,
-        )
+        try:
+            check_modes_fit_activity(
+                getattr(self, "activity", None),
+                [self.placement_mode] if getattr(self, "placement_mode", None) else None,
+            )
+        except ValueError as exc:
+            raise FieldRuleError("placement_mode", str(exc)) from None
         start, end = getattr(self, "start_date", None), getattr(self, "end_date", None)
         if start and end and end < start:
-            raise ValueError("end_date must not be before start_date")
+            raise FieldRuleError("end_date", "end_date must not be before start_date")
         return self
 
 
@@ -191,8 +196,8 @@ class NeedCreate(_NeedFields):
         description="Unmet demand rather than displacing existing regular jobs (seeds 004:849)",
         examples=[True],
     )
-    start_date: date | None = Field(default=None, examples=["2027-01-15"])
-    end_date: date | None = Field(default=None, examples=["2027-12-31"])
+    start_date: IsoDate | None = Field(default=None, examples=["2027-01-15"])
+    end_date: IsoDate | None = Field(default=None, examples=["2027-12-31"])
     origin: NeedOrigin = Field(default=NeedOrigin.new, description=_ORIGIN_DESCRIPTION,
                                examples=["reshored"])
     origin_country: CountryCode | None = Field(default=None, description=_COUNTRY_DESCRIPTION,
@@ -211,8 +216,8 @@ class NeedUpdate(_NeedFields):
     certifications_required: CertificationList | None = Field(default=None, examples=[["vca"]])
     max_distance_km: Distance | None = Field(default=None, examples=[50.0])
     complementary: bool | None = Field(default=None, examples=[True])
-    start_date: date | None = Field(default=None, examples=["2027-02-01"])
-    end_date: date | None = Field(default=None, examples=["2027-12-31"])
+    start_date: IsoDate | None = Field(default=None, examples=["2027-02-01"])
+    end_date: IsoDate | None = Field(default=None, examples=["2027-12-31"])
     origin: NeedOrigin | None = Field(
         default=None, description=_ORIGIN_DESCRIPTION + "; moving away from `reshored` clears "
         "`origin_country`", examples=["kept"])

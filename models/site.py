@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated
 
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from sqlmodel import Field as SQLField
 
 from models.base import TableBase, tz_datetime
-from models.common import PublicTransport
+from models.common import IsoDate, PublicTransport
 
 
 class Site(TableBase, table=True):
@@ -162,7 +162,7 @@ class WorkforceUpdate(BaseModel):
         description="Supervisors (begeleiders) free to accompany teams on site or in enclaves",
         examples=[2.0],
     )
-    figures_as_of: date | None = Field(
+    figures_as_of: IsoDate | None = Field(
         default=None, description="Date the figures were counted; defaults to today",
         examples=["2026-11-28"],
     )

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from datetime import datetime
-
 from fastapi import APIRouter, Query
 
 from api.deps import CurrentUser, SessionDep
@@ -9,7 +7,7 @@ from api.errors import PROBLEM_RESPONSES
 from api.routes.params import Limit, Offset
 from api.services import audit
 from models.audit import AuditEventPublic
-from models.common import Page
+from models.common import IsoDateTime, Page
 
 router = APIRouter(prefix="/audit", tags=["audit"], responses=PROBLEM_RESPONSES)
 
@@ -22,7 +20,7 @@ def list_audit_events(
                                description="Kind of record, e.g. `lead`, `need`, `capability`"),
     action: str | None = Query(default=None, max_length=40, examples=["accept"],
                                description="What happened, e.g. `send`, `accept`, `contract`"),
-    since: datetime | None = Query(default=None, examples=["2026-11-01T00:00:00Z"],
+    since: IsoDateTime | None = Query(default=None, examples=["2026-11-01T00:00:00Z"],
                                    description="Only events at or after this time"),
 ) -> Page[AuditEventPublic]:
     items, total = audit.list_events(session, user, entity=entity, action=action, since=since,

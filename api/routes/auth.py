@@ -37,13 +37,18 @@ def token(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()
           session: SessionDep, settings: SettingsDep) -> Token:
     user = service.authenticate_limited(session, request.app.state.rate_limits, form.username,
                                         form.password)
-    return service.issue_token(user, settings)
+    return service.issue_token(session, user, settings)
 
 
 @router.post("/refresh", response_model=Token,
-             summary="Trade a refresh token for a new access/refresh pair")
+             summary="Trade a refresh token for a new access/refresh pair; the traded one stops "
+             "working, and trading it again revokes every token of that login")
 def refresh(data: RefreshRequest, session: SessionDep, settings: SettingsDep) -> Token:
-    return service.refresh(session, data.refresh_token, settings)
+    try:
+        return service.refresh(session, data.refresh_token, settings)
+    except service.RefreshTokenReused:
+        session.commit()  # the family's revocation stands although this request fails
+        raise
 
 
 @router.post("/password", response_model=Token,

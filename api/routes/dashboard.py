@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from api.deps import SessionDep, SettingsDep, authenticate
-from api.errors import AppError, TooManyRequests, Unauthorized
+from api.errors import AppError, Problem, TooManyRequests, Unauthorized
 from api.routes.params import ActivityFilter, ProvinceFilter
 from api.services import auth as auth_service
 from api.services import dashboard as service
@@ -26,6 +26,7 @@ from api.services.stats import Scope
 router = APIRouter(prefix="/dashboard", tags=["monitoring"])
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
 
+HTML = {"text/html": {"schema": {"type": "string"}}}
 COOKIE = "koppel_token"
 COOKIE_PATH = "/dashboard"
 LOGIN_URL = "/dashboard/login"
@@ -49,7 +50,9 @@ def _login_page(request: Request, status: int, error: str | None = None,
 @router.get("", response_class=HTMLResponse,
             summary="Staff dashboard (HTML); without a valid token: 303 to the login page",
             responses={303: {"description": "Not logged in: redirect to /dashboard/login"},
-                       403: {"description": "Logged in, but not department staff"}})
+                       403: {"description": "Logged in, but not department staff",
+                             "content": HTML},
+                       422: {"model": Problem, "description": "Invalid filter"}})
 def dashboard(request: Request, session: SessionDep, settings: SettingsDep,
               province: ProvinceFilter = None, activity: ActivityFilter = None) -> Response:
     try:
@@ -74,9 +77,13 @@ def login_form(request: Request) -> HTMLResponse:
 @router.post("/login", response_class=HTMLResponse,
              summary="Log in with email and password; sets the `koppel_token` cookie",
              responses={303: {"description": "Logged in: redirect to /dashboard"},
-                        401: {"description": "Wrong email or password: the form again"},
-                        403: {"description": "Not department staff: the form again"},
-                        429: {"description": "Too many failed logins: the form again"}})
+                        401: {"description": "Wrong email or password: the form again",
+                              "content": HTML},
+                        403: {"description": "Not department staff: the form again",
+                              "content": HTML},
+                        422: {"model": Problem, "description": "Missing or invalid field"},
+                        429: {"description": "Too many failed logins: the form again",
+                              "content": HTML}})
 def login(request: Request, session: SessionDep, settings: SettingsDep,
           email: Annotated[str, Form(max_length=320)],
           password: Annotated[str, Form(max_length=128)]) -> Response:
@@ -89,9 +96,10 @@ def login(request: Request, session: SessionDep, settings: SettingsDep,
         return _login_page(request, 401, "Incorrect email or password.", email)
     if not is_staff(user):
         return _login_page(request, 403, "Only department staff may open the dashboard.", email)
-    token = auth_service.issue_token(user, settings)
+    token = auth_service.access_token(user, settings)  # the page never refreshes
     response = RedirectResponse("/dashboard", status_code=303)
-    response.set_cookie(COOKIE, token.access_token, max_age=token.expires_in, path=COOKIE_PATH,
+    response.set_cookie(COOKIE, token, max_age=settings.access_token_minutes * 60,
+                        path=COOKIE_PATH,
                         httponly=True, samesite="strict",
                         secure=settings.environment == "production")
     return response

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
@@ -13,6 +12,7 @@ from api.deps import SessionDep, SettingsDep, StaffUser
 from api.errors import PROBLEM_RESPONSES, InvalidInput
 from api.routes.params import ActivityFilter, ProvinceFilter
 from api.services import stats as service
+from models.common import IsoDate
 from models.stats import (
     ActivityStats,
     Interval,
@@ -44,9 +44,9 @@ ArrondissementFilter = Annotated[
           pattern=r"^\s*\d{5}\s*$"),
     AfterValidator(_arrondissement),
 ]
-PeriodFrom = Annotated[date | None, Query(
+PeriodFrom = Annotated[IsoDate | None, Query(
     description="First day of the period (inclusive)", examples=["2026-01-01"])]
-PeriodTo = Annotated[date | None, Query(
+PeriodTo = Annotated[IsoDate | None, Query(
     description="Last day of the period (inclusive)", examples=["2026-12-31"])]
 Format = Annotated[Literal["json", "csv"], Query(
     description="`csv`: text/csv (UTF-8, header row, stable column order) as an attachment",

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Protocol
 
+from sqlalchemy import delete, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from api.config import Settings
@@ -31,6 +34,7 @@ from models.organisation import (
     User,
     UserUpdate,
 )
+from models.token import RefreshTokenFamily
 
 DEPARTMENT_NAME = "Departement Werk en Sociale Economie"
 
@@ -83,14 +87,19 @@ def register(session: Session, data: RegistrationCreate) -> tuple[Organisation, 
     org_in, user_in = data.organisation, data.user
     email = user_in.email.lower()
     check_password(user_in.password, ["body", "user", "password"], email=email)
+    email_taken = Conflict("An account with this email already exists",
+                           errors=[{"loc": ["body", "user", "email"],
+                                    "msg": "already registered"}])
+    number_taken = Conflict("An organisation with this enterprise number is already registered",
+                            errors=[{"loc": ["body", "organisation", "enterprise_number"],
+                                     "msg": "already registered"}])
     if _email_taken(session, email):
-        raise Conflict("An account with this email already exists",
-                       errors=[{"loc": ["body", "user", "email"], "msg": "already registered"}])
+        raise email_taken
     if session.exec(select(Organisation.id).where(
             Organisation.enterprise_number == org_in.enterprise_number)).first():
-        raise Conflict("An organisation with this enterprise number is already registered",
-                       errors=[{"loc": ["body", "organisation", "enterprise_number"],
-                                "msg": "already registered"}])
+        raise number_taken
+    # a parallel registration can win between the checks above and the inserts: its unique
+    # constraint then answers, with the same 409 naming the field
     org = Organisation.model_validate(org_in.model_dump(mode="json", exclude={"contact_language"}))
     # without a contact person of its own, the organisation is reached through the person
     # who registers it (the other party of an accepted lead needs someone to call)
@@ -99,12 +108,18 @@ def register(session: Session, data: RegistrationCreate) -> tuple[Organisation, 
         org.contact_email, org.contact_phone = email, user_in.phone
     org.contact_language = org_in.contact_language or user_in.language
     session.add(org)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        raise number_taken from exc
     user = User(email=email, full_name=user_in.full_name, phone=user_in.phone,
                 language=user_in.language, organisation_id=org.id,
                 password_hash=hash_password(user_in.password), role=org.kind)
     session.add(user)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        raise email_taken from exc
     audit.record(session, user, entity="organisation", entity_id=org.id, action="register",
                  summary=f"{org.kind} '{org.name}' registered by {email}")
     return org, user
@@ -165,19 +180,78 @@ def check_password(password: str, loc: list[str | int], *, email: str | None = N
         raise InvalidInput(loc, reason)
 
 
-def issue_token(user: User, settings: Settings) -> Token:
-    token = create_access_token(user.id, user.token_version, secret=settings.secret_key,
-                                minutes=settings.access_token_minutes, role=user.role)
+class RefreshTokenReused(Unauthorized):
+    """A refresh token that was already traded came back: its family is revoked, and that
+    revocation must be committed although the request fails."""
+
+
+def access_token(user: User, settings: Settings) -> str:
+    return create_access_token(user.id, user.token_version, secret=settings.secret_key,
+                               minutes=settings.access_token_minutes, role=user.role)
+
+
+def issue_token(session: Session, user: User, settings: Settings) -> Token:
+    """An access token and the first refresh token of a new family (a login)."""
+    now = utcnow()
+    # a login is a good moment to forget this user's families that can no longer be used
+    session.execute(delete(RefreshTokenFamily).where(RefreshTokenFamily.user_id == user.id,
+                                                     RefreshTokenFamily.expires_at < now))
+    family = RefreshTokenFamily(user_id=user.id, current_jti=uuid.uuid4().hex,
+                                expires_at=now + timedelta(days=settings.refresh_token_days))
+    session.add(family)
+    return _pair(user, settings, family.id, family.current_jti)
+
+
+def _pair(user: User, settings: Settings, family: uuid.UUID, jti: str) -> Token:
     refresh = create_refresh_token(user.id, user.token_version, secret=settings.secret_key,
-                                   days=settings.refresh_token_days)
-    return Token(access_token=token, expires_in=settings.access_token_minutes * 60,
-                 refresh_token=refresh, refresh_expires_in=settings.refresh_token_days * 86400)
+                                   days=settings.refresh_token_days, family=family, jti=jti)
+    return Token(access_token=access_token(user, settings),
+                 expires_in=settings.access_token_minutes * 60, refresh_token=refresh,
+                 refresh_expires_in=settings.refresh_token_days * 86400)
 
 
 def refresh(session: Session, refresh_token: str, settings: Settings) -> Token:
-    """A new access/refresh pair for a valid refresh token of a still-valid user."""
-    claim = read_claim(refresh_token, settings, token_type="refresh")
-    return issue_token(claim.user(session), settings)
+    """A new access/refresh pair for the newest refresh token of a family.
+
+    Rotation: the traded token stops working. A token that was already traded is a copy in
+    someone else's hands (or the owner's, after the thief used it first): the family is
+    revoked, so neither can refresh again and the owner has to log in. The swap is one
+    conditional UPDATE, so of two parallel trades of one token exactly one wins.
+    """
+    payload = decode_token(refresh_token, secret=settings.secret_key, expected_type="refresh")
+    if payload is None:
+        raise Unauthorized("Invalid or expired refresh token")
+    try:
+        user_id = uuid.UUID(payload["sub"])
+        family_id = uuid.UUID(payload["fam"])
+        jti = str(payload["jti"])
+    except (KeyError, ValueError, TypeError, AttributeError) as exc:
+        raise Unauthorized("Invalid refresh token; log in again") from exc
+    user = session.get(User, user_id)
+    if user is None or not user.is_active or user.token_version != payload.get("ver"):
+        raise Unauthorized("Refresh token no longer valid")
+    now = utcnow()
+    new_jti = uuid.uuid4().hex
+    family = RefreshTokenFamily.__table__.c
+    swapped = session.execute(
+        update(RefreshTokenFamily)
+        .where(family.id == family_id, family.user_id == user_id, family.current_jti == jti,
+               family.revoked_at.is_(None))
+        .values(current_jti=new_jti, updated_at=now,
+                expires_at=now + timedelta(days=settings.refresh_token_days))).rowcount
+    if swapped != 1:
+        revoked = session.execute(
+            update(RefreshTokenFamily)
+            .where(family.id == family_id, family.user_id == user_id,
+                   family.revoked_at.is_(None))
+            .values(revoked_at=now, updated_at=now)).rowcount
+        if revoked:
+            audit.record(session, user, entity="user", entity_id=user.id,
+                         action="refresh.reuse",
+                         summary="a used refresh token came back; that login's tokens revoked",
+                         organisation_id=user.organisation_id)
+        raise RefreshTokenReused("Refresh token already used or revoked; log in again")
+    return _pair(user, settings, family_id, new_jti)
 
 
 def revoke_tokens(user: User) -> None:
@@ -201,7 +275,7 @@ def change_password(session: Session, user: User, data: PasswordChange,
     audit.record(session, user, entity="user", entity_id=user.id, action="password.change",
                  summary="password changed; earlier tokens revoked",
                  organisation_id=user.organisation_id)
-    return issue_token(user, settings)
+    return issue_token(session, user, settings)
 
 
 def update_me(session: Session, user: User, patch: UserUpdate) -> User:

@@ -32,6 +32,7 @@ from sqlmodel import Session, and_, select
 from api.errors import Conflict, InvalidInput, NotFound
 from api.services import audit
 from api.services.access import check_write, get_organisation
+from api.services.addresses import is_public
 from models.base import as_utc, utcnow
 from models.organisation import Organisation, User
 from models.webhook import (
@@ -123,7 +124,7 @@ def forbidden_target(url: str, resolve: Resolver = _resolve) -> str | None:
     if not addresses:
         return f"{host} does not resolve"
     for address in addresses:
-        if not address.is_global:
+        if not is_public(address):
             return f"{host} is a non-public address ({address}); webhooks go to the internet"
     return None
 

@@ -12,6 +12,7 @@ import contextlib
 import glob
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -73,6 +74,29 @@ class PrivatePostgres:
 
     def stop(self) -> None:
         self._run("pg_ctl", "-D", str(self.data), "-w", "-t", "60", "-m", "fast", "stop")
+
+    def _processes(self) -> list[int]:
+        """This instance's postmaster and its children (never any other server's)."""
+        postmaster = int((self.data / "postmaster.pid").read_text().split()[0])
+        children = Path(f"/proc/{postmaster}/task/{postmaster}/children").read_text().split()
+        return [postmaster, *map(int, children)]
+
+    @contextlib.contextmanager
+    def paused(self) -> Iterator[None]:
+        """SIGSTOP the postmaster first (no new backends), then its backends; SIGCONT after."""
+        postmaster = self._processes()[0]
+        os.kill(postmaster, signal.SIGSTOP)
+        stopped = [postmaster]
+        try:
+            for pid in self._processes()[1:]:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGSTOP)
+                    stopped.append(pid)
+            yield
+        finally:
+            for pid in reversed(stopped):
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGCONT)
 
 
 @pytest.fixture
@@ -140,3 +164,56 @@ def test_database_outage_gives_quick_503s_and_the_app_recovers_without_restart(
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM site")).scalar_one() == 1
     engine.dispose()
+
+
+def test_a_paused_database_gives_503s_within_the_timeout_on_pooled_and_fresh_connections(
+        private_pg: PrivatePostgres) -> None:
+    """SIGSTOP: the server's kernel still acknowledges packets, so no socket timeout fires
+    and the server never sends statement_timeout; the app's own deadline must."""
+    upgrade(private_pg.url)
+    settings = Settings(environment="test", database_url=private_pg.url,
+                        secret_key="outage-" + "x" * 32, db_timeout_seconds=TIMEOUT_S,
+                        rate_limit_enabled=False)
+    with TestClient(create_app(settings=settings), raise_server_exceptions=False) as client:
+        company = register(client, "company")
+        assert company.get("/needs").status_code == 200  # the pool now holds a connection
+        with private_pg.paused():
+            for path in ("/needs", "/auth/me", "/ready", "/needs"):
+                r, seconds = _timed(lambda p=path: company.get(p))
+                assert r.status_code == 503, (path, r.text)
+                assert r.headers["content-type"] == "application/problem+json"
+                assert r.headers["Retry-After"]
+                assert seconds < TIMEOUT_S + 1, (path, seconds)
+            # a second app with an empty pool: only fresh connections
+            with TestClient(create_app(settings=settings),
+                            raise_server_exceptions=False) as fresh:
+                # warm the new app up without the database (first-request costs are not ours)
+                assert fresh.get("/needs?limit=0", headers=company.headers).status_code == 422
+                r, seconds = _timed(lambda: fresh.get("/needs", headers=company.headers))
+                assert r.status_code == 503, r.text
+                assert seconds < TIMEOUT_S + 1, seconds
+        deadline = time.monotonic() + 30
+        while client.get("/ready").status_code != 200:  # bounded: 30 s
+            assert time.monotonic() < deadline, "the app did not recover"
+            time.sleep(0.2)
+        assert company.get("/needs").status_code == 200
+        r = company.post("/organisations/" + company.org_id + "/sites",
+                         json={"name": "Depot", "postcode": "8800"})
+        assert r.status_code == 201, r.text
+
+
+def test_the_probe_tells_a_silent_server_from_an_answering_one(pg_databases) -> None:  # noqa: ANN001
+    from sqlalchemy.engine import make_url
+
+    from api.dbwatch import PROBE_SECONDS, answers
+    from tests.conftest import PG_ADMIN_URL
+
+    with socket.socket() as silent:  # accepts (the kernel does), never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(4)
+        result, seconds = _timed(lambda: answers(silent.getsockname()))
+        assert result is False
+        assert seconds < PROBE_SECONDS + 0.5
+    url = make_url(PG_ADMIN_URL)
+    assert answers((url.host or "127.0.0.1", url.port or 5432)) is True
+    assert answers(("127.0.0.1", _free_port())) is False  # nothing listening

@@ -159,6 +159,60 @@ def test_token_response_carries_a_refresh_token_that_yields_a_new_pair(client) -
     assert me.status_code == 200
 
 
+def _refresh(client, token: str):  # noqa: ANN001, ANN202
+    return client.post("/auth/refresh", json={"refresh_token": token})
+
+
+def test_refresh_tokens_rotate(client) -> None:  # noqa: ANN001
+    actor = register(client, "provider")
+    first = _login(client, actor.user["email"], PASSWORD).json()["refresh_token"]
+    r = _refresh(client, first)
+    assert r.status_code == 200, r.text
+    second = r.json()["refresh_token"]
+    assert second != first
+    r = _refresh(client, second)
+    assert r.status_code == 200, r.text
+    third = r.json()["refresh_token"]
+    assert len({first, second, third}) == 3
+
+
+def test_a_reused_refresh_token_revokes_its_family_only(client, db) -> None:  # noqa: ANN001
+    import uuid
+
+    from sqlmodel import select
+
+    from models.audit import AuditEvent
+
+    actor = register(client, "company")
+    stolen = _login(client, actor.user["email"], PASSWORD).json()["refresh_token"]
+    other_login = _login(client, actor.user["email"], PASSWORD).json()["refresh_token"]
+    attackers = _refresh(client, stolen).json()["refresh_token"]  # the thief trades first
+    r = _refresh(client, stolen)  # the owner's copy comes back: reuse
+    assert r.status_code == 401
+    assert r.headers["content-type"] == "application/problem+json"
+    assert _refresh(client, attackers).status_code == 401  # the thief's next refresh fails
+    assert _refresh(client, stolen).status_code == 401
+    assert _refresh(client, other_login).status_code == 200  # another login is untouched
+    user_id = uuid.UUID(actor.user["id"])
+    events = db.exec(select(AuditEvent).where(AuditEvent.action == "refresh.reuse",
+                                              AuditEvent.actor_user_id == user_id))
+    assert len(events.all()) == 1
+
+
+def test_a_refresh_token_without_a_family_is_refused(client, settings) -> None:  # noqa: ANN001
+    import uuid
+    from datetime import UTC, datetime, timedelta
+
+    import jwt
+
+    actor = register(client, "company")
+    now = datetime.now(UTC)
+    legacy = jwt.encode({"sub": actor.user["id"], "ver": 0, "iat": now, "typ": "refresh",
+                         "jti": uuid.uuid4().hex, "exp": now + timedelta(days=1)},
+                        settings.secret_key, algorithm="HS256")
+    assert _refresh(client, legacy).status_code == 401
+
+
 def test_refresh_token_is_not_an_access_token_and_vice_versa(client) -> None:  # noqa: ANN001
     actor = register(client, "provider")
     pair = _login(client, actor.user["email"], PASSWORD).json()

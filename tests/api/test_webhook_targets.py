@@ -36,9 +36,48 @@ def _resolver(table: dict[str, list[str]]):  # noqa: ANN202
     "http://172.16.5.4/hook", "http://169.254.169.254/latest/meta-data", "http://0.0.0.0/",
     "http://100.64.0.1/hook", "http://[::1]/hook", "http://[fd00::1]/hook",
     "http://[::ffff:127.0.0.1]/hook", "http://[fe80::1]/hook",
+    "http://[::127.0.0.1]/", "http://[64:ff9b::a9fe:a9fe]/",
 ])
 def test_non_public_addresses_are_refused(url: str) -> None:
     assert "non-public address" in forbidden_target(url, _resolver({}))
+
+
+# IPv6 forms that carry an IPv4 address: judged by the address inside as well
+@pytest.mark.parametrize(("address", "public"), [
+    ("::127.0.0.1", False),  # IPv4-compatible loopback
+    ("::10.0.0.1", False),
+    ("::8.8.8.8", True),
+    ("::ffff:169.254.169.254", False),  # IPv4-mapped metadata service
+    ("::ffff:8.8.8.8", True),  # a mapped address is the IPv4 address itself
+    ("64:ff9b::a9fe:a9fe", False),  # NAT64 of 169.254.169.254
+    ("64:ff9b::7f00:1", False),  # NAT64 of 127.0.0.1
+    ("64:ff9b::c0a8:1", False),  # NAT64 of 192.168.0.1
+    ("64:ff9b::808:808", True),  # NAT64 of 8.8.8.8
+    ("64:ff9b:1::808:808", False),  # local-use NAT64 prefix (RFC 8215)
+    ("2002:7f00:1::1", False),  # 6to4 of 127.0.0.1
+    ("2002:a9fe:a9fe::", False),  # 6to4 of 169.254.169.254
+    ("2002:0a00:0001::1", False),  # 6to4 of 10.0.0.1
+    ("2002:808:808::1", True),  # 6to4 of 8.8.8.8
+    ("2001:0:4136:e378:8000:63bf:3fff:fdd2", False),  # Teredo
+    ("2606:2800:220:1::1", True),
+    ("93.184.216.34", True),
+    ("127.0.0.1", False),
+])
+def test_ipv4_embedding_ipv6_forms_are_judged_by_the_ipv4_inside(address: str,
+                                                                  public: bool) -> None:
+    import ipaddress
+
+    from api.services.addresses import is_public
+
+    assert is_public(ipaddress.ip_address(address)) is public
+    verdict = forbidden_target(f"http://[{address}]/hook" if ":" in address
+                               else f"http://{address}/hook", _resolver({}))
+    assert (verdict is None) is public, verdict
+
+
+def test_a_name_resolving_to_an_embedding_form_is_refused() -> None:
+    resolve = _resolver({"sneaky.example.be": ["64:ff9b::a9fe:a9fe"]})
+    assert "non-public" in forbidden_target("https://sneaky.example.be/x", resolve)
 
 
 def test_public_addresses_and_names_pass() -> None:
