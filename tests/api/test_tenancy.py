@@ -36,6 +36,7 @@ FORBIDDEN_ROUTES: set[tuple[str, str]] = set()
 # A valid body per request schema, so the call reaches the permission check (a 422 for the
 # body would prove nothing). A new schema must be added here.
 VALID_BODIES: dict[str, Any] = {
+    "NotificationSettingsSet": {"opportunity_digest": True},
     "OrganisationUpdate": {"description": "Nieuwe omschrijving"},
     "SiteCreate": {"name": "Depot", "postcode": "8800"},
     "SiteUpdate": {"name": "Depot 2"},
