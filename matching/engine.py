@@ -9,6 +9,10 @@ matrix products.
 
 from __future__ import annotations
 
+import collections
+import copy
+import dataclasses
+import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, overload
@@ -189,6 +193,35 @@ def _need_side(
     text = text_model.transform([x.text for x in needs])
     a["has_text"] = np.diff(text.indptr) > 0
     return _Side(a, comp, text)
+
+
+_FIGURE_COLUMNS = ("f_low", "f_med", "f_high", "total", "sup", "fresh")
+
+
+def _codes(caps: Sequence[CapabilityProfile]) -> tuple[dict[str, int], dict[str, int]]:
+    """Activity and competence code → index, as :meth:`MatchingEngine.fit` numbers them."""
+    activities = {a: i for i, a in enumerate(sorted({c.activity for c in caps}))}
+    competences = {x: i for i, x in enumerate(sorted({x for c in caps for x in c.competences}))}
+    return activities, competences
+
+
+def _same_but_figures(old: CapabilityProfile, new: CapabilityProfile) -> bool:
+    """True when only the workforce figures (free FTE, supervisors, their age) differ."""
+    return old == dataclasses.replace(
+        new,
+        free_fte=old.free_fte,
+        supervisors_free=old.supervisors_free,
+        workforce_age_days=old.workforce_age_days,
+    )
+
+
+def _concat_sides(a: _Side, b: _Side) -> _Side:
+    arrays = {k: np.concatenate([v, b.a[k]]) for k, v in a.a.items()}
+    return _Side(
+        arrays,
+        sp.vstack([a.comp, b.comp], format="csr"),
+        sp.vstack([a.text, b.text], format="csr"),
+    )
 
 
 @dataclass(frozen=True)
@@ -453,26 +486,43 @@ class MatchingEngine(BaseEstimator):
         ids = [c.id for c in caps]
         if len(set(ids)) != len(ids):
             raise ValueError("capability ids must be unique")
-        self.capabilities_ = tuple(caps)
-        self.n_capabilities_ = len(caps)
-        self.activities_ = {a: i for i, a in enumerate(sorted({c.activity for c in caps}))}
-        self.competences_ = {
-            x: i for i, x in enumerate(sorted({x for c in caps for x in c.competences}))
-        }
         self.text_model_ = fit_text_model(
             [c.text for c in caps], tuple(self.vocabulary_texts or ())
         )
+        self.text_exact_ = True
+        self.parent_ = None
+        self.changed_groups_: frozenset[str] = frozenset()
+        self.updates_ = 0
+        activities, competences = _codes(caps)
+        side = _capability_side(caps, activities, competences, self.text_model_, self.config_)
+        self._index(caps, activities, competences, side, {})
+        return self
+
+    def _index(
+        self,
+        caps: list[CapabilityProfile],
+        activities: dict[str, int],
+        competences: dict[str, int],
+        side: _Side,
+        reuse: dict[str, _Block],
+    ) -> None:
+        """Set every fitted attribute from the sorted capabilities and their side.
+
+        ``reuse`` holds blocks whose members and their rows are unchanged (their ``index`` is
+        remapped to the new positions by the caller).
+        """
+        self.capabilities_ = tuple(caps)
+        self.n_capabilities_ = len(caps)
+        self.position_ = {c.id: i for i, c in enumerate(caps)}
+        self.activities_ = activities
+        self.competences_ = competences
         self.vectorizer_ = self.text_model_.vectorizer
-        side = _capability_side(
-            caps, self.activities_, self.competences_, self.text_model_, self.config_
-        )
         self._caps_side_ = side
         self.coords_ = np.radians(np.array([[c.lat, c.lon] for c in caps]).reshape(-1, 2))
         self.tree_ = BallTree(self.coords_, metric="haversine") if caps else None
         self.competence_matrix_ = side.comp
         self.text_matrix_ = side.text
-        self.free_fte_ = np.column_stack([side.a["f_low"], side.a["f_med"], side.a["f_high"]])
-        self.supervisors_free_ = side.a["sup"]
+        self._set_workforce_views()
         self.mode_mask_ = side.a["mode_bits"]
         self.certification_mask_ = side.a["cert_bits"]
         self.shift_mask_ = side.a["shift_bits"]
@@ -481,12 +531,167 @@ class MatchingEngine(BaseEstimator):
         self.activity_index_ = {
             a: np.flatnonzero(side.a["act"] == i) for a, i in self.activities_.items()
         }
-        self.group_index_ = {
-            g: np.array([i for i, x in enumerate(groups) if x == g], dtype=np.int64)
-            for g in sorted(set(groups))
+        members: dict[str, list[int]] = {}
+        for i, g in enumerate(groups):
+            members.setdefault(g, []).append(i)
+        self.group_index_ = {g: np.array(members[g], dtype=np.int64) for g in sorted(members)}
+        self.blocks_ = {
+            g: reuse[g] if g in reuse else self._make_block(idx)
+            for g, idx in self.group_index_.items()
         }
-        self.blocks_ = {g: self._make_block(idx) for g, idx in self.group_index_.items()}
-        return self
+        self.block_position_ = np.zeros(len(caps), dtype=np.int64)
+        for idx in self.group_index_.values():
+            self.block_position_[idx] = np.arange(idx.size)
+
+    def _set_workforce_views(self) -> None:
+        a = self._caps_side_.a
+        self.free_fte_ = np.column_stack([a["f_low"], a["f_med"], a["f_high"]])
+        self.supervisors_free_ = a["sup"]
+
+    # -- incremental updates -------------------------------------------------------------
+    def updated(
+        self, upserts: Iterable[CapabilityProfile] = (), removed: Iterable[str] = ()
+    ) -> MatchingEngine:
+        """A new engine with capabilities added or replaced (``upserts``) and removed (by id).
+
+        ``self`` is left untouched (readers holding it keep a consistent engine); the new one
+        shares every unchanged part with it:
+
+        * a change of workforce figures only (free FTE, supervisors, figure age) rewrites those
+          columns of the capability's block, nothing else;
+        * any other change rebuilds only the blocks of the activity groups it touches, reusing
+          the other blocks, the text vectoriser and every unchanged text row.
+
+        Rankings and scores equal those of a fresh :meth:`fit` on the resulting capabilities
+        bit for bit, except that new, removed or re-worded texts are vectorised with the
+        current vectoriser: until a refit its idf comes from the earlier texts, which
+        ``text_exact_`` (then ``False``) records.
+        """
+        check_is_fitted(self, "capabilities_")
+        changed: dict[str, CapabilityProfile] = {}
+        for cap in upserts:
+            if not isinstance(cap, CapabilityProfile):
+                raise TypeError(f"expected CapabilityProfile, got {type(cap).__name__}")
+            changed[cap.id] = cap
+        gone = {x for x in removed if x in self.position_ and x not in changed}
+        figures: list[tuple[int, CapabilityProfile]] = []
+        structural: dict[str, CapabilityProfile] = {}
+        for cap in changed.values():
+            i = self.position_.get(cap.id)
+            if i is not None and self.capabilities_[i] == cap:
+                continue
+            if i is not None and _same_but_figures(self.capabilities_[i], cap):
+                figures.append((i, cap))
+            else:
+                structural[cap.id] = cap
+        new = copy.copy(self)
+        new.parent_ = weakref.ref(self)
+        new.updates_ = self.updates_ + 1
+        if not figures and not structural and not gone:
+            new.changed_groups_ = frozenset()
+            return new
+        if structural or gone:
+            for i, cap in figures:
+                structural[cap.id] = cap
+            new._rebuild(structural, gone)
+        else:
+            new._rewrite_figures(figures)
+        return new
+
+    def _rewrite_figures(self, figures: list[tuple[int, CapabilityProfile]]) -> None:
+        caps = list(self.capabilities_)
+        side = self._caps_side_
+        a = dict(side.a)
+        for name in _FIGURE_COLUMNS:
+            a[name] = a[name].copy()
+        by_group: dict[str, list[tuple[int, int]]] = {}
+        for i, cap in figures:
+            caps[i] = cap
+            a["f_low"][i], a["f_med"][i], a["f_high"][i] = cap.free_fte
+            a["total"][i] = a["f_low"][i] + a["f_med"][i] + a["f_high"][i]
+            a["sup"][i] = cap.supervisors_free
+            a["fresh"][i] = self.config_.freshness(cap.workforce_age_days)
+            group = self.group_codes_[i]
+            by_group.setdefault(group, []).append((i, int(self.block_position_[i])))
+        self.capabilities_ = tuple(caps)
+        self._caps_side_ = _Side(a, side.comp, side.text)
+        self._set_workforce_views()
+        blocks = dict(self.blocks_)
+        for group, rows in by_group.items():
+            block = blocks[group]
+            ba = dict(block.caps.a)
+            glob = np.array([i for i, _ in rows], dtype=np.int64)
+            local = np.array([j for _, j in rows], dtype=np.int64)
+            for name in _FIGURE_COLUMNS:
+                column = ba[name].copy()
+                column[local] = a[name][glob]
+                ba[name] = column
+            blocks[group] = _Block(
+                index=block.index,
+                caps=_Side(ba, block.caps.comp, block.caps.text),
+                comp_t=block.comp_t,
+                text_t=block.text_t,
+                tree=block.tree,
+            )
+        self.blocks_ = blocks
+        self.changed_groups_ = frozenset(by_group)
+
+    def _rebuild(self, changed: dict[str, CapabilityProfile], gone: set[str]) -> None:
+        old = self.capabilities_
+        drop = gone | set(changed)
+        kept = np.array([i for i, c in enumerate(old) if c.id not in drop], dtype=np.int64)
+        added = sorted(changed.values(), key=lambda c: c.id)
+        merged = [old[i] for i in kept.tolist()] + added
+        order = np.array(sorted(range(len(merged)), key=lambda i: merged[i].id), np.int64)
+        caps = [merged[i] for i in order.tolist()]
+        touched = {activity_group(old[self.position_[x]].activity) for x in drop
+                   if x in self.position_}
+        touched.update(activity_group(c.activity) for c in added)
+        before = collections.Counter(old[self.position_[x]].text for x in drop
+                                     if x in self.position_)
+        after = collections.Counter(c.text for c in added)
+        self.text_exact_ = self.text_exact_ and before == after
+        activities, competences = _codes(caps)
+        if activities == self.activities_ and competences == self.competences_:
+            fresh = _capability_side(
+                added, activities, competences, self.text_model_, self.config_
+            )
+            side = _concat_sides(self._caps_side_.take(kept), fresh).take(order)
+            # where each old capability now sits, to remap the blocks kept as they are
+            new_pos = np.full(len(old), -1, dtype=np.int64)
+            new_pos[kept[order[order < kept.size]]] = np.flatnonzero(order < kept.size)
+            reuse = {
+                g: dataclasses.replace(b, index=new_pos[b.index])
+                for g, b in self.blocks_.items()
+                if g not in touched
+            }
+        else:  # a new activity or competence code renumbers the columns
+            side = _capability_side(
+                caps, activities, competences, self.text_model_, self.config_
+            )
+            reuse = {}
+        self._index(caps, activities, competences, side, reuse)
+        self.changed_groups_ = frozenset(touched)
+
+    def changed_groups_since(self, ancestor: MatchingEngine, limit: int = 64) -> set[str] | None:
+        """Activity groups whose capabilities changed between ``ancestor`` and this engine.
+
+        ``None`` when ``ancestor`` is not an ancestor within ``limit`` updates (or the text
+        vectoriser differs, which can move every score).
+        """
+        groups: set[str] = set()
+        engine: MatchingEngine | None = self
+        for _ in range(limit + 1):
+            if engine is None:
+                return None
+            if engine is ancestor:
+                return groups
+            if engine.text_model_ is not ancestor.text_model_:
+                return None
+            groups.update(engine.changed_groups_)
+            parent = engine.parent_
+            engine = parent() if parent is not None else None
+        return None
 
     def _make_block(self, idx: np.ndarray) -> _Block:
         caps = self._caps_side_.take(idx)
