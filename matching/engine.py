@@ -591,7 +591,7 @@ class MatchingEngine(BaseEstimator):
             new.changed_groups_ = frozenset()
             return new
         if structural or gone:
-            for i, cap in figures:
+            for _i, cap in figures:
                 structural[cap.id] = cap
             new._rebuild(structural, gone)
         else:

@@ -6,11 +6,11 @@ from models.cluster import Cluster, ClusterRun  # noqa: F401  (registers the clu
 from models.lead import Lead
 from models.need import Need, NeedTally
 from models.organisation import Organisation, User
-from models.revision import DataRevision
+from models.revision import CatalogueChange, DataRevision
 from models.site import Site, Workforce
 from models.webhook import DeliveryAttempt, OutboxEvent, WebhookEndpoint
 from models.weights import MatchingWeightSet
 
-__all__ = ["AuditEvent", "Capability", "DataRevision", "DeliveryAttempt", "Lead",
+__all__ = ["AuditEvent", "Capability", "CatalogueChange", "DataRevision", "DeliveryAttempt", "Lead",
            "MatchingWeightSet", "Need", "NeedTally", "Organisation", "OutboxEvent", "Site", "User",
            "WebhookEndpoint", "Workforce"]

@@ -32,7 +32,9 @@ def _stamps(session: Session) -> dict[str, str]:
 
 def test_migration_seeds_one_row_per_watched_table(db: Session) -> None:
     names = set(db.exec(select(DataRevision.table_name)).all())
-    assert names == {"capability", "need", "organisation", "site", "workforce"}
+    # plus the change log's lock row
+    assert names == {"capability", "catalogue_change", "need", "organisation", "site",
+                     "workforce"}
 
 
 def test_commit_restamps_only_the_tables_written(db: Session) -> None:
