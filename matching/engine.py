@@ -12,7 +12,7 @@ from __future__ import annotations
 import collections
 import copy
 import dataclasses
-import weakref
+import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, overload
@@ -195,6 +195,7 @@ def _need_side(
     return _Side(a, comp, text)
 
 
+_HISTORY = 256  # updates whose changed groups an engine remembers
 _FIGURE_COLUMNS = ("f_low", "f_med", "f_high", "total", "sup", "fresh")
 
 
@@ -490,9 +491,9 @@ class MatchingEngine(BaseEstimator):
             [c.text for c in caps], tuple(self.vocabulary_texts or ())
         )
         self.text_exact_ = True
-        self.parent_ = None
         self.changed_groups_: frozenset[str] = frozenset()
-        self.updates_ = 0
+        self.lineage_ = (uuid.uuid4().hex, 0)  # (this fit, updates applied since)
+        self.history_: tuple[frozenset[str], ...] = ()  # changed groups of recent updates
         activities, competences = _codes(caps)
         side = _capability_side(caps, activities, competences, self.text_model_, self.config_)
         self._index(caps, activities, competences, side, {})
@@ -585,17 +586,15 @@ class MatchingEngine(BaseEstimator):
             else:
                 structural[cap.id] = cap
         new = copy.copy(self)
-        new.parent_ = weakref.ref(self)
-        new.updates_ = self.updates_ + 1
-        if not figures and not structural and not gone:
-            new.changed_groups_ = frozenset()
-            return new
+        new.changed_groups_ = frozenset()
         if structural or gone:
             for _i, cap in figures:
                 structural[cap.id] = cap
             new._rebuild(structural, gone)
-        else:
+        elif figures:
             new._rewrite_figures(figures)
+        new.lineage_ = (self.lineage_[0], self.lineage_[1] + 1)
+        new.history_ = (*self.history_, new.changed_groups_)[-_HISTORY:]
         return new
 
     def _rewrite_figures(self, figures: list[tuple[int, CapabilityProfile]]) -> None:
@@ -673,25 +672,23 @@ class MatchingEngine(BaseEstimator):
         self._index(caps, activities, competences, side, reuse)
         self.changed_groups_ = frozenset(touched)
 
-    def changed_groups_since(self, ancestor: MatchingEngine, limit: int = 64) -> set[str] | None:
-        """Activity groups whose capabilities changed between ``ancestor`` and this engine.
+    def changed_groups_since(self, lineage: tuple[str, int]) -> set[str] | None:
+        """Activity groups whose capabilities changed since the engine of ``lineage``.
 
-        ``None`` when ``ancestor`` is not an ancestor within ``limit`` updates (or the text
-        vectoriser differs, which can move every score).
+        ``lineage`` is an earlier engine's ``lineage_``. ``None`` when this engine does not
+        descend from it by updates (another fit, or more than the last 256 updates ago): then
+        any score may have moved.
         """
+        fit, done = lineage
+        if fit != self.lineage_[0] or done > self.lineage_[1]:
+            return None
+        steps = self.lineage_[1] - done
+        if steps > len(self.history_):
+            return None
         groups: set[str] = set()
-        engine: MatchingEngine | None = self
-        for _ in range(limit + 1):
-            if engine is None:
-                return None
-            if engine is ancestor:
-                return groups
-            if engine.text_model_ is not ancestor.text_model_:
-                return None
-            groups.update(engine.changed_groups_)
-            parent = engine.parent_
-            engine = parent() if parent is not None else None
-        return None
+        for changed in self.history_[len(self.history_) - steps :]:
+            groups.update(changed)
+        return groups
 
     def _make_block(self, idx: np.ndarray) -> _Block:
         caps = self._caps_side_.take(idx)

@@ -217,8 +217,7 @@ class EngineCache:
         if entry is not None:
             rows = _log_since(session, entry)
             if rows == []:
-                self._maybe_refit(key, entry, session, weights, config)
-                return entry.engine
+                return self._maybe_refit(key, entry, session, weights, config)
         with self._lock:  # one fit or update at a time per process; others wait and reuse it
             entry = self._entries.get(key)
             rows = None if entry is None else _log_since(session, entry)
@@ -234,8 +233,7 @@ class EngineCache:
                                 rows[-1][1], entry.born)
                 self.counts["update"] += 1
             self._entries[key] = entry
-        self._maybe_refit(key, entry, session, weights, config)
-        return entry.engine
+        return self._maybe_refit(key, entry, session, weights, config)
 
     @staticmethod
     def _fit(session: Session, weights: Weights, config: EngineConfig) -> _Fitted:
@@ -246,9 +244,10 @@ class EngineCache:
         return _Fitted(engine, seq, token, time.monotonic())
 
     def _maybe_refit(self, key: tuple, entry: _Fitted, session: Session, weights: Weights,
-                     config: EngineConfig) -> None:
+                     config: EngineConfig) -> MatchingEngine:
+        """``entry``'s engine, refitting it (in the background when possible) if due."""
         if entry.engine.text_exact_ and time.monotonic() - entry.born < MAX_CACHE_SECONDS:
-            return
+            return entry.engine
         bind = session.get_bind()
         if not isinstance(bind, Engine):
             # a session joined to an outer connection (tests, scripts): its rows are not
@@ -257,13 +256,13 @@ class EngineCache:
                 if self._entries.get(key) is entry:
                     self._entries[key] = self._fit(session, weights, config)
                     self.counts["fit"] += 1
-            return
+                return self._entries[key].engine
         with self._lock:
-            if key in self._refitting:
-                return
-            self._refitting.add(key)
-        threading.Thread(target=self._refit, args=(key, bind, weights, config),
-                         name="engine-refit", daemon=True).start()
+            if key not in self._refitting:
+                self._refitting.add(key)
+                threading.Thread(target=self._refit, args=(key, bind, weights, config),
+                                 name="engine-refit", daemon=True).start()
+        return entry.engine
 
     def _refit(self, key: tuple, bind: Engine, weights: Weights, config: EngineConfig) -> None:
         try:

@@ -24,7 +24,6 @@ import json
 import statistics
 import threading
 import time
-import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -232,7 +231,8 @@ _JSON_LISTS = ("competences", "shifts", "certifications_required")
 _SCORED_COLUMNS = (Need.activity, _as_text(Need.competences), Need.title, Need.description,
                    Need.placement_mode, Need.fte, Need.accommodates_support, Need.time_pressure,
                    Need.peak_season, _as_text(Need.shifts), _as_text(Need.certifications_required),
-                   Need.max_distance_km, Site.lat, Site.lon, Site.public_transport_access)
+                   Need.max_distance_km, Site.lat, Site.lon, Site.public_transport_access,
+                   Need.contracted_fte)
 # ... then the id (need_profile names the profile after it) and what the filters select on
 _PROFILE_COLUMNS = _SCORED_COLUMNS + (Need.id, Need.created_at, Site.province,
                                       Site.arrondissement_nis, Site.municipality_nis)
@@ -326,8 +326,7 @@ class _UnmetEntry:
     stamp: tuple  # catalogue and need stamps the scores were computed at
     born: float  # time.monotonic() of the last full recomputation
     scores: OpenNeedScores
-    # the engine the scores came from: weak, so a refitted-away engine is not kept alive
-    engine: weakref.ref[MatchingEngine]
+    lineage: tuple[str, int]  # the engine the scores came from (its ``lineage_``)
     best_by_profile: dict[bytes, float]  # never mutated: a refresh builds a new map
 
     def expired(self) -> bool:
@@ -339,10 +338,9 @@ class _UnmetEntry:
     def stale_groups(self, engine: MatchingEngine) -> frozenset[str] | None:
         """Activity groups whose stored best scores no longer hold for ``engine``; ``None``
         when none hold (``engine`` does not descend from the scores' engine by updates)."""
-        previous = self.engine()
-        if previous is None or self.expired():
+        if self.expired():
             return None
-        groups = engine.changed_groups_since(previous)
+        groups = engine.changed_groups_since(self.lineage)
         return None if groups is None else frozenset(groups)
 
 
@@ -386,7 +384,7 @@ def _refresh(session: Session, settings: Settings, stamp: tuple,
     best, best_by_profile = _best_reusing(
         engine, rows, previous.best_by_profile if reuse else {}, stale or frozenset())
     return _UnmetEntry(stamp=stamp, born=previous.born if reuse else time.monotonic(),
-                       scores=_open_need_scores(rows, best), engine=weakref.ref(engine),
+                       scores=_open_need_scores(rows, best), lineage=engine.lineage_,
                        best_by_profile=best_by_profile)
 
 

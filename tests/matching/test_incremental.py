@@ -83,8 +83,9 @@ def test_figure_update_rewrites_only_figure_columns(world) -> None:  # noqa: ANN
     assert after.blocks_[group].tree is engine.blocks_[group].tree
     assert all(after.blocks_[g] is b for g, b in engine.blocks_.items() if g != group)
     assert engine.capabilities_[engine.position_[cap.id]] == cap  # the old engine is untouched
-    assert after.changed_groups_since(engine) == {group}
-    assert engine.changed_groups_since(after) is None
+    assert after.changed_groups_since(engine.lineage_) == {group}
+    assert engine.changed_groups_since(after.lineage_) is None
+    assert after.changed_groups_since(MatchingEngine().fit(caps).lineage_) is None
 
 
 def test_adds_and_removals_rank_like_a_fresh_fit_for_needs_without_text(world) -> None:  # noqa: ANN001
