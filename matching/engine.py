@@ -26,7 +26,6 @@ from sklearn.utils.validation import check_is_fitted
 from matching.coverage import cover_arrays
 from matching.scoring import (
     EARTH_DIAMETER_KM,
-    EARTH_RADIUS_KM,
     EX_CERTIFICATION,
     EX_NO_FREE_AT_LEVEL,
     EX_NO_FREE_CAPACITY,
@@ -99,6 +98,7 @@ class _Side:
         self.a = arrays
         self.comp = comp
         self.text = text
+        self.pairs: tuple[list, list] = ([], [])  # one need's rows, when built without matrices
 
     def __len__(self) -> int:
         return len(self.a["fte" if "fte" in self.a else "total"])
@@ -151,6 +151,7 @@ def _need_side(
     competences: dict[str, int],
     text_model: TextModel,
     config: EngineConfig,
+    matrices: bool = True,
 ) -> _Side:
     n = len(needs)
     a = _trig_arrays([(x.lat, x.lon) for x in needs])
@@ -189,6 +190,16 @@ def _need_side(
                 vals.append(w)
         totals.append(total)
     a["comp_total"] = np.array(totals, dtype=np.float64)
+    if not matrices:  # one need: its rows as (column, value) pairs, no SciPy objects
+        summed: dict[int, float] = {}
+        for j, w in zip(cols, vals, strict=True):
+            summed[j] = summed[j] + w if j in summed else w
+        comp_pairs = sorted(summed.items())
+        text_pairs = text_model._weights(needs[0].text) if text_model.n_terms else []
+        a["has_text"] = np.array([bool(text_pairs)])
+        side = _Side(a, None, None)  # type: ignore[arg-type]
+        side.pairs = (comp_pairs, text_pairs)
+        return side
     comp = sp.csr_matrix((vals, (rows, cols)), shape=(n, len(competences)), dtype=np.float64)
     text = text_model.transform([x.text for x in needs])
     a["has_text"] = np.diff(text.indptr) > 0
@@ -234,6 +245,35 @@ class _Block:
     comp_t: sp.csr_matrix  # competences × block
     text_t: sp.csr_matrix  # terms × block
     tree: BallTree
+    comp_dense: np.ndarray  # competences × block, the same 0/1 entries as comp_t
+
+    def products(self, comp: list[tuple[int, float]], text: list[tuple[int, float]]
+                 ) -> tuple[np.ndarray, np.ndarray]:
+        """One need's (weighted competence coverage, text similarity) against the block.
+
+        Without SciPy's per-call overhead, and bit for bit what ``need @ comp_t`` and
+        ``need @ text_t`` give: every column accumulates the same products from 0.0 in the
+        same order (the need's columns ascending).
+        """
+        covered = np.zeros(len(self.index))
+        for j, w in comp:
+            covered += w * self.comp_dense[j]
+        t = self.text_t
+        if not text:
+            return covered, np.zeros(len(self.index))
+        rows = np.array([j for j, _ in text], dtype=np.int64)
+        weights = np.array([w for _, w in text], dtype=np.float64)
+        starts, ends = t.indptr[rows], t.indptr[rows + 1]
+        lengths = ends - starts
+        total = int(lengths.sum())
+        offsets = np.repeat(starts - np.r_[0, np.cumsum(lengths)[:-1]], lengths)
+        pick = offsets + np.arange(total)
+        similarity = np.bincount(
+            t.indices[pick],
+            weights=np.repeat(weights, lengths) * t.data[pick],
+            minlength=len(self.index),
+        )
+        return covered, similarity
 
 
 def _score(
@@ -243,10 +283,12 @@ def _score(
     text_t: sp.csr_matrix,
     weights: Weights,
     config: EngineConfig,
+    products: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> dict[str, np.ndarray]:
     """Score every (need, capability) pair of ``needs`` × ``caps``: arrays of shape (C, B).
 
     Same formulas, in the same operation order, as ``matching.reference._pair_details``.
+    ``products``: the (covered, similarity) rows of a single need, already computed.
     """
     c_n, c_b = len(needs), len(caps)
     n = needs.shaped((c_n, 1))
@@ -258,13 +300,16 @@ def _score(
 
     # competence = activity factor × blend(weighted coverage, tf-idf cosine)
     factor = np.where(n["act"] == c["act"], 1.0, 0.5)
-    covered = (needs.comp @ comp_t).toarray()
+    if products is not None:
+        covered, similarity = (p.reshape(shape) for p in products)
+    else:
+        covered = (needs.comp @ comp_t).toarray()
+        if needs.text.shape[1]:
+            similarity = (needs.text @ text_t).toarray()
+        else:
+            similarity = np.zeros(shape)
     total = n["comp_total"]
     coverage = np.where(total > 0.0, covered / np.where(total > 0.0, total, 1.0), 1.0)
-    if needs.text.shape[1]:
-        similarity = (needs.text @ text_t).toarray()
-    else:
-        similarity = np.zeros(shape)
     has_text = n["has_text"] & c["has_text"]
     similarity = np.where(has_text, similarity, 0.0)
     blend = np.where(
@@ -367,6 +412,13 @@ def _top_k(score: np.ndarray, ok: np.ndarray, dist: np.ndarray, k: int) -> tuple
 def _gather(out: dict[str, np.ndarray], rows: np.ndarray, cols: np.ndarray) -> dict[str, Any]:
     shape = out["score"].shape
     return {f: np.broadcast_to(out[f], shape)[rows, cols] for f in _DETAIL_FIELDS}
+
+
+def _details_list(out: dict[str, np.ndarray], cols: np.ndarray) -> list[PairDetails]:
+    """The details of row 0's ``cols`` as Python scalars: one ``tolist()`` per field."""
+    shape = out["score"].shape
+    columns = [np.broadcast_to(out[f], shape)[0, cols].tolist() for f in _DETAIL_FIELDS]
+    return [PairDetails(*values) for values in zip(*columns, strict=True)]
 
 
 def _details_at(gathered: dict[str, np.ndarray], i: int) -> PairDetails:
@@ -631,6 +683,7 @@ class MatchingEngine(BaseEstimator):
                 comp_t=block.comp_t,
                 text_t=block.text_t,
                 tree=block.tree,
+                comp_dense=block.comp_dense,
             )
         self.blocks_ = blocks
         self.changed_groups_ = frozenset(by_group)
@@ -698,14 +751,16 @@ class MatchingEngine(BaseEstimator):
             comp_t=caps.comp.T.tocsr(),
             text_t=caps.text.T.tocsr(),
             tree=BallTree(self.coords_[idx], metric="haversine"),
+            comp_dense=caps.comp.T.toarray(),
         )
 
-    def _needs_side(self, needs: Sequence[NeedProfile]) -> _Side:
+    def _needs_side(self, needs: Sequence[NeedProfile], matrices: bool = True) -> _Side:
         for need in needs:
             if not isinstance(need, NeedProfile):
                 raise TypeError(f"expected NeedProfile, got {type(need).__name__}")
         return _need_side(
-            needs, self.activities_, self.competences_, self.text_model_, self.config_
+            needs, self.activities_, self.competences_, self.text_model_, self.config_,
+            matrices,
         )
 
     # -- one need ----------------------------------------------------------------------
@@ -729,50 +784,38 @@ class MatchingEngine(BaseEstimator):
         """
         check_is_fitted(self, "capabilities_")
         self._check_k(k)
-        needs = self._needs_side([need])
         block = self.blocks_.get(activity_group(need.activity))
         if block is None:
+            needs = self._needs_side([need])
             return MatchResult(need.id, (), (), self._diagnose(need, needs, None))
-        if include_excluded or need.max_distance_km is None:
-            local = np.arange(len(block.index))
-        else:
-            # candidate generation: activity block ∩ haversine radius (small margin: the
-            # exact limit is applied afterwards with the engine's own distance)
-            radius = need.max_distance_km * (1.0 + 1e-9) / EARTH_RADIUS_KM + 1e-12
-            point = np.radians([[need.lat, need.lon]])
-            local = np.sort(block.tree.query_radius(point, r=radius)[0])
-        caps = block.caps.take(local)
+        # the whole block, densely: at block sizes (hundreds to a few thousand) one pass of
+        # array operations beats a radius query plus slicing the sparse matrices per call
+        single = self._needs_side([need], matrices=False)
         out = _score(
-            needs,
-            caps,
-            block.comp_t[:, local],
-            block.text_t[:, local],
-            self.weights_,
-            self.config_,
+            single, block.caps, block.comp_t, block.text_t, self.weights_, self.config_,
+            products=block.products(*single.pairs),
         )
         ok = out["excluded_bits"] == 0
-        rows, cols, _ = _top_k(out["score"], ok, out["distance_km"], k)
-        gathered = _gather(out, rows, cols)
-        global_idx = block.index[local]
+        _rows, cols, _ = _top_k(out["score"], ok, out["distance_km"], k)
+        caps = self.capabilities_
+        config = self.config_
+        global_idx = block.index[cols].tolist()
         items = tuple(
-            make_candidate(
-                need, self.capabilities_[global_idx[j]], _details_at(gathered, i), self.config_
-            )
-            for i, j in enumerate(cols)
+            make_candidate(need, caps[j], details, config)
+            for j, details in zip(global_idx, _details_list(out, cols), strict=True)
         )
         excluded: tuple[Candidate, ...] = ()
         if include_excluded:
             bad_cols = np.flatnonzero(~ok[0])
             order = np.lexsort((bad_cols, out["distance_km"][0, bad_cols]))[:k]
             bad_cols = bad_cols[order]
-            bad = _gather(out, np.zeros_like(bad_cols), bad_cols)
             excluded = tuple(
-                make_candidate(
-                    need, self.capabilities_[global_idx[j]], _details_at(bad, i), self.config_
+                make_candidate(need, caps[j], details, config)
+                for j, details in zip(
+                    block.index[bad_cols].tolist(), _details_list(out, bad_cols), strict=True
                 )
-                for i, j in enumerate(bad_cols)
             )
-        diagnosis = None if items else self._diagnose(need, needs, block)
+        diagnosis = None if items else self._diagnose(need, self._needs_side([need]), block)
         return MatchResult(need.id, items, excluded, diagnosis)
 
     def _diagnose(self, need: NeedProfile, needs: _Side, block: _Block | None) -> Diagnosis:
