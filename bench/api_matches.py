@@ -300,7 +300,8 @@ def main() -> None:
         provider_email, provider_org, provider_site = provider_user(url, need_ids[0])
         same_group = _needs_in_group_of(url, need_ids[0])
         setup_s = time.perf_counter() - t0
-        settings = Settings(environment="test", database_url=url, secret_key="bench-" + "x" * 32)
+        settings = Settings(environment="test", database_url=url, secret_key="bench-" + "x" * 32,
+                            rate_limit_enabled=False)
         app = create_app(settings=settings, engine=make_engine(url))
         port = _free_port()
         server = uvicorn.Server(
