@@ -174,8 +174,11 @@ def _changed_profiles(session: Session, engine: MatchingEngine,
                       rows: list) -> tuple[list[CapabilityProfile], list[str]]:
     """The active profiles the logged rows touch, and the engine's capabilities now gone."""
     ids: dict[str, set[str]] = {"capability": set(), "site": set(), "organisation": set()}
+    gone_sites: set[str] = set()  # sites (not just their workforce) written: may be deleted
     for _seq, _token, table, row_id in rows:
         ids["site" if table == "workforce" else table].add(row_id)
+        if table == "site":
+            gone_sites.add(row_id)
     cond = []
     for column, name in ((Capability.id, "capability"), (Capability.site_id, "site"),
                          (Capability.organisation_id, "organisation")):
@@ -185,9 +188,13 @@ def _changed_profiles(session: Session, engine: MatchingEngine,
     stmt = _capability_query().where(Capability.active.is_(True), or_(*cond))
     upserts = [_capability_profile(r, now) for r in session.execute(stmt)]
     found = {c.id for c in upserts}
-    caps, sites, orgs = ids["capability"], ids["site"], ids["organisation"]
-    removed = [c.id for c in engine.capabilities_ if c.id not in found and (
-        c.id in caps or c.site_id in sites or c.provider_id in orgs)]
+    # a workforce write never removes a capability (without figures it has zero free FTE);
+    # a deleted site or organisation takes its capabilities along (ON DELETE CASCADE)
+    removed = [x for x in ids["capability"] if x not in found]
+    orgs = ids["organisation"]
+    if gone_sites or orgs:
+        removed += [c.id for c in engine.capabilities_ if c.id not in found and (
+            c.site_id in gone_sites or c.provider_id in orgs)]
     return upserts, removed
 
 
