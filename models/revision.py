@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from itertools import chain
 
 import sqlalchemy as sa
@@ -46,6 +46,8 @@ from models.base import utcnow
 
 CATALOGUE_TABLES = ("capability", "organisation", "site", "workforce")
 CHANGE_LOG = "catalogue_change"
+PRUNE_EVERY = 1000  # every this many entries, drop those older than KEEP_CHANGES_SECONDS
+KEEP_CHANGES_SECONDS = 86400.0
 NEED_TABLES = ("need",)
 WATCHED_TABLES = frozenset(CATALOGUE_TABLES + NEED_TABLES)
 _TOUCHED = "koppel_touched_tables"
@@ -144,6 +146,10 @@ def _log_changes(session: OrmSession, changed: set[tuple[str, str | None]]) -> N
             for i, (table, row) in enumerate(sorted(changed, key=lambda k: (k[0], k[1] or "")),
                                              start=1)]
     session.execute(sa.insert(CatalogueChange), rows)
+    if (last + len(rows)) // PRUNE_EVERY > last // PRUNE_EVERY:
+        # an engine cache whose last entry is pruned just fits afresh
+        session.execute(sa.delete(CatalogueChange).where(
+            CatalogueChange.changed_at < now - timedelta(seconds=KEEP_CHANGES_SECONDS)))
 
 
 @event.listens_for(OrmSession, "after_transaction_end")
