@@ -16,9 +16,9 @@ LATENCY = Histogram("koppel_http_request_duration_seconds",
                     ["method", "route"],
                     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
 ENGINE_FITS = Counter("koppel_engine_fits_total",
-                      "Full fits of the matching engine, by why (cold, data_changed, expired)",
+                      "Full fits of the matching engine, by why "
+                      "(cold, data_changed, expired, background)",
                       ["reason"])
-# incremented by an engine that takes catalogue changes in place instead of a full refit
 ENGINE_UPDATES = Counter("koppel_engine_incremental_updates_total",
                          "Incremental updates of a fitted matching engine")
 LIMITER_ERRORS = Counter("koppel_rate_limit_storage_errors_total",

@@ -9,6 +9,10 @@ matrix products.
 
 from __future__ import annotations
 
+import collections
+import copy
+import dataclasses
+import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, overload
@@ -22,7 +26,6 @@ from sklearn.utils.validation import check_is_fitted
 from matching.coverage import cover_arrays
 from matching.scoring import (
     EARTH_DIAMETER_KM,
-    EARTH_RADIUS_KM,
     EX_CERTIFICATION,
     EX_NO_FREE_AT_LEVEL,
     EX_NO_FREE_CAPACITY,
@@ -95,6 +98,7 @@ class _Side:
         self.a = arrays
         self.comp = comp
         self.text = text
+        self.pairs: tuple[list, list] = ([], [])  # one need's rows, when built without matrices
 
     def __len__(self) -> int:
         return len(self.a["fte" if "fte" in self.a else "total"])
@@ -147,6 +151,7 @@ def _need_side(
     competences: dict[str, int],
     text_model: TextModel,
     config: EngineConfig,
+    matrices: bool = True,
 ) -> _Side:
     n = len(needs)
     a = _trig_arrays([(x.lat, x.lon) for x in needs])
@@ -185,10 +190,50 @@ def _need_side(
                 vals.append(w)
         totals.append(total)
     a["comp_total"] = np.array(totals, dtype=np.float64)
+    if not matrices:  # one need: its rows as (column, value) pairs, no SciPy objects
+        summed: dict[int, float] = {}
+        for j, w in zip(cols, vals, strict=True):
+            summed[j] = summed[j] + w if j in summed else w
+        comp_pairs = sorted(summed.items())
+        text_pairs = text_model._weights(needs[0].text) if text_model.n_terms else []
+        a["has_text"] = np.array([bool(text_pairs)])
+        side = _Side(a, None, None)  # type: ignore[arg-type]
+        side.pairs = (comp_pairs, text_pairs)
+        return side
     comp = sp.csr_matrix((vals, (rows, cols)), shape=(n, len(competences)), dtype=np.float64)
     text = text_model.transform([x.text for x in needs])
     a["has_text"] = np.diff(text.indptr) > 0
     return _Side(a, comp, text)
+
+
+_HISTORY = 256  # updates whose changed groups an engine remembers
+_FIGURE_COLUMNS = ("f_low", "f_med", "f_high", "total", "sup", "fresh")
+
+
+def _codes(caps: Sequence[CapabilityProfile]) -> tuple[dict[str, int], dict[str, int]]:
+    """Activity and competence code → index, as :meth:`MatchingEngine.fit` numbers them."""
+    activities = {a: i for i, a in enumerate(sorted({c.activity for c in caps}))}
+    competences = {x: i for i, x in enumerate(sorted({x for c in caps for x in c.competences}))}
+    return activities, competences
+
+
+def _same_but_figures(old: CapabilityProfile, new: CapabilityProfile) -> bool:
+    """True when only the workforce figures (free FTE, supervisors, their age) differ."""
+    return old == dataclasses.replace(
+        new,
+        free_fte=old.free_fte,
+        supervisors_free=old.supervisors_free,
+        workforce_age_days=old.workforce_age_days,
+    )
+
+
+def _concat_sides(a: _Side, b: _Side) -> _Side:
+    arrays = {k: np.concatenate([v, b.a[k]]) for k, v in a.a.items()}
+    return _Side(
+        arrays,
+        sp.vstack([a.comp, b.comp], format="csr"),
+        sp.vstack([a.text, b.text], format="csr"),
+    )
 
 
 @dataclass(frozen=True)
@@ -200,6 +245,35 @@ class _Block:
     comp_t: sp.csr_matrix  # competences × block
     text_t: sp.csr_matrix  # terms × block
     tree: BallTree
+    comp_dense: np.ndarray  # competences × block, the same 0/1 entries as comp_t
+
+    def products(self, comp: list[tuple[int, float]], text: list[tuple[int, float]]
+                 ) -> tuple[np.ndarray, np.ndarray]:
+        """One need's (weighted competence coverage, text similarity) against the block.
+
+        Without SciPy's per-call overhead, and bit for bit what ``need @ comp_t`` and
+        ``need @ text_t`` give: every column accumulates the same products from 0.0 in the
+        same order (the need's columns ascending).
+        """
+        covered = np.zeros(len(self.index))
+        for j, w in comp:
+            covered += w * self.comp_dense[j]
+        t = self.text_t
+        if not text:
+            return covered, np.zeros(len(self.index))
+        rows = np.array([j for j, _ in text], dtype=np.int64)
+        weights = np.array([w for _, w in text], dtype=np.float64)
+        starts, ends = t.indptr[rows], t.indptr[rows + 1]
+        lengths = ends - starts
+        total = int(lengths.sum())
+        offsets = np.repeat(starts - np.r_[0, np.cumsum(lengths)[:-1]], lengths)
+        pick = offsets + np.arange(total)
+        similarity = np.bincount(
+            t.indices[pick],
+            weights=np.repeat(weights, lengths) * t.data[pick],
+            minlength=len(self.index),
+        )
+        return covered, similarity
 
 
 def _score(
@@ -209,10 +283,12 @@ def _score(
     text_t: sp.csr_matrix,
     weights: Weights,
     config: EngineConfig,
+    products: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> dict[str, np.ndarray]:
     """Score every (need, capability) pair of ``needs`` × ``caps``: arrays of shape (C, B).
 
     Same formulas, in the same operation order, as ``matching.reference._pair_details``.
+    ``products``: the (covered, similarity) rows of a single need, already computed.
     """
     c_n, c_b = len(needs), len(caps)
     n = needs.shaped((c_n, 1))
@@ -224,13 +300,16 @@ def _score(
 
     # competence = activity factor × blend(weighted coverage, tf-idf cosine)
     factor = np.where(n["act"] == c["act"], 1.0, 0.5)
-    covered = (needs.comp @ comp_t).toarray()
+    if products is not None:
+        covered, similarity = (p.reshape(shape) for p in products)
+    else:
+        covered = (needs.comp @ comp_t).toarray()
+        if needs.text.shape[1]:
+            similarity = (needs.text @ text_t).toarray()
+        else:
+            similarity = np.zeros(shape)
     total = n["comp_total"]
     coverage = np.where(total > 0.0, covered / np.where(total > 0.0, total, 1.0), 1.0)
-    if needs.text.shape[1]:
-        similarity = (needs.text @ text_t).toarray()
-    else:
-        similarity = np.zeros(shape)
     has_text = n["has_text"] & c["has_text"]
     similarity = np.where(has_text, similarity, 0.0)
     blend = np.where(
@@ -333,6 +412,13 @@ def _top_k(score: np.ndarray, ok: np.ndarray, dist: np.ndarray, k: int) -> tuple
 def _gather(out: dict[str, np.ndarray], rows: np.ndarray, cols: np.ndarray) -> dict[str, Any]:
     shape = out["score"].shape
     return {f: np.broadcast_to(out[f], shape)[rows, cols] for f in _DETAIL_FIELDS}
+
+
+def _details_list(out: dict[str, np.ndarray], cols: np.ndarray) -> list[PairDetails]:
+    """The details of row 0's ``cols`` as Python scalars: one ``tolist()`` per field."""
+    shape = out["score"].shape
+    columns = [np.broadcast_to(out[f], shape)[0, cols].tolist() for f in _DETAIL_FIELDS]
+    return [PairDetails(*values) for values in zip(*columns, strict=True)]
 
 
 def _details_at(gathered: dict[str, np.ndarray], i: int) -> PairDetails:
@@ -453,26 +539,43 @@ class MatchingEngine(BaseEstimator):
         ids = [c.id for c in caps]
         if len(set(ids)) != len(ids):
             raise ValueError("capability ids must be unique")
-        self.capabilities_ = tuple(caps)
-        self.n_capabilities_ = len(caps)
-        self.activities_ = {a: i for i, a in enumerate(sorted({c.activity for c in caps}))}
-        self.competences_ = {
-            x: i for i, x in enumerate(sorted({x for c in caps for x in c.competences}))
-        }
         self.text_model_ = fit_text_model(
             [c.text for c in caps], tuple(self.vocabulary_texts or ())
         )
+        self.text_exact_ = True
+        self.changed_groups_: frozenset[str] = frozenset()
+        self.lineage_ = (uuid.uuid4().hex, 0)  # (this fit, updates applied since)
+        self.history_: tuple[frozenset[str], ...] = ()  # changed groups of recent updates
+        activities, competences = _codes(caps)
+        side = _capability_side(caps, activities, competences, self.text_model_, self.config_)
+        self._index(caps, activities, competences, side, {})
+        return self
+
+    def _index(
+        self,
+        caps: list[CapabilityProfile],
+        activities: dict[str, int],
+        competences: dict[str, int],
+        side: _Side,
+        reuse: dict[str, _Block],
+    ) -> None:
+        """Set every fitted attribute from the sorted capabilities and their side.
+
+        ``reuse`` holds blocks whose members and their rows are unchanged (their ``index`` is
+        remapped to the new positions by the caller).
+        """
+        self.capabilities_ = tuple(caps)
+        self.n_capabilities_ = len(caps)
+        self.position_ = {c.id: i for i, c in enumerate(caps)}
+        self.activities_ = activities
+        self.competences_ = competences
         self.vectorizer_ = self.text_model_.vectorizer
-        side = _capability_side(
-            caps, self.activities_, self.competences_, self.text_model_, self.config_
-        )
         self._caps_side_ = side
         self.coords_ = np.radians(np.array([[c.lat, c.lon] for c in caps]).reshape(-1, 2))
         self.tree_ = BallTree(self.coords_, metric="haversine") if caps else None
         self.competence_matrix_ = side.comp
         self.text_matrix_ = side.text
-        self.free_fte_ = np.column_stack([side.a["f_low"], side.a["f_med"], side.a["f_high"]])
-        self.supervisors_free_ = side.a["sup"]
+        self._set_workforce_views()
         self.mode_mask_ = side.a["mode_bits"]
         self.certification_mask_ = side.a["cert_bits"]
         self.shift_mask_ = side.a["shift_bits"]
@@ -481,12 +584,164 @@ class MatchingEngine(BaseEstimator):
         self.activity_index_ = {
             a: np.flatnonzero(side.a["act"] == i) for a, i in self.activities_.items()
         }
-        self.group_index_ = {
-            g: np.array([i for i, x in enumerate(groups) if x == g], dtype=np.int64)
-            for g in sorted(set(groups))
+        members: dict[str, list[int]] = {}
+        for i, g in enumerate(groups):
+            members.setdefault(g, []).append(i)
+        self.group_index_ = {g: np.array(members[g], dtype=np.int64) for g in sorted(members)}
+        self.blocks_ = {
+            g: reuse[g] if g in reuse else self._make_block(idx)
+            for g, idx in self.group_index_.items()
         }
-        self.blocks_ = {g: self._make_block(idx) for g, idx in self.group_index_.items()}
-        return self
+        self.block_position_ = np.zeros(len(caps), dtype=np.int64)
+        for idx in self.group_index_.values():
+            self.block_position_[idx] = np.arange(idx.size)
+
+    def _set_workforce_views(self) -> None:
+        a = self._caps_side_.a
+        self.free_fte_ = np.column_stack([a["f_low"], a["f_med"], a["f_high"]])
+        self.supervisors_free_ = a["sup"]
+
+    # -- incremental updates -------------------------------------------------------------
+    def updated(
+        self, upserts: Iterable[CapabilityProfile] = (), removed: Iterable[str] = ()
+    ) -> MatchingEngine:
+        """A new engine with capabilities added or replaced (``upserts``) and removed (by id).
+
+        ``self`` is left untouched (readers holding it keep a consistent engine); the new one
+        shares every unchanged part with it:
+
+        * a change of workforce figures only (free FTE, supervisors, figure age) rewrites those
+          columns of the capability's block, nothing else;
+        * any other change rebuilds only the blocks of the activity groups it touches, reusing
+          the other blocks, the text vectoriser and every unchanged text row.
+
+        Rankings and scores equal those of a fresh :meth:`fit` on the resulting capabilities
+        bit for bit, except that new, removed or re-worded texts are vectorised with the
+        current vectoriser: until a refit its idf comes from the earlier texts, which
+        ``text_exact_`` (then ``False``) records.
+        """
+        check_is_fitted(self, "capabilities_")
+        changed: dict[str, CapabilityProfile] = {}
+        for cap in upserts:
+            if not isinstance(cap, CapabilityProfile):
+                raise TypeError(f"expected CapabilityProfile, got {type(cap).__name__}")
+            changed[cap.id] = cap
+        gone = {x for x in removed if x in self.position_ and x not in changed}
+        figures: list[tuple[int, CapabilityProfile]] = []
+        structural: dict[str, CapabilityProfile] = {}
+        for cap in changed.values():
+            i = self.position_.get(cap.id)
+            if i is not None and self.capabilities_[i] == cap:
+                continue
+            if i is not None and _same_but_figures(self.capabilities_[i], cap):
+                figures.append((i, cap))
+            else:
+                structural[cap.id] = cap
+        new = copy.copy(self)
+        new.changed_groups_ = frozenset()
+        if structural or gone:
+            for _i, cap in figures:
+                structural[cap.id] = cap
+            new._rebuild(structural, gone)
+        elif figures:
+            new._rewrite_figures(figures)
+        new.lineage_ = (self.lineage_[0], self.lineage_[1] + 1)
+        new.history_ = (*self.history_, new.changed_groups_)[-_HISTORY:]
+        return new
+
+    def _rewrite_figures(self, figures: list[tuple[int, CapabilityProfile]]) -> None:
+        caps = list(self.capabilities_)
+        side = self._caps_side_
+        a = dict(side.a)
+        for name in _FIGURE_COLUMNS:
+            a[name] = a[name].copy()
+        by_group: dict[str, list[tuple[int, int]]] = {}
+        for i, cap in figures:
+            caps[i] = cap
+            a["f_low"][i], a["f_med"][i], a["f_high"][i] = cap.free_fte
+            a["total"][i] = a["f_low"][i] + a["f_med"][i] + a["f_high"][i]
+            a["sup"][i] = cap.supervisors_free
+            a["fresh"][i] = self.config_.freshness(cap.workforce_age_days)
+            group = self.group_codes_[i]
+            by_group.setdefault(group, []).append((i, int(self.block_position_[i])))
+        self.capabilities_ = tuple(caps)
+        self._caps_side_ = _Side(a, side.comp, side.text)
+        self._set_workforce_views()
+        blocks = dict(self.blocks_)
+        for group, rows in by_group.items():
+            block = blocks[group]
+            ba = dict(block.caps.a)
+            glob = np.array([i for i, _ in rows], dtype=np.int64)
+            local = np.array([j for _, j in rows], dtype=np.int64)
+            for name in _FIGURE_COLUMNS:
+                column = ba[name].copy()
+                column[local] = a[name][glob]
+                ba[name] = column
+            blocks[group] = _Block(
+                index=block.index,
+                caps=_Side(ba, block.caps.comp, block.caps.text),
+                comp_t=block.comp_t,
+                text_t=block.text_t,
+                tree=block.tree,
+                comp_dense=block.comp_dense,
+            )
+        self.blocks_ = blocks
+        self.changed_groups_ = frozenset(by_group)
+
+    def _rebuild(self, changed: dict[str, CapabilityProfile], gone: set[str]) -> None:
+        old = self.capabilities_
+        drop = gone | set(changed)
+        kept = np.array([i for i, c in enumerate(old) if c.id not in drop], dtype=np.int64)
+        added = sorted(changed.values(), key=lambda c: c.id)
+        merged = [old[i] for i in kept.tolist()] + added
+        order = np.array(sorted(range(len(merged)), key=lambda i: merged[i].id), np.int64)
+        caps = [merged[i] for i in order.tolist()]
+        touched = {activity_group(old[self.position_[x]].activity) for x in drop
+                   if x in self.position_}
+        touched.update(activity_group(c.activity) for c in added)
+        before = collections.Counter(old[self.position_[x]].text for x in drop
+                                     if x in self.position_)
+        after = collections.Counter(c.text for c in added)
+        self.text_exact_ = self.text_exact_ and before == after
+        activities, competences = _codes(caps)
+        if activities == self.activities_ and competences == self.competences_:
+            fresh = _capability_side(
+                added, activities, competences, self.text_model_, self.config_
+            )
+            side = _concat_sides(self._caps_side_.take(kept), fresh).take(order)
+            # where each old capability now sits, to remap the blocks kept as they are
+            new_pos = np.full(len(old), -1, dtype=np.int64)
+            new_pos[kept[order[order < kept.size]]] = np.flatnonzero(order < kept.size)
+            reuse = {
+                g: dataclasses.replace(b, index=new_pos[b.index])
+                for g, b in self.blocks_.items()
+                if g not in touched
+            }
+        else:  # a new activity or competence code renumbers the columns
+            side = _capability_side(
+                caps, activities, competences, self.text_model_, self.config_
+            )
+            reuse = {}
+        self._index(caps, activities, competences, side, reuse)
+        self.changed_groups_ = frozenset(touched)
+
+    def changed_groups_since(self, lineage: tuple[str, int]) -> set[str] | None:
+        """Activity groups whose capabilities changed since the engine of ``lineage``.
+
+        ``lineage`` is an earlier engine's ``lineage_``. ``None`` when this engine does not
+        descend from it by updates (another fit, or more than the last 256 updates ago): then
+        any score may have moved.
+        """
+        fit, done = lineage
+        if fit != self.lineage_[0] or done > self.lineage_[1]:
+            return None
+        steps = self.lineage_[1] - done
+        if steps > len(self.history_):
+            return None
+        groups: set[str] = set()
+        for changed in self.history_[len(self.history_) - steps :]:
+            groups.update(changed)
+        return groups
 
     def _make_block(self, idx: np.ndarray) -> _Block:
         caps = self._caps_side_.take(idx)
@@ -496,14 +751,16 @@ class MatchingEngine(BaseEstimator):
             comp_t=caps.comp.T.tocsr(),
             text_t=caps.text.T.tocsr(),
             tree=BallTree(self.coords_[idx], metric="haversine"),
+            comp_dense=caps.comp.T.toarray(),
         )
 
-    def _needs_side(self, needs: Sequence[NeedProfile]) -> _Side:
+    def _needs_side(self, needs: Sequence[NeedProfile], matrices: bool = True) -> _Side:
         for need in needs:
             if not isinstance(need, NeedProfile):
                 raise TypeError(f"expected NeedProfile, got {type(need).__name__}")
         return _need_side(
-            needs, self.activities_, self.competences_, self.text_model_, self.config_
+            needs, self.activities_, self.competences_, self.text_model_, self.config_,
+            matrices,
         )
 
     # -- one need ----------------------------------------------------------------------
@@ -527,50 +784,38 @@ class MatchingEngine(BaseEstimator):
         """
         check_is_fitted(self, "capabilities_")
         self._check_k(k)
-        needs = self._needs_side([need])
         block = self.blocks_.get(activity_group(need.activity))
         if block is None:
+            needs = self._needs_side([need])
             return MatchResult(need.id, (), (), self._diagnose(need, needs, None))
-        if include_excluded or need.max_distance_km is None:
-            local = np.arange(len(block.index))
-        else:
-            # candidate generation: activity block ∩ haversine radius (small margin: the
-            # exact limit is applied afterwards with the engine's own distance)
-            radius = need.max_distance_km * (1.0 + 1e-9) / EARTH_RADIUS_KM + 1e-12
-            point = np.radians([[need.lat, need.lon]])
-            local = np.sort(block.tree.query_radius(point, r=radius)[0])
-        caps = block.caps.take(local)
+        # the whole block, densely: at block sizes (hundreds to a few thousand) one pass of
+        # array operations beats a radius query plus slicing the sparse matrices per call
+        single = self._needs_side([need], matrices=False)
         out = _score(
-            needs,
-            caps,
-            block.comp_t[:, local],
-            block.text_t[:, local],
-            self.weights_,
-            self.config_,
+            single, block.caps, block.comp_t, block.text_t, self.weights_, self.config_,
+            products=block.products(*single.pairs),
         )
         ok = out["excluded_bits"] == 0
-        rows, cols, _ = _top_k(out["score"], ok, out["distance_km"], k)
-        gathered = _gather(out, rows, cols)
-        global_idx = block.index[local]
+        _rows, cols, _ = _top_k(out["score"], ok, out["distance_km"], k)
+        caps = self.capabilities_
+        config = self.config_
+        global_idx = block.index[cols].tolist()
         items = tuple(
-            make_candidate(
-                need, self.capabilities_[global_idx[j]], _details_at(gathered, i), self.config_
-            )
-            for i, j in enumerate(cols)
+            make_candidate(need, caps[j], details, config)
+            for j, details in zip(global_idx, _details_list(out, cols), strict=True)
         )
         excluded: tuple[Candidate, ...] = ()
         if include_excluded:
             bad_cols = np.flatnonzero(~ok[0])
             order = np.lexsort((bad_cols, out["distance_km"][0, bad_cols]))[:k]
             bad_cols = bad_cols[order]
-            bad = _gather(out, np.zeros_like(bad_cols), bad_cols)
             excluded = tuple(
-                make_candidate(
-                    need, self.capabilities_[global_idx[j]], _details_at(bad, i), self.config_
+                make_candidate(need, caps[j], details, config)
+                for j, details in zip(
+                    block.index[bad_cols].tolist(), _details_list(out, bad_cols), strict=True
                 )
-                for i, j in enumerate(bad_cols)
             )
-        diagnosis = None if items else self._diagnose(need, needs, block)
+        diagnosis = None if items else self._diagnose(need, self._needs_side([need]), block)
         return MatchResult(need.id, items, excluded, diagnosis)
 
     def _diagnose(self, need: NeedProfile, needs: _Side, block: _Block | None) -> Diagnosis:

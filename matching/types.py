@@ -172,7 +172,12 @@ class CapabilityProfile:
         _check_coordinates(self.lat, self.lon)
 
 
+_SCALARS = frozenset((float, int, str, bool, type(None)))
+
+
 def _freeze(value: Any) -> Any:
+    if type(value) in _SCALARS:  # the common case first: reasons are built per ranked item
+        return value
     if isinstance(value, list | tuple):
         return tuple(_freeze(v) for v in value)
     if isinstance(value, set | frozenset):

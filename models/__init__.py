@@ -7,13 +7,13 @@ from models.lead import Lead
 from models.need import Need, NeedTally
 from models.notification import MailOptOut, NotificationSettings
 from models.organisation import Organisation, User
-from models.revision import DataRevision
+from models.revision import CatalogueChange, DataRevision
 from models.site import Site, Workforce
 from models.token import RefreshTokenFamily
 from models.webhook import DeliveryAttempt, OutboxEvent, WebhookEndpoint
 from models.weights import MatchingWeightSet
 
-__all__ = ["AuditEvent", "Capability", "DataRevision", "DeliveryAttempt", "Lead",
-           "MatchingWeightSet", "Need", "NeedTally", "Organisation", "OutboxEvent",
+__all__ = ["AuditEvent", "Capability", "CatalogueChange", "DataRevision", "DeliveryAttempt",
+           "Lead", "MatchingWeightSet", "Need", "NeedTally", "Organisation", "OutboxEvent",
            "RefreshTokenFamily", "Site", "User", "WebhookEndpoint", "Workforce", "MailOptOut",
            "NotificationSettings"]

@@ -1,23 +1,24 @@
 """The adapter between database rows and the pure matching engine.
 
-The fitted engine is cached per process, database, weight set and engine configuration. Before
-every use the data stamps of the tables it was fitted on (``models.revision.CATALOGUE_TABLES``:
-one row per table, bumped by every committed write to it) are read in the request's own
-transaction; when they differ the engine is refitted. So a request made after a write sees it,
-whichever worker serves it.
+The fitted engine is cached per process and database and follows the catalogue change log
+(``models.revision``): before every use the entries after the engine's last one are read in the
+request's own transaction and applied to it, so a request made after a write sees it,
+whichever worker serves it, without refitting the whole engine.
 """
 
 from __future__ import annotations
 
+import collections
 import functools
 import threading
 import time
 import uuid
 import weakref
 from collections import OrderedDict
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import Engine, or_, select
 from sqlmodel import Session
 
 from api import metrics
@@ -51,7 +52,7 @@ from models.matching import (
 )
 from models.need import Need
 from models.organisation import Organisation, User
-from models.revision import CATALOGUE_TABLES, data_stamp
+from models.revision import CATALOGUE_TABLES, CatalogueChange, data_stamp
 from models.site import Site, Workforce
 
 MAX_CACHE_SECONDS = 3600  # workforce ages move with the clock even without writes
@@ -139,30 +140,153 @@ def catalogue_stamp(session: Session) -> tuple:
     return data_stamp(session, CATALOGUE_TABLES)
 
 
+MAX_LOGGED_CHANGES = 500  # more entries than this since the engine's last one: fit afresh
+
+
+@dataclass(frozen=True)
+class _Fitted:
+    engine: MatchingEngine
+    seq: int  # the last change-log entry applied (0: none)
+    token: str | None  # that entry's token (a rolled-back entry's number may be reused)
+    born: float  # time.monotonic() of the fit the engine descends from
+
+
+def _log_head(session: Session) -> tuple[int, str | None]:
+    row = session.execute(select(CatalogueChange.seq, CatalogueChange.token)
+                          .order_by(CatalogueChange.seq.desc()).limit(1)).first()
+    return (0, None) if row is None else (row[0], row[1])
+
+
+def _log_since(session: Session, entry: _Fitted) -> list | None:
+    """Change-log entries after ``entry``'s, or ``None`` if its own entry is gone or reused."""
+    rows = session.execute(
+        select(CatalogueChange.seq, CatalogueChange.token, CatalogueChange.table_name,
+               CatalogueChange.row_id)
+        .where(CatalogueChange.seq >= entry.seq).order_by(CatalogueChange.seq)
+        .limit(MAX_LOGGED_CHANGES + 2)).all()
+    if entry.seq == 0:
+        return rows
+    if not rows or rows[0][0] != entry.seq or rows[0][1] != entry.token:
+        return None
+    return rows[1:]
+
+
+def _changed_profiles(session: Session, engine: MatchingEngine,
+                      rows: list) -> tuple[list[CapabilityProfile], list[str]]:
+    """The active profiles the logged rows touch, and the engine's capabilities now gone."""
+    ids: dict[str, set[str]] = {"capability": set(), "site": set(), "organisation": set()}
+    gone_sites: set[str] = set()  # sites (not just their workforce) written: may be deleted
+    for _seq, _token, table, row_id in rows:
+        ids["site" if table == "workforce" else table].add(row_id)
+        if table == "site":
+            gone_sites.add(row_id)
+    cond = []
+    for column, name in ((Capability.id, "capability"), (Capability.site_id, "site"),
+                         (Capability.organisation_id, "organisation")):
+        if ids[name]:
+            cond.append(column.in_([uuid.UUID(x) for x in ids[name]]))
+    now = datetime.now(UTC)
+    stmt = _capability_query().where(Capability.active.is_(True), or_(*cond))
+    upserts = [_capability_profile(r, now) for r in session.execute(stmt)]
+    found = {c.id for c in upserts}
+    # a workforce write never removes a capability (without figures it has zero free FTE);
+    # a deleted site or organisation takes its capabilities along (ON DELETE CASCADE)
+    removed = [x for x in ids["capability"] if x not in found]
+    orgs = ids["organisation"]
+    if gone_sites or orgs:
+        removed += [c.id for c in engine.capabilities_ if c.id not in found and (
+            c.site_id in gone_sites or c.provider_id in orgs)]
+    return upserts, removed
+
+
 class EngineCache:
-    """One fitted engine per (database, weights, config); refitted when the data changes."""
+    """One fitted engine per (database, weights, config), following the catalogue change log.
+
+    Every use reads the change-log entries after the engine's last one, in the request's own
+    transaction, and applies them (:meth:`MatchingEngine.updated`): a workforce write rewrites
+    that site's figure columns, other writes rebuild the touched activity groups. So a request
+    made after a write sees it, whichever worker or replica serves it. A full fit happens on
+    first use, after a bulk statement or more than ``MAX_LOGGED_CHANGES`` entries, and, off the
+    request path, when new or re-worded texts left the text vectoriser's idf behind or the fit
+    is older than ``MAX_CACHE_SECONDS`` (workforce ages move with the clock); the refitted
+    engine is swapped in whole. ``counts`` tallies "fit", "update" and "background_fit".
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._entries: dict[tuple, tuple[tuple, float, MatchingEngine]] = {}
+        self._entries: dict[tuple, _Fitted] = {}
+        self._refitting: set[tuple] = set()
+        self.counts: collections.Counter[str] = collections.Counter()
 
     def get(self, session: Session, weights: Weights, config: EngineConfig) -> MatchingEngine:
-        key = (str(session.get_bind().engine.url), weights, config)
-        stamp = catalogue_stamp(session)
+        bind = session.get_bind()
+        key = (str(bind.engine.url), weights, config)
         entry = self._entries.get(key)
-        if entry and entry[0] == stamp and time.monotonic() - entry[1] < MAX_CACHE_SECONDS:
-            return entry[2]
-        with self._lock:  # one refit at a time per process; others wait and reuse it
+        if entry is not None:
+            rows = _log_since(session, entry)
+            if rows == []:
+                return self._maybe_refit(key, entry, session, weights, config)
+        with self._lock:  # one fit or update at a time per process; others wait and reuse it
             entry = self._entries.get(key)
-            if entry and entry[0] == stamp and time.monotonic() - entry[1] < MAX_CACHE_SECONDS:
-                return entry[2]
-            engine = MatchingEngine(weights=weights, config=config,
-                                    vocabulary_texts=vocabulary_texts()).fit(
-                load_capability_profiles(session))
-            metrics.ENGINE_FITS.labels("cold" if entry is None else "data_changed"
-                                       if entry[0] != stamp else "expired").inc()
-            self._entries[key] = (stamp, time.monotonic(), engine)
-            return engine
+            rows = None if entry is None else _log_since(session, entry)
+            if entry is not None and rows == []:
+                return entry.engine
+            if entry is None or rows is None or len(rows) > MAX_LOGGED_CHANGES or any(
+                    r[3] is None for r in rows):
+                reason = "cold" if entry is None else "data_changed"
+                entry = self._fit(session, weights, config)
+                self.counts["fit"] += 1
+                metrics.ENGINE_FITS.labels(reason).inc()
+            else:
+                upserts, removed = _changed_profiles(session, entry.engine, rows)
+                entry = _Fitted(entry.engine.updated(upserts, removed), rows[-1][0],
+                                rows[-1][1], entry.born)
+                self.counts["update"] += 1
+                metrics.ENGINE_UPDATES.inc()
+            self._entries[key] = entry
+        return self._maybe_refit(key, entry, session, weights, config)
+
+    @staticmethod
+    def _fit(session: Session, weights: Weights, config: EngineConfig) -> _Fitted:
+        seq, token = _log_head(session)  # read first: later entries are applied again
+        engine = MatchingEngine(weights=weights, config=config,
+                                vocabulary_texts=vocabulary_texts()).fit(
+            load_capability_profiles(session))
+        return _Fitted(engine, seq, token, time.monotonic())
+
+    def _maybe_refit(self, key: tuple, entry: _Fitted, session: Session, weights: Weights,
+                     config: EngineConfig) -> MatchingEngine:
+        """``entry``'s engine, refitting it (in the background when possible) if due."""
+        if entry.engine.text_exact_ and time.monotonic() - entry.born < MAX_CACHE_SECONDS:
+            return entry.engine
+        bind = session.get_bind()
+        if not isinstance(bind, Engine):
+            # a session joined to an outer connection (tests, scripts): its rows are not
+            # visible to another connection, so fit here
+            with self._lock:
+                if self._entries.get(key) is entry:
+                    self._entries[key] = self._fit(session, weights, config)
+                    self.counts["fit"] += 1
+                    metrics.ENGINE_FITS.labels("expired").inc()
+                return self._entries[key].engine
+        with self._lock:
+            if key not in self._refitting:
+                self._refitting.add(key)
+                threading.Thread(target=self._refit, args=(key, bind, weights, config),
+                                 name="engine-refit", daemon=True).start()
+        return entry.engine
+
+    def _refit(self, key: tuple, bind: Engine, weights: Weights, config: EngineConfig) -> None:
+        try:
+            with Session(bind) as session:
+                fitted = self._fit(session, weights, config)
+            with self._lock:  # entries after its sequence are applied on the next use
+                self._entries[key] = fitted
+                self.counts["background_fit"] += 1
+                metrics.ENGINE_FITS.labels("background").inc()
+        finally:
+            with self._lock:
+                self._refitting.discard(key)
 
     def clear(self) -> None:
         with self._lock:

@@ -24,7 +24,6 @@ import json
 import statistics
 import threading
 import time
-import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -328,9 +327,11 @@ def _profile_key(row: Any) -> bytes:
     return hashlib.blake2b(repr(row[:_N_SCORED]).encode(), digest_size=16).digest()
 
 
-def _best_reusing(engine: MatchingEngine, rows: list[Any],
-                  known: dict[bytes, float]) -> tuple[np.ndarray, dict[bytes, float]]:
-    """Best scores of ``rows``, ranking only profiles missing from ``known`` (scored by ``engine``).
+def _best_reusing(engine: MatchingEngine, rows: list[Any], known: dict[bytes, float],
+                  stale_groups: frozenset[str] = frozenset()
+                  ) -> tuple[np.ndarray, dict[bytes, float]]:
+    """Best scores of ``rows``, ranking only profiles missing from ``known`` (scored by ``engine``)
+    or of an activity group in ``stale_groups`` (whose capabilities changed since).
 
     Also returns the scores of exactly the profiles present in ``rows``, so profiles of closed or
     changed needs drop out and the map stays as large as the open needs.
@@ -338,10 +339,11 @@ def _best_reusing(engine: MatchingEngine, rows: list[Any],
     keys = [_profile_key(row) for row in rows]
     missing: dict[bytes, Any] = {}  # one row per unscored profile: duplicates are ranked once
     for key, row in zip(keys, rows, strict=True):
-        if key not in known and key not in missing:
+        if (key not in known or row.activity.split(".", 1)[0] in stale_groups) and (
+                key not in missing):
             missing[key] = row
     scored = dict(zip(missing, _best_of(engine, list(missing.values())).tolist(), strict=True))
-    present = {key: known[key] if key in known else scored[key] for key in keys}
+    present = {key: scored[key] if key in scored else known[key] for key in keys}
     return np.array([present[key] for key in keys], dtype=np.float64), present
 
 
@@ -354,8 +356,7 @@ class _UnmetEntry:
     stamp: tuple  # catalogue and need stamps the scores were computed at
     born: float  # time.monotonic() of the last full recomputation
     scores: OpenNeedScores
-    # the engine the scores came from: weak, so a refitted-away engine is not kept alive
-    engine: weakref.ref[MatchingEngine]
+    lineage: tuple[str, int]  # the engine the scores came from (its ``lineage_``)
     best_by_profile: dict[bytes, float]  # never mutated: a refresh builds a new map
 
     def expired(self) -> bool:
@@ -364,9 +365,13 @@ class _UnmetEntry:
     def valid_for(self, stamp: tuple) -> bool:
         return self.stamp == stamp and not self.expired()
 
-    def reusable_with(self, engine: MatchingEngine) -> bool:
-        """Stored best scores still hold: same fitted engine (catalogue, weights, config)."""
-        return self.engine() is engine and not self.expired()
+    def stale_groups(self, engine: MatchingEngine) -> frozenset[str] | None:
+        """Activity groups whose stored best scores no longer hold for ``engine``; ``None``
+        when none hold (``engine`` does not descend from the scores' engine by updates)."""
+        if self.expired():
+            return None
+        groups = engine.changed_groups_since(self.lineage)
+        return None if groups is None else frozenset(groups)
 
 
 class UnmetCache:
@@ -403,12 +408,13 @@ class UnmetCache:
 def _refresh(session: Session, settings: Settings, stamp: tuple,
              previous: _UnmetEntry | None) -> _UnmetEntry:
     engine = ENGINES.get(session, current_weights(session), engine_config(settings))
-    reuse = previous is not None and previous.reusable_with(engine)
+    stale = None if previous is None else previous.stale_groups(engine)
+    reuse = stale is not None  # a workforce write rescores only its activity group's needs
     rows = _open_need_rows(session)
     best, best_by_profile = _best_reusing(
-        engine, rows, previous.best_by_profile if reuse else {})
+        engine, rows, previous.best_by_profile if reuse else {}, stale or frozenset())
     return _UnmetEntry(stamp=stamp, born=previous.born if reuse else time.monotonic(),
-                       scores=_open_need_scores(rows, best), engine=weakref.ref(engine),
+                       scores=_open_need_scores(rows, best), lineage=engine.lineage_,
                        best_by_profile=best_by_profile)
 
 

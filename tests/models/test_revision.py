@@ -16,10 +16,17 @@ from sqlmodel import Session, select
 
 from api.db import make_engine
 from api.migrate import upgrade
+from models import revision
 from models.base import utcnow
 from models.need import Need
 from models.organisation import Organisation
-from models.revision import CATALOGUE_TABLES, NEED_TABLES, DataRevision, data_stamp
+from models.revision import (
+    CATALOGUE_TABLES,
+    NEED_TABLES,
+    CatalogueChange,
+    DataRevision,
+    data_stamp,
+)
 
 
 def _org(name: str = "Revisie bv") -> Organisation:
@@ -32,7 +39,9 @@ def _stamps(session: Session) -> dict[str, str]:
 
 def test_migration_seeds_one_row_per_watched_table(db: Session) -> None:
     names = set(db.exec(select(DataRevision.table_name)).all())
-    assert names == {"capability", "need", "organisation", "site", "workforce"}
+    # plus the change log's lock row
+    assert names == {"capability", "catalogue_change", "need", "organisation", "site",
+                     "workforce"}
 
 
 def test_commit_restamps_only_the_tables_written(db: Session) -> None:
@@ -113,3 +122,38 @@ def test_concurrent_writers_commit_without_deadlock(pg_databases) -> None:  # no
     assert after["organisation"] != before["organisation"]
     assert after["need"] == before["need"]
     engine.dispose()
+
+
+def _log(session: Session) -> list[tuple[int, str, str | None]]:
+    return [tuple(r) for r in session.execute(
+        select(CatalogueChange.seq, CatalogueChange.table_name, CatalogueChange.row_id)
+        .order_by(CatalogueChange.seq)).all()]
+
+
+def test_catalogue_writes_are_logged_in_commit_order(db: Session) -> None:
+    before = _log(db)
+    first, second = _org("Een"), _org("Twee")
+    db.add(first)
+    db.commit()
+    db.add(second)
+    first.name = "Een bis"
+    db.commit()
+    db.execute(update(Organisation).where(Organisation.id == first.id).values(name="Bulk"))
+    db.commit()
+    new = _log(db)[len(before):]
+    start = before[-1][0] if before else 0
+    assert [s for s, _t, _r in new] == list(range(start + 1, start + 5))
+    assert [(t, r) for _s, t, r in new] == [
+        ("organisation", str(first.id)),
+        *sorted([("organisation", str(first.id)), ("organisation", str(second.id))]),
+        ("organisation", None)]  # a bulk statement: the whole table
+
+
+def test_old_entries_are_pruned(db: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(revision, "PRUNE_EVERY", 1)
+    monkeypatch.setattr(revision, "KEEP_CHANGES_SECONDS", 0.0)
+    db.add(_org("Oud"))
+    db.commit()
+    db.add(_org("Nieuw"))
+    db.commit()
+    assert len(_log(db)) == 1  # only the last commit's entry is left
