@@ -27,6 +27,7 @@ from api.routes import (
     leads,
     matching,
     organisations,
+    partnerships,
     privacy,
     reference,
     stats,
@@ -75,6 +76,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     for router in (reference.router, auth.router, organisations.router, catalogue.capabilities,
                    catalogue.needs, matching.router, leads.router, audit.router,
                    clusters.runs, clusters.clusters, stats.router, dashboard.router,
-                   privacy.router, weights.router):
+                   privacy.router, weights.router, partnerships.router):
         app.include_router(router)
     return app
