@@ -22,10 +22,11 @@ the covered FTE is ``min(uncovered, sum of capacities)``). At this size enumerat
 deterministic and cheaper than setting up a solver.
 
 When some combination covers the whole need, only such combinations are proposed; otherwise
-those covering the most come first. Only *minimal* combinations are proposed: without any one member the others would cover less,
-so nobody is added who brings nothing, and a far site is never tacked on to near ones that
-already cover the need. Within a combination the FTE go first to the nearest member for high
-local binding, otherwise to the best-scored, each taking what it can.
+those covering the most come first. Only *minimal* combinations are proposed: without any
+one member the others would cover less, so nobody is added who brings nothing, and a far site
+is never tacked on to near ones that already cover the need. Within a combination the FTE go
+first to the nearest member for high local binding, otherwise to the best-scored, each taking
+what it can.
 
 Ranking: covered FTE first; then for ``high`` binding the number of members 50 km or more away
 and the FTE-weighted mean distance (a far provider never replaces near ones that cover as
