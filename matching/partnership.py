@@ -44,11 +44,14 @@ then fewer members; then the capability ids.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
 
 from matching.coverage import (
     DEFAULT_RATIOS,
@@ -184,65 +187,82 @@ def propose(candidates: Sequence[PartnerCandidate], *, placement_mode: str,
     if best_single >= uncovered - EPSILON:
         return []
     sites = sites[:top_n]
-    rank_of = {c.capability_id: i for i, (c, _cap) in enumerate(sites)}
     high = binding == "high"
-    scored = []
-    for size in range(MIN_MEMBERS, min(MAX_MEMBERS, len(sites)) + 1):
-        for combo in itertools.combinations(sites, size):
-            total = sum(cap for _c, cap in combo)
-            covered = min(uncovered, total)
-            if covered <= best_single + EPSILON:
-                continue
-            smallest = min(cap for _c, cap in combo)
-            if total >= uncovered - EPSILON and total - smallest >= uncovered - EPSILON:
-                continue  # not minimal: some member brings nothing the others lack
-            scored.append(_evaluate(combo, covered, uncovered, high, rank_of))
-    if any(key[0] <= -(uncovered - EPSILON) for key, _combo in scored):
-        # some combination covers it all: partial ones are no alternative
-        scored = [t for t in scored if t[0][0] <= -(uncovered - EPSILON)]
-    scored.sort(key=lambda t: t[0])
-    return [_build(combo, uncovered, placement_mode, accommodates_support, ratios, high, rank_of)
-            for _key, combo in scored[:limit]]
+    order = _order(sites, high)
+    chosen = _search([sites[i] for i in order], [int(i) for i in order], uncovered, best_single,
+                     high, limit)
+    return [_build([sites[order[j]] for j in combo], uncovered, placement_mode,
+                   accommodates_support, ratios) for combo in chosen]
 
 
-def _fill_order(combo: Sequence[tuple[PartnerCandidate, float]], high: bool,
-                rank_of: Mapping[str, int]) -> list[tuple[PartnerCandidate, float]]:
+def _order(sites: Sequence[tuple[PartnerCandidate, float]], high: bool) -> list[int]:
+    # the order members are filled in: nearest first for high binding, else best-ranked first
     if high:
-        return sorted(combo, key=lambda t: (t[0].distance_km, rank_of[t[0].capability_id]))
-    return sorted(combo, key=lambda t: rank_of[t[0].capability_id])
+        return sorted(range(len(sites)), key=lambda i: (sites[i][0].distance_km, i))
+    return list(range(len(sites)))
 
 
-def _split(combo: Sequence[tuple[PartnerCandidate, float]], uncovered: float, high: bool,
-           rank_of: Mapping[str, int]) -> list[tuple[PartnerCandidate, float]]:
-    rest = uncovered
-    out = []
-    for c, cap in _fill_order(combo, high, rank_of):
-        take = min(cap, rest)
-        rest -= take
-        out.append((c, take))
-    return out
+@functools.cache
+def _combinations(n: int, size: int) -> np.ndarray:
+    return np.array(list(itertools.combinations(range(n), size)), dtype=np.intp).reshape(-1, size)
 
 
-def _evaluate(combo: Sequence[tuple[PartnerCandidate, float]], covered: float, uncovered: float,
-              high: bool, rank_of: Mapping[str, int]) -> tuple[tuple, tuple]:
-    parts = _split(combo, uncovered, high, rank_of)
-    weight = sum(f for _c, f in parts)
-    distance = sum(c.distance_km * f for c, f in parts) / weight
-    score = sum(c.score * f for c, f in parts) / weight
-    ids = tuple(sorted(c.capability_id for c, _f in combo))
-    locality: tuple = (sum(c.distance_km >= FAR_KM for c, _f in combo), round(distance, 6),
-                       -round(score, 6))
-    if not high:
-        locality = (-round(score, 6), round(distance, 6))
-    return (-round(covered, _FTE_DIGITS), *locality, len(combo), ids), tuple(combo)
+def _search(sites: Sequence[tuple[PartnerCandidate, float]], ranks: Sequence[int],
+            uncovered: float, best_single: float, high: bool,
+            limit: int) -> list[tuple[int, ...]]:
+    """The best ``limit`` minimal combinations, as index tuples into ``sites`` (fill order).
+
+    Every combination of every size is evaluated at once with NumPy (arrays of at most 495
+    rows); the members of a row are in fill order, so the split is a running sum.
+    """
+    cap = np.array([c for _s, c in sites])
+    dist = np.array([s.distance_km for s, _c in sites])
+    score = np.array([s.score for s, _c in sites])
+    # tie-break on the members' engine ranks: the set holding the better-ranked site first
+    rank_bit = np.array([float(1 << (len(sites) - r)) for r in ranks])
+    keys, combos = [], []
+    for size in range(MIN_MEMBERS, min(MAX_MEMBERS, len(sites)) + 1):
+        idx = _combinations(len(sites), size)
+        caps = cap[idx]
+        total = caps.sum(axis=1)
+        covered = np.minimum(uncovered, total)
+        before = np.cumsum(caps, axis=1) - caps
+        take = np.clip(uncovered - before, 0.0, caps)
+        weight = take.sum(axis=1)
+        # minimal: without its smallest member the others would cover less
+        keep = ((covered > best_single + EPSILON)
+                & ((total < uncovered - EPSILON) | (total - caps.min(axis=1)
+                                                    < uncovered - EPSILON)))
+        if not keep.any():
+            continue
+        idx, take, weight, covered = idx[keep], take[keep], weight[keep], covered[keep]
+        mean_d = np.round((take * dist[idx]).sum(axis=1) / weight, 6)
+        mean_s = np.round((take * score[idx]).sum(axis=1) / weight, 6)
+        far = (dist[idx] >= FAR_KM - EPSILON).sum(axis=1)
+        locality = (far, mean_d, -mean_s) if high else (np.zeros_like(far), -mean_s, mean_d)
+        keys.append(np.column_stack([-np.round(covered, _FTE_DIGITS), *locality,
+                                     np.full(len(idx), size),
+                                     -rank_bit[idx].sum(axis=1)]))
+        combos.extend(map(tuple, idx.tolist()))
+    if not combos:
+        return []
+    key = np.concatenate(keys)
+    if (key[:, 0] <= -(uncovered - EPSILON)).any():
+        # some combination covers it all: partial ones are no alternative
+        full = np.flatnonzero(key[:, 0] <= -(uncovered - EPSILON))
+        key, combos = key[full], [combos[i] for i in full]
+    order = np.lexsort(key.T[::-1])[:limit]
+    return [combos[i] for i in order]
 
 
 def _build(combo: Sequence[tuple[PartnerCandidate, float]], uncovered: float,
            placement_mode: str, accommodates_support: str,
-           ratios: tuple[float, float, float], high: bool,
-           rank_of: Mapping[str, int]) -> Proposal:
+           ratios: tuple[float, float, float]) -> Proposal:
     members = []
-    for c, take in _split(combo, uncovered, high, rank_of):
+    rest = uncovered
+    for c, cap in combo:  # in fill order
+        take = min(cap, rest)
+        rest -= take
         coverage = cover(c.free_fte, c.supervisors_free, placement_mode, accommodates_support,
                          take, ratios)
         members.append(Member(c, coverage))

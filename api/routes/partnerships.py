@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import Path, Query, status
+from fastapi import Path, Query, Response, status
 
 from api.deps import CurrentUser, SessionDep, SettingsDep
 from api.errors import PROBLEM_RESPONSES
@@ -25,9 +25,11 @@ def need_partnerships(need_id: uuid.UUID, session: SessionDep, user: CurrentUser
                       settings: SettingsDep,
                       limit: Annotated[int, Query(ge=1, le=service.MAX_LIMIT, examples=[3],
                                                   description="Number of proposals")] = 3,
-                      accept_language: AcceptLanguage = None) -> PartnershipsPublic:
-    return service.partnerships_for_need(session, user, settings, need_id, limit=limit,
-                                         lang=pick_language(accept_language))
+                      accept_language: AcceptLanguage = None) -> Response:
+    # the body is built (and kept for repeats, with the match pages) by the service
+    return Response(service.partnerships_json(session, user, settings, need_id, limit=limit,
+                                              lang=pick_language(accept_language)),
+                    media_type="application/json")
 
 
 @router.post("/needs/{need_id}/partnerships/{index}/leads",

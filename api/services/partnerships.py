@@ -8,7 +8,9 @@ lead service, all in the request's one transaction: one member failing rolls all
 
 from __future__ import annotations
 
+import threading
 import uuid
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -20,13 +22,13 @@ from api.services import leads as lead_service
 from api.services.access import can_read, get_writable
 from api.services.matching import (
     ENGINES,
+    MATCH_PAGES,
     current_weights,
     engine_config,
-    load_capability_profiles,
     need_profile,
     reason_labels,
 )
-from matching import MatchingEngine, partnership
+from matching import CapabilityProfile, MatchingEngine, Weights, partnership
 from matching.coverage import SUPPORT_LEVELS, ratios_of
 from matching.partnership import PartnerCandidate, Proposal
 from matching.types import MatchResult, NeedProfile, Reason
@@ -67,15 +69,30 @@ def _ratios(settings: Settings) -> tuple[float, float, float]:
                       "high": config.supervision_ratio_high})
 
 
-def _candidates(session: Session, result: MatchResult) -> list[PartnerCandidate]:
-    """The ranked candidates with their site's free workforce as it is now."""
-    ids = [uuid.UUID(c.capability_id) for c in result.items]
-    profiles = {p.id: p for p in load_capability_profiles(session, ids=ids)} if ids else {}
+_PROFILES: weakref.WeakKeyDictionary[MatchingEngine, dict[str, CapabilityProfile]] = (
+    weakref.WeakKeyDictionary())
+_PROFILES_LOCK = threading.Lock()
+
+
+def _profiles(engine: MatchingEngine) -> dict[str, CapabilityProfile]:
+    """The engine's capability profiles by id (one dict per fitted engine)."""
+    with _PROFILES_LOCK:
+        found = _PROFILES.get(engine)
+        if found is None:
+            found = _PROFILES[engine] = {p.id: p for p in engine.capabilities_}
+        return found
+
+
+def _candidates(engine: MatchingEngine, result: MatchResult) -> list[PartnerCandidate]:
+    """The ranked candidates with their site's free workforce as the engine ranked them.
+
+    The engine follows every catalogue write before it is used (a workforce change gives a
+    new fitted engine), so these are today's figures, the same the ranking used.
+    """
+    profiles = _profiles(engine)
     out = []
     for c in result.items:
-        p = profiles.get(c.capability_id)
-        if p is None:  # deactivated since the engine was fitted
-            continue
+        p = profiles[c.capability_id]
         out.append(PartnerCandidate(c.capability_id, c.site_id, c.provider_id, c.provider_name,
                                     c.municipality, float(c.distance_km), float(c.score),
                                     p.free_fte, p.supervisors_free))
@@ -94,13 +111,14 @@ class _Computed:
     candidates: list[PartnerCandidate]
 
 
-def _compute(session: Session, need: Need, site: Site, settings: Settings,
-             limit: int) -> _Computed:
-    weights = current_weights(session)
-    engine = ENGINES.get(session, weights, engine_config(settings))
+def _compute(session: Session, need: Need, site: Site, settings: Settings, limit: int, *,
+             engine: MatchingEngine | None = None, weights: Weights | None = None) -> _Computed:
+    if engine is None or weights is None:
+        weights = current_weights(session)
+        engine = ENGINES.get(session, weights, engine_config(settings))
     profile = need_profile(need, site)
     result = engine.rank(profile, k=CANDIDATES)
-    candidates = _candidates(session, result)
+    candidates = _candidates(engine, result)
     ratios = _ratios(settings)
     uncovered = round(max(0.0, profile.fte - profile.contracted_fte), 6)
     best_single, best_name = 0.0, None
@@ -168,7 +186,7 @@ def _num(value: float, lang: str) -> str:
     return text.replace(".", ",") if lang == "nl" else text
 
 
-def _diagnosis(session: Session, c: _Computed, lang: str) -> PartnershipDiagnosis | None:
+def _diagnosis(c: _Computed, lang: str) -> PartnershipDiagnosis | None:
     """What is missing when no combination covers the whole need."""
     best = c.proposals[0].covered_fte if c.proposals else c.best_single
     if c.uncovered <= 1e-9 or best >= c.uncovered - 1e-9:
@@ -183,8 +201,7 @@ def _diagnosis(session: Session, c: _Computed, lang: str) -> PartnershipDiagnosi
         for code in {r.code for r in cand.excluded or ()}:
             by_code.setdefault(code, []).append(cand)
     far = by_code.get("too_far", [])
-    far_profiles = {p.id: p for p in load_capability_profiles(
-        session, ids=[uuid.UUID(x.capability_id) for x in far])} if far else {}
+    far_profiles = _profiles(c.engine)
     far_fte = sum(sum(far_profiles[x.capability_id].free_fte) for x in far
                   if x.capability_id in far_profiles)
     en = lang == "en"
@@ -237,13 +254,33 @@ def _diagnosis(session: Session, c: _Computed, lang: str) -> PartnershipDiagnosi
 def partnerships_for_need(session: Session, user: User, settings: Settings,
                           need_id: uuid.UUID, *, limit: int, lang: str) -> PartnershipsPublic:
     """Up to ``limit`` proposals for the need (its company, or staff; others 404)."""
+    return PartnershipsPublic.model_validate_json(partnerships_json(
+        session, user, settings, need_id, limit=limit, lang=lang))
+
+
+def partnerships_json(session: Session, user: User, settings: Settings, need_id: uuid.UUID,
+                      *, limit: int, lang: str) -> bytes:
+    """The ``PartnershipsPublic`` page as its JSON body.
+
+    Like a match page it depends only on the fitted engine (its data, including the free
+    workforce, weights and configuration), the need's profile and the parameters, so it is
+    kept with the match pages (``MATCH_PAGES``, per engine) and served again until one changes.
+    """
     need, site = _readable(session, user, need_id)
-    c = _compute(session, need, site, settings, limit)
-    return PartnershipsPublic(
+    weights = current_weights(session)
+    engine = ENGINES.get(session, weights, engine_config(settings))
+    key = ("partnerships", need_profile(need, site), limit, lang)
+    if (page := MATCH_PAGES.get(engine, key)) is not None:
+        return page
+    c = _compute(session, need, site, settings, limit, engine=engine, weights=weights)
+    body = PartnershipsPublic(
         need_id=need.id, weights_version=c.weights_version, language=lang,
         uncovered_fte=c.uncovered, best_single_fte=c.best_single,
         items=[_public(i, p, lang) for i, p in enumerate(c.proposals)],
-        notice=_notice(c, lang), diagnosis=_diagnosis(session, c, lang))
+        notice=_notice(c, lang), diagnosis=_diagnosis(c, lang)
+    ).model_dump_json().encode()
+    MATCH_PAGES.put(engine, key, body)
+    return body
 
 
 def send_partnership_leads(session: Session, user: User, settings: Settings,

@@ -235,3 +235,14 @@ def test_overview_counts_needs_covered_by_partnerships(client, db):
             assert officer.get("/stats/overview").json()["partnerships"] == {"needs": 0,
                                                                              "fte": 0.0}
     assert officer.get("/stats/overview").json()["partnerships"] == {"needs": 1, "fte": 22.0}
+
+
+def test_a_workforce_write_after_a_query_is_seen_by_the_next_query(client):
+    company, need, providers = _three_of_12_10_8(client)
+    url = f"/needs/{need['id']}/partnerships"
+    assert company.get(url).json()["items"][0]["covered_fte"] == 30.0
+    tielt, _cap = providers[2]
+    set_workforce(tielt, tielt.sites[0], low=6, medium=0, high=0, supervisors=0)
+    body = company.get(url).json()
+    assert body["items"][0]["covered_fte"] == 28.0
+    assert body["diagnosis"]["fte"]["uncovered"] == 30.0
