@@ -227,7 +227,7 @@ class LeadNeed(BaseModel):
 
 
 class LeadPartnershipMember(BaseModel):
-    provider_name: str = Field(examples=["Maatwerk Izegem"])
+    provider_name: str = Field(examples=["Maatwerk Izegem"], description="The member's name")
     municipality: str = Field(examples=["Izegem"], description="Municipality of the member site")
     proposed_fte: float = Field(examples=[8.0], description="FTE proposed for this member")
 
