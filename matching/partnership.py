@@ -60,6 +60,7 @@ from matching.coverage import (
     Coverage,
     cover,
     needs_supervisor,
+    whole_supervisors,
 )
 from matching.types import Reason
 
@@ -308,7 +309,7 @@ class Shortage:
     ``fte_above_level``: free FTE of the candidates at support levels the workplace does not
     accommodate; ``fte_without_supervisor``: free FTE at accepted levels that lack a
     supervisor (supervision, not workers, keeps them out); ``supervisors_short``: whole
-    supervisors that would let those FTE count; ``fte_excluded_too_far``: free FTE of
+    supervisors those sites lack to let those FTE count; ``fte_excluded_too_far``: free FTE of
     candidates beyond a distance limit (given by the caller).
     """
 
@@ -327,21 +328,19 @@ def shortage(candidates: Sequence[PartnerCandidate], *, placement_mode: str,
     top = SUPPORT_LEVELS.index(accommodates_support)
     above = 0.0
     unsupervised = 0.0
-    load_short = 0.0
+    supervisors_short = 0
     sites = distinct_sites(candidates)
     for c in sites:
         above += sum(c.free_fte[top + 1:])
         got = cover(c.free_fte, c.supervisors_free, placement_mode, accommodates_support,
                     uncovered_fte, ratios)
-        without_limit = cover(c.free_fte, 1e9, placement_mode, accommodates_support,
-                              uncovered_fte, ratios)
-        missing = without_limit.fte - got.fte
-        if missing > EPSILON:
-            unsupervised += missing
-            load_short += without_limit.load - got.load
-    supervisors_short = 0
-    if unsupervised > EPSILON:
-        supervisors_short = max(1, int(-(-round(load_short, 6) // 1)))
+        unlimited = cover(c.free_fte, 1e9, placement_mode, accommodates_support,
+                          uncovered_fte, ratios)
+        if unlimited.fte - got.fte > EPSILON:
+            # supervisors are people of that site: what it lacks for all its accepted workers
+            unsupervised += unlimited.fte - got.fte
+            supervisors_short += max(1, unlimited.supervisors
+                                     - int(whole_supervisors(c.supervisors_free)))
     return Shortage(round(max(0.0, uncovered_fte), _FTE_DIGITS),
                     round(best_covered_fte, _FTE_DIGITS), round(above, _FTE_DIGITS),
                     round(unsupervised, _FTE_DIGITS), supervisors_short, len(sites))

@@ -31,7 +31,7 @@ from api.services.matching import (
 from matching import CapabilityProfile, MatchingEngine, Weights, partnership
 from matching.coverage import SUPPORT_LEVELS, ratios_of
 from matching.partnership import PartnerCandidate, Proposal
-from matching.types import MatchResult, NeedProfile, Reason
+from matching.types import Candidate, MatchResult, NeedProfile, Reason
 from models.lead import Lead, LeadCreate
 from models.matching import NearbyPublic, ReasonPublic
 from models.need import Need
@@ -83,20 +83,27 @@ def _profiles(engine: MatchingEngine) -> dict[str, CapabilityProfile]:
         return found
 
 
+_LEVEL_OR_SUPERVISION = frozenset({"no_free_capacity_at_level", "no_supervision"})
+
+
+def _as_partners(profiles: dict[str, CapabilityProfile],
+                 ranked: Sequence[Candidate]) -> list[PartnerCandidate]:
+    out = []
+    for c in ranked:
+        p = profiles[c.capability_id]
+        out.append(PartnerCandidate(c.capability_id, c.site_id, c.provider_id, c.provider_name,
+                                    c.municipality, float(c.distance_km), float(c.score),
+                                    p.free_fte, p.supervisors_free))
+    return out
+
+
 def _candidates(engine: MatchingEngine, result: MatchResult) -> list[PartnerCandidate]:
     """The ranked candidates with their site's free workforce as the engine ranked them.
 
     The engine follows every catalogue write before it is used (a workforce change gives a
     new fitted engine), so these are today's figures, the same the ranking used.
     """
-    profiles = _profiles(engine)
-    out = []
-    for c in result.items:
-        p = profiles[c.capability_id]
-        out.append(PartnerCandidate(c.capability_id, c.site_id, c.provider_id, c.provider_name,
-                                    c.municipality, float(c.distance_km), float(c.score),
-                                    p.free_fte, p.supervisors_free))
-    return out
+    return _as_partners(_profiles(engine), result.items)
 
 
 @dataclass(frozen=True)
@@ -109,6 +116,7 @@ class _Computed:
     best_name: str | None
     proposals: list[Proposal]
     candidates: list[PartnerCandidate]
+    ratios: tuple[float, float, float]
 
 
 def _compute(session: Session, need: Need, site: Site, settings: Settings, limit: int, *,
@@ -132,7 +140,7 @@ def _compute(session: Session, need: Need, site: Site, settings: Settings, limit
         accommodates_support=profile.accommodates_support, uncovered_fte=uncovered,
         binding=profile.binding, limit=limit, ratios=ratios)
     return _Computed(engine, profile, weights.version, uncovered, round(best_single, 6),
-                     best_name, proposals, candidates)
+                     best_name, proposals, candidates, ratios)
 
 
 def _reason(code: str, text: str, params: dict) -> ReasonPublic:
@@ -192,9 +200,6 @@ def _diagnosis(c: _Computed, lang: str) -> PartnershipDiagnosis | None:
     if c.uncovered <= 1e-9 or best >= c.uncovered - 1e-9:
         return None
     profile = c.profile
-    short = partnership.shortage(c.candidates, placement_mode=profile.placement_mode,
-                                 accommodates_support=profile.accommodates_support,
-                                 uncovered_fte=c.uncovered, best_covered_fte=best)
     excluded = c.engine.rank(profile, k=CANDIDATES, include_excluded=True).excluded
     by_code: dict[str, list] = {}
     for cand in excluded:
@@ -202,6 +207,13 @@ def _diagnosis(c: _Computed, lang: str) -> PartnershipDiagnosis | None:
             by_code.setdefault(code, []).append(cand)
     far = by_code.get("too_far", [])
     far_profiles = _profiles(c.engine)
+    # sites kept out only by the support level or the supervision: what they lack is missing
+    lacking = [x for x in excluded
+               if {r.code for r in x.excluded or ()} <= _LEVEL_OR_SUPERVISION]
+    short = partnership.shortage(
+        [*c.candidates, *_as_partners(far_profiles, lacking)],
+        placement_mode=profile.placement_mode, accommodates_support=profile.accommodates_support,
+        uncovered_fte=c.uncovered, best_covered_fte=best, ratios=c.ratios)
     far_fte = sum(sum(far_profiles[x.capability_id].free_fte) for x in far
                   if x.capability_id in far_profiles)
     en = lang == "en"

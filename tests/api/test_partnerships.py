@@ -134,6 +134,8 @@ def test_diagnosis_says_what_is_missing_when_no_combination_covers_it(client):
     _site_with(client, ROESELARE, low=8, high=6, supervisors=1, **enclave)
     _site_with(client, IZEGEM, low=20, supervisors=1, **enclave)
     _site_with(client, ANTWERPEN, low=20, supervisors=3, **enclave)
+    _site_with(client, TIELT, high=4, supervisors=2, **enclave)  # nobody at an accepted level
+    _site_with(client, KORTRIJK, low=6, supervisors=0, **enclave)  # nobody to supervise them
     company = register(client, "company")
     need = add_need(company, add_site(company, ROESELARE), fte=40, max_distance_km=40,
                     **ENCLAVE_NEED)
@@ -141,14 +143,16 @@ def test_diagnosis_says_what_is_missing_when_no_combination_covers_it(client):
                        headers={"Accept-Language": "en"}).json()
     assert body["items"][0]["covered_fte"] == 23.0  # 8 + 15 (one supervisor carries 15 low)
     d = body["diagnosis"]
-    assert d["fte"] == {"uncovered": 40.0, "best_covered": 23.0, "above_accepted_level": 6.0,
-                        "without_supervisor": 5.0, "too_far": 20.0}
+    assert d["fte"] == {"uncovered": 40.0, "best_covered": 23.0, "above_accepted_level": 10.0,
+                        "without_supervisor": 11.0, "too_far": 20.0}
     assert d["counts"]["too_far"] == 1
-    assert d["counts"]["supervisors_short"] == 1
+    assert d["counts"]["no_free_capacity_at_level"] == 1
+    assert d["counts"]["no_supervision"] == 1
+    assert d["counts"]["supervisors_short"] == 2  # one more in Izegem, one in Kortrijk
     assert d["summary"] == [
         "The best combination covers 23 of 40 FTE",
-        "6 FTE are free at support levels above what the workplace accommodates (low)",
-        "5 FTE lack a supervisor: 1 more supervisor(s) needed",
+        "10 FTE are free at support levels above what the workplace accommodates (low)",
+        "11 FTE lack a supervisor: 2 more supervisor(s) needed",
         "1 provider(s) with 20 free FTE are too far away"]
     assert [n["municipality"] for n in d["nearest_related"]] == ["Antwerpen"]
 
