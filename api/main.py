@@ -34,6 +34,7 @@ from api.routes import (
     metrics,
     notifications,
     organisations,
+    partnerships,
     privacy,
     reference,
     stats,
@@ -92,6 +93,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
                    catalogue.needs, matching.router, leads.router, webhooks.router,
                    audit.router, clusters.runs, clusters.clusters, stats.router, dashboard.router,
                    privacy.router, weights.router, metrics.router, notifications.router,
-                   directory.router):
+                   directory.router, partnerships.router):
         app.include_router(router)
     return app

@@ -75,6 +75,8 @@ class Lead(TableBase, table=True):
         ),
         sa.CheckConstraint("contracted_fte IS NULL OR contracted_fte > 0",
                            name="contracted_fte_positive"),
+        sa.CheckConstraint("proposed_fte IS NULL OR proposed_fte > 0",
+                           name="proposed_fte_positive"),
         # at most one open lead per (need, capability); the service checks first and answers
         # 409, this index settles concurrent requests
         sa.Index(
@@ -126,6 +128,10 @@ class Lead(TableBase, table=True):
         default=None, foreign_key="app_user.id", ondelete="SET NULL")
     # last webhook event sequence issued for this lead (outbox ordering; bumped under row lock)
     event_sequence: int = SQLField(default=0, nullable=False)
+    # sent as one member of a partnership (samenwerkingsverband): the leads of one proposal
+    # share this id; the proposal (members, FTE per level) is kept in snapshot["partnership"]
+    partnership_id: uuid.UUID | None = SQLField(default=None, nullable=True, index=True)
+    proposed_fte: float | None = SQLField(default=None)
 
 
 # ---- schemas --------------------------------------------------------------------------------
@@ -233,6 +239,30 @@ class LeadNeed(BaseModel):
     status: str = Field(examples=["open"])
 
 
+class LeadPartnershipMember(BaseModel):
+    provider_name: str = Field(examples=["Maatwerk Izegem"], description="The member's name")
+    municipality: str = Field(examples=["Izegem"], description="Municipality of the member site")
+    proposed_fte: float = Field(examples=[8.0], description="FTE proposed for this member")
+
+
+class LeadPartnership(BaseModel):
+    """The partnership a lead belongs to, as the viewer may see it."""
+
+    id: uuid.UUID = Field(examples=["5d6e7f80-9a1b-4c2d-8e3f-4a5b6c7d8e9f"],
+                          description="Shared by the leads of one proposal")
+    member_count: int = Field(examples=[3], description="Provider sites in the partnership")
+    covered_fte: float = Field(examples=[30.0], description="FTE the members cover together")
+    need_fte: float = Field(examples=[30.0],
+                            description="FTE the need still asked when the proposal was sent")
+    members_visible: bool = Field(
+        examples=[False], description="A provider sees the other members once it accepted its "
+        "lead; the company and staff always")
+    other_members: list[LeadPartnershipMember] | None = Field(
+        default=None, examples=[[{"provider_name": "Maatwerk Izegem", "municipality": "Izegem",
+                                  "proposed_fte": 8.0}]],
+        description="The other members (null until visible)")
+
+
 class LeadPublic(BaseModel):
     id: uuid.UUID = Field(examples=["1b2c3d4e-5f60-4718-8293-a4b5c6d7e8f9"])
     need_id: uuid.UUID = Field(examples=["c2f1e0d9-8b7a-4c6d-9e5f-4a3b2c1d0e9f"])
@@ -274,3 +304,10 @@ class LeadPublic(BaseModel):
         description="The provider; its contact person for the company once accepted")
     created_at: datetime = Field(examples=["2026-11-28T09:00:00Z"])
     updated_at: datetime = Field(examples=["2026-11-28T09:00:00Z"])
+    proposed_fte: float | None = Field(
+        default=None, examples=[10.0],
+        description="FTE proposed for this provider site when the lead was sent as part of a "
+        "partnership; null for a single lead")
+    partnership: LeadPartnership | None = Field(
+        default=None, description="Set when the lead is one member of a partnership "
+        "(POST /needs/{id}/partnerships/{index}/leads)")

@@ -130,6 +130,12 @@ _ORIGIN = Field(description="Open needs, FTE demanded and contracted FTE by the 
 _FILTERS = Field(description="The filters the figures were computed with")
 
 
+class PartnershipCoverage(BaseModel):
+    needs: int = Field(description="Needs with contracted leads from >= 2 members of one "
+                       "partnership", examples=[2])
+    fte: float = Field(description="Sum of `contracted_fte` of those leads", examples=[30.0])
+
+
 class StatsOverview(BaseModel):
     filters: StatsFilters = _FILTERS
     open_needs: int = Field(description="Needs in status `open`", examples=[120])
@@ -151,6 +157,9 @@ class StatsOverview(BaseModel):
     origin: NeedsByOrigin = _ORIGIN
     leads: LeadFunnel = Field(description="Lead funnel and time to first acceptance")
     clusters: ClustersByStatus = Field(description="Clusters by current status")
+    partnerships: PartnershipCoverage = Field(
+        description="Needs covered by partnerships (contracted leads from at least two members "
+        "of one partnership proposal) and the FTE those leads contracted")
 
 
 class RegionRow(BaseModel):

@@ -37,6 +37,8 @@ from models.lead import (
     LeadCreate,
     LeadDecline,
     LeadNeed,
+    LeadPartnership,
+    LeadPartnershipMember,
     LeadParty,
     LeadPublic,
     LeadReservation,
@@ -191,8 +193,27 @@ def present(session: Session, leads: Sequence[Lead], *, viewer: User | None = No
             company=_party(orgs[lead.company_id], company_contact),
             provider=_party(orgs[lead.provider_id], provider_contact),
             created_at=as_utc(lead.created_at), updated_at=as_utc(lead.updated_at),
+            proposed_fte=lead.proposed_fte,
+            partnership=_partnership(lead, staff or org_id == lead.company_id),
         ))
     return out
+
+
+def _partnership(lead: Lead, company_side: bool) -> LeadPartnership | None:
+    """The partnership as the viewer may see it: a provider sees the other members' names
+    once it accepted its own lead (consent, as for contact details); the company always."""
+    data = (lead.snapshot or {}).get("partnership")
+    if lead.partnership_id is None or not data:
+        return None
+    visible = company_side or _provider_consented(lead)
+    members = data.get("members", [])
+    others = [LeadPartnershipMember(provider_name=m["provider_name"],
+                                    municipality=m["municipality"],
+                                    proposed_fte=m["proposed_fte"])
+              for m in members if m.get("site_id") != str(lead.provider_site_id)]
+    return LeadPartnership(id=lead.partnership_id, member_count=len(members),
+                           covered_fte=data["covered_fte"], need_fte=data["need_fte"],
+                           members_visible=visible, other_members=others if visible else None)
 
 
 def _by_id(session: Session, model, ids: Iterable[uuid.UUID]) -> dict:  # noqa: ANN001
@@ -370,7 +391,15 @@ def _lock_workforce(session: Session, site_id: uuid.UUID) -> Workforce | None:
 # ---- use cases --------------------------------------------------------------------------------
 
 def send_lead(session: Session, user: User, need_id: uuid.UUID, data: LeadCreate,
-              settings: Settings, lang: str = "nl") -> Lead:
+              settings: Settings, lang: str = "nl", *,
+              partnership: Mapping[str, object] | None = None,
+              proposed_fte: float | None = None) -> Lead:
+    """Send ``need_id`` to one capability (409 when it cannot be sent).
+
+    ``partnership`` (with ``proposed_fte``) marks the lead as one member of a partnership
+    proposal: ``{"id", "covered_fte", "need_fte", "members": [{"capability_id", "site_id",
+    "provider_name", "municipality", "proposed_fte"}]}``, kept in the snapshot.
+    """
     from api.services.matching import score_pair
 
     # the need row lock serialises concurrent sends for one need (the partial unique index is
@@ -403,10 +432,15 @@ def send_lead(session: Session, user: User, need_id: uuid.UUID, data: LeadCreate
         raise Conflict("The matching engine excludes this capability for this need: "
                        + "; ".join(map(str, causes)), excluded=scored["excluded"])
     now = utcnow()
+    partnership_id = None
+    if partnership is not None:
+        scored = {**scored, "partnership": dict(partnership)}
+        partnership_id = uuid.UUID(str(partnership["id"]))
     lead = Lead(need_id=need.id, capability_id=capability.id, company_id=need.organisation_id,
                 provider_id=capability.organisation_id, provider_site_id=capability.site_id,
                 status="sent", snapshot=scored, sent_at=now,
-                expires_at=now + timedelta(days=settings.lead_expiry_days))
+                expires_at=now + timedelta(days=settings.lead_expiry_days),
+                partnership_id=partnership_id, proposed_fte=proposed_fte)
     brokerage.mark(lead, user, for_company)
     session.add(lead)
     _record(session, user, lead, "send",

@@ -64,6 +64,7 @@ from models.stats import (
     Metric,
     NeedsByOrigin,
     OriginFigures,
+    PartnershipCoverage,
     RegionLevel,
     RegionRow,
     RegionStats,
@@ -474,6 +475,7 @@ def overview(session: Session, settings: Settings, scope: Scope) -> StatsOvervie
         Lead.status == LeadStatus.contracted.value)).scalar_one()
     clusters = dict(session.execute(select_clusters(scope, Cluster.status, func.count())
                                     .group_by(Cluster.status)).all())
+    partnership_needs, partnership_fte = _partnership_coverage(session, scope)
 
     scores = UNMET.get(session, settings)
     keep = scores.mask(scope)
@@ -501,7 +503,21 @@ def overview(session: Session, settings: Settings, scope: Scope) -> StatsOvervie
                          median_hours_to_first_accept=_median_hours_to_first_accept(
                              session, scope)),
         clusters=ClustersByStatus(**{s.value: clusters.get(s.value, 0) for s in ClusterStatus}),
+        partnerships=PartnershipCoverage(needs=partnership_needs, fte=_r(partnership_fte)),
     )
+
+
+def _partnership_coverage(session: Session, scope: Scope) -> tuple[int, float]:
+    """Needs covered by partnerships: contracted leads from >= 2 members of one partnership."""
+    groups = (_leads(scope, Lead.need_id, func.sum(Lead.contracted_fte).label("fte"),
+                     dated_by=Lead.contracted_at)
+              .where(Lead.status == LeadStatus.contracted.value,
+                     Lead.partnership_id.is_not(None))
+              .group_by(Lead.need_id, Lead.partnership_id)
+              .having(func.count() >= 2).subquery())
+    needs, fte = session.execute(
+        select(func.count(func.distinct(groups.c.need_id)), func.sum(groups.c.fte))).one()
+    return int(needs or 0), float(fte or 0.0)
 
 
 # ---- by region -----------------------------------------------------------------------------
