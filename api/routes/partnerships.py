@@ -3,16 +3,15 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import Path, Query, Response, status
+from fastapi import APIRouter, Path, Query, Response, status
 
 from api.deps import CurrentUser, SessionDep, SettingsDep
 from api.errors import PROBLEM_RESPONSES
 from api.routes.matching import AcceptLanguage, pick_language
-from api.routing import Router
 from api.services import partnerships as service
 from models.partnership import PartnershipLeadsCreate, PartnershipLeadsPublic, PartnershipsPublic
 
-router = Router(tags=["partnerships"], responses=PROBLEM_RESPONSES)
+router = APIRouter(tags=["partnerships"], responses=PROBLEM_RESPONSES)
 
 Index = Annotated[int, Path(ge=0, le=service.MAX_LIMIT - 1, examples=[0],
                             description="`index` of the proposal in GET /needs/{id}/partnerships")]

@@ -205,7 +205,7 @@ def _partnership(lead: Lead, company_side: bool) -> LeadPartnership | None:
     data = (lead.snapshot or {}).get("partnership")
     if lead.partnership_id is None or not data:
         return None
-    visible = company_side or _provider_consented(lead)
+    visible = company_side or contacts_exchanged(lead)
     members = data.get("members", [])
     others = [LeadPartnershipMember(provider_name=m["provider_name"],
                                     municipality=m["municipality"],
