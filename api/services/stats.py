@@ -262,7 +262,8 @@ _JSON_LISTS = ("competences", "shifts", "certifications_required")
 _SCORED_COLUMNS = (Need.activity, _as_text(Need.competences), Need.title, Need.description,
                    Need.placement_mode, Need.fte, Need.accommodates_support, Need.time_pressure,
                    Need.peak_season, _as_text(Need.shifts), _as_text(Need.certifications_required),
-                   Need.max_distance_km, Site.lat, Site.lon, Site.public_transport_access)
+                   Need.max_distance_km, Need.contracted_fte, Site.lat, Site.lon,
+                   Site.public_transport_access)
 # ... then the id (need_profile names the profile after it) and what the filters select on
 _PROFILE_COLUMNS = _SCORED_COLUMNS + (Need.id, Need.created_at, Site.province,
                                       Site.arrondissement_nis, Site.municipality_nis)

@@ -173,7 +173,7 @@ def test_new_weights_rank_every_open_need(market: Market, db, settings,  # noqa:
                                           ranked: list[int],
                                           monkeypatch: pytest.MonkeyPatch) -> None:
     _warm(db, settings, ranked, market)
-    other = replace(stats.current_weights(db), competence=0.45, locality=0.15, version="test")
+    other = replace(stats.current_weights(db), competence=0.45, locality=0.05, version="test")
     monkeypatch.setattr(stats, "current_weights", lambda _session: other)
     assert _cached_equals_scratch(db, settings, ranked) == [len(market.needs)]
 
