@@ -18,7 +18,6 @@ from api import dbwatch
 POOL_SIZE, POOL_OVERFLOW = 10, 30
 #: execution option: on SQLite, begin this connection's transactions with the write lock
 SQLITE_WRITE = "koppel_sqlite_write"
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 #: longest wait for a pooled connection (or a free server slot) before a 429
 POOL_WAIT_SECONDS = 30.0
 
@@ -42,9 +41,10 @@ def make_engine(url: str, *, timeout_seconds: float = 5.0) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):  # noqa: ANN001
-            # a write request takes SQLite's write lock when it begins: a deferred
-            # transaction that read first and then writes after another writer committed
-            # fails at once with "database is locked" (the busy timeout cannot help it)
+            # a request takes SQLite's write lock when it begins: a deferred transaction
+            # that read first and then writes after another writer committed fails at once
+            # with "database is locked" (the busy timeout cannot help it); reads write too
+            # (an export records its audit row), so every request transaction is immediate
             immediate = conn.get_execution_options().get(SQLITE_WRITE, False)
             conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
@@ -107,7 +107,7 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     transaction (a read that never touched the database) is closed on the event loop.
     """
     engine = request.app.state.engine
-    if engine.dialect.name == "sqlite" and request.method not in SAFE_METHODS:
+    if engine.dialect.name == "sqlite":  # one writer at a time, waiting its turn
         engine = engine.execution_options(**{SQLITE_WRITE: True})
     session = Session(engine, expire_on_commit=False)
     try:

@@ -229,3 +229,29 @@ def test_sqlite_write_sessions_begin_with_the_write_lock(tmp_path) -> None:  # n
     with engine.connect() as conn:
         assert sorted(conn.exec_driver_sql("SELECT x FROM t").scalars()) == [1, 2]
     engine.dispose()
+
+
+def test_every_request_session_on_sqlite_begins_with_the_write_lock(tmp_path) -> None:  # noqa: ANN001
+    """A GET writes too (an export records its audit row): the fuzzer's 503 on a parallel
+    `GET /organisations/{id}/export` came from a deferred read turned write."""
+    import anyio
+    from starlette.requests import Request
+
+    from api.db import get_session
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'requests.sqlite3'}")
+    app = FastAPI()
+    app.state.engine = engine
+
+    async def options(method: str) -> dict:
+        request = Request({"type": "http", "method": method, "path": "/", "headers": [],
+                           "app": app})
+        sessions = get_session(request)
+        session = await sessions.__anext__()
+        found = dict(session.get_bind().get_execution_options())
+        await sessions.aclose()
+        return found
+
+    for method in ("GET", "POST"):
+        assert anyio.run(options, method).get(SQLITE_WRITE) is True
+    engine.dispose()
