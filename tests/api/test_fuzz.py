@@ -8,7 +8,7 @@ layer rather than stopping at a 404. A stateful run then chains operations along
 Schemathesis infers (create a site, read it, change it, ...), as each role. Bounded:
 ``KOPPEL_FUZZ_EXAMPLES`` examples per operation, role and strategy, and as many stateful
 scenarios per role (default 5 for the suite; 50 for the full run, see README);
-``KOPPEL_FUZZ_BACKENDS`` (default ``sqlite``) lists the backends, e.g. ``sqlite,postgresql``.
+``KOPPEL_FUZZ_BACKENDS`` (default ``sqlite``) lists the backends, e.g. ``sqlite,postgres``.
 """
 
 from __future__ import annotations
