@@ -16,6 +16,8 @@ from starlette.concurrency import run_in_threadpool
 from api import dbwatch
 
 POOL_SIZE, POOL_OVERFLOW = 10, 30
+#: execution option: on SQLite, begin this connection's transactions with the write lock
+SQLITE_WRITE = "koppel_sqlite_write"
 #: longest wait for a pooled connection (or a free server slot) before a 429
 POOL_WAIT_SECONDS = 30.0
 
@@ -39,7 +41,12 @@ def make_engine(url: str, *, timeout_seconds: float = 5.0) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):  # noqa: ANN001
-            conn.exec_driver_sql("BEGIN")
+            # a request takes SQLite's write lock when it begins: a deferred transaction
+            # that read first and then writes after another writer committed fails at once
+            # with "database is locked" (the busy timeout cannot help it); reads write too
+            # (an export records its audit row), so every request transaction is immediate
+            immediate = conn.get_execution_options().get(SQLITE_WRITE, False)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
     engine = create_engine(
@@ -99,7 +106,10 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     or rollback talks to the database, so it runs in a worker thread; a session that holds no
     transaction (a read that never touched the database) is closed on the event loop.
     """
-    session = Session(request.app.state.engine, expire_on_commit=False)
+    engine = request.app.state.engine
+    if engine.dialect.name == "sqlite":  # one writer at a time, waiting its turn
+        engine = engine.execution_options(**{SQLITE_WRITE: True})
+    session = Session(engine, expire_on_commit=False)
     try:
         yield session
     except BaseException:

@@ -1,11 +1,14 @@
 """Schema fuzzing: every operation of the app's own OpenAPI, as each role, must never answer 5xx
-and must answer what it documents (status code and response schema).
+and must answer what it documents (status code, content type and response schema).
 
 Schemathesis generates requests from `/openapi.json` (valid ones, and invalid ones that must
 be refused with a documented 4xx); half of the cases address the real resources of a small
 world (the caller's organisation, site, need, capability, lead) so paths reach the service
-layer rather than stopping at a 404. Bounded: ``KOPPEL_FUZZ_EXAMPLES`` examples per operation,
-role and strategy (default 20; the whole run takes two to three minutes on SQLite).
+layer rather than stopping at a 404. A stateful run then chains operations along the links
+Schemathesis infers (create a site, read it, change it, ...), as each role. Bounded:
+``KOPPEL_FUZZ_EXAMPLES`` examples per operation, role and strategy, and as many stateful
+scenarios per role (default 5 for the suite; 50 for the full run, see README);
+``KOPPEL_FUZZ_BACKENDS`` (default ``sqlite``) lists the backends, e.g. ``sqlite,postgres``.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
     response_schema_conformance,
     status_code_conformance,
 )
@@ -35,8 +39,10 @@ from tests.factories import (
     staff,
 )
 
-EXAMPLES = int(os.environ.get("KOPPEL_FUZZ_EXAMPLES", "20"))
-CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
+EXAMPLES = int(os.environ.get("KOPPEL_FUZZ_EXAMPLES", "5"))
+BACKENDS = os.environ.get("KOPPEL_FUZZ_BACKENDS", "sqlite").split(",")
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
+          response_schema_conformance]
 
 # Operations fuzzed with generated path ids only: with a real id they would end the world
 # (erasure revokes every token of the caller's organisation).
@@ -98,7 +104,33 @@ def _fuzz(operation, role: str, actor: Actor, ids: dict[str, str],  # noqa: ANN0
     return calls
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def _stateful(schema, role: str, actor: Actor, failures: list[str]) -> int:  # noqa: ANN001
+    headers = {"Authorization": f"Bearer {actor.token}"}
+    calls = 0
+
+    class Machine(schema.as_state_machine()):  # type: ignore[misc]
+        def get_call_kwargs(self, case: Any) -> dict[str, Any]:
+            return {"headers": headers}
+
+        def validate_response(self, response: Any, case: Any, additional_checks: Any = None,
+                              **kwargs: Any) -> None:
+            nonlocal calls
+            calls += 1
+            try:
+                case.validate_response(response, checks=CHECKS)
+            except (AssertionError, BaseExceptionGroup) as exc:
+                label = f"stateful {case.operation.method.upper()} {case.operation.path} as {role}"
+                failures.append(f"{label}: {response.status_code} {_describe(exc)}\n"
+                                f"  {case.as_curl_command()}")
+
+    Machine.run(settings=settings(max_examples=EXAMPLES, stateful_step_count=8, deadline=None,
+                                  database=None, derandomize=True,
+                                  phases=[Phase.explicit, Phase.generate],
+                                  suppress_health_check=list(HealthCheck)))
+    return calls
+
+
+@pytest.mark.parametrize("backend", BACKENDS, indirect=True)
 def test_every_operation_survives_fuzzing_as_every_role(app, client, db,  # noqa: ANN001
                                                         connection) -> None:  # noqa: ANN001
     app.dependency_overrides[job_bind] = lambda: connection
@@ -112,6 +144,9 @@ def test_every_operation_survives_fuzzing_as_every_role(app, client, db,  # noqa
         for role, (actor, ids) in world.items():
             calls += _fuzz(operation, role, actor, ids, failures)
     assert calls >= len(operations) * len(world)
+    # stateful last: a chain may erase the caller's organisation, which ends its tokens
+    steps = sum(_stateful(schema, role, actor, failures) for role, (actor, _) in world.items())
+    assert steps >= EXAMPLES * len(world)
     assert not failures, f"{len(failures)} failure(s):\n" + "\n".join(failures[:30])
 
 

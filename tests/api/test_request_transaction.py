@@ -6,6 +6,7 @@ when it commits. Each gets a fresh migrated database on the backend under test.
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from api.config import Settings
-from api.db import make_engine
+from api.db import SQLITE_WRITE, make_engine
 from api.deps import CurrentUser, SessionDep, StaffUser
 from api.errors import install_handlers
 from api.main import create_app
@@ -191,3 +192,66 @@ def test_endpoints_receive_the_user_row(fresh: Fresh) -> None:
         assert r.status_code == 200, r.text
     assert all(isinstance(u, User) for u in seen)
     assert seen[0] is seen[1]
+
+
+def _read_then_write(engine: Engine, read: threading.Event, other_done: threading.Event) -> None:
+    with engine.connect() as conn, conn.begin():
+        conn.exec_driver_sql("SELECT count(*) FROM t").scalar()
+        read.set()
+        other_done.wait(1.0)  # with the write lock held, the other writer waits for us
+        conn.exec_driver_sql("INSERT INTO t VALUES (1)")
+
+
+def test_sqlite_write_sessions_begin_with_the_write_lock(tmp_path) -> None:  # noqa: ANN001
+    """Two writers found by the fuzzer: one read, the other committed, the first then wrote
+    and got "database is locked" at once, a 503; a write request's transaction now begins
+    with the write lock, so the second writer waits its turn."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'locks.sqlite3'}")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE t (x INTEGER)")
+    writer = engine.execution_options(**{SQLITE_WRITE: True})
+    read, other_done, errors = threading.Event(), threading.Event(), []
+
+    def first() -> None:
+        try:
+            _read_then_write(writer, read, other_done)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    assert read.wait(5.0)
+    with writer.connect() as conn, conn.begin():
+        conn.exec_driver_sql("INSERT INTO t VALUES (2)")
+    other_done.set()
+    thread.join(10.0)
+    assert errors == []
+    with engine.connect() as conn:
+        assert sorted(conn.exec_driver_sql("SELECT x FROM t").scalars()) == [1, 2]
+    engine.dispose()
+
+
+def test_every_request_session_on_sqlite_begins_with_the_write_lock(tmp_path) -> None:  # noqa: ANN001
+    """A GET writes too (an export records its audit row): the fuzzer's 503 on a parallel
+    `GET /organisations/{id}/export` came from a deferred read turned write."""
+    import anyio
+    from starlette.requests import Request
+
+    from api.db import get_session
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'requests.sqlite3'}")
+    app = FastAPI()
+    app.state.engine = engine
+
+    async def options(method: str) -> dict:
+        request = Request({"type": "http", "method": method, "path": "/", "headers": [],
+                           "app": app})
+        sessions = get_session(request)
+        session = await sessions.__anext__()
+        found = dict(session.get_bind().get_execution_options())
+        await sessions.aclose()
+        return found
+
+    for method in ("GET", "POST"):
+        assert anyio.run(options, method).get(SQLITE_WRITE) is True
+    engine.dispose()
