@@ -32,9 +32,9 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState
 from sqlalchemy.orm import Session as OrmSession
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col
 
-from models.base import utcnow
+from models.base import rowcount, utcnow
 
 CATALOGUE_TABLES = ("capability", "organisation", "site", "workforce")
 NEED_TABLES = ("need",)
@@ -54,8 +54,8 @@ class DataRevision(SQLModel, table=True):
 def data_stamp(session: OrmSession, tables: Iterable[str]) -> tuple[tuple[str, str], ...]:
     """The current stamps of ``tables``: equal stamps mean no committed write in between."""
     names = sorted(tables)
-    rows = session.execute(sa.select(DataRevision.table_name, DataRevision.stamp)
-                           .where(DataRevision.table_name.in_(names))).all()
+    rows = session.execute(sa.select(col(DataRevision.table_name), col(DataRevision.stamp))
+                           .where(col(DataRevision.table_name).in_(names))).all()
     return tuple(sorted((name, stamp) for name, stamp in rows))
 
 
@@ -86,8 +86,8 @@ def _restamp(session: OrmSession) -> None:
     for name in sorted(touched or ()):
         values = {"stamp": uuid.uuid4().hex, "changed_at": utcnow()}
         result = session.execute(sa.update(DataRevision)
-                                 .where(DataRevision.table_name == name).values(**values))
-        if result.rowcount == 0:  # a database whose seed rows were removed by hand
+                                 .where(col(DataRevision.table_name) == name).values(**values))
+        if rowcount(result) == 0:  # a database whose seed rows were removed by hand
             session.execute(sa.insert(DataRevision).values(table_name=name, **values))
 
 
