@@ -18,7 +18,7 @@ from collections import OrderedDict
 from datetime import UTC, datetime
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from api import metrics
 from api.config import Settings
@@ -99,9 +99,9 @@ def load_capability_profiles(session: Session, *, active_only: bool = True,
                              organisation_id: uuid.UUID | None = None) -> list[CapabilityProfile]:
     stmt = _capability_query()
     if active_only:
-        stmt = stmt.where(Capability.active.is_(True))
+        stmt = stmt.where(col(Capability.active).is_(True))
     if ids is not None:
-        stmt = stmt.where(Capability.id.in_(ids))
+        stmt = stmt.where(col(Capability.id).in_(ids))
     if organisation_id is not None:
         stmt = stmt.where(Capability.organisation_id == organisation_id)
     now = datetime.now(UTC)
@@ -271,8 +271,8 @@ def _diagnosis(result: MatchResult, lang: str) -> DiagnosisPublic | None:
 def _readable_need_and_site(session: Session, user: User,
                             need_id: uuid.UUID) -> tuple[Need, Site]:
     """The need (404 unless the caller may read it) and its site, in one round trip."""
-    row = session.execute(select(Need, Site).join(Site, Site.id == Need.site_id)
-                          .where(Need.id == need_id)).first()
+    row = session.execute(select(Need, Site).join(Site, col(Site.id) == Need.site_id)
+                          .where(col(Need.id) == need_id)).first()
     if row is None or not can_read(user, row[0].organisation_id):
         raise NotFound(f"Need {need_id} not found")
     return row[0], row[1]
@@ -370,8 +370,8 @@ def opportunities_for_provider(session: Session, user: User, settings: Settings,
     # prefilter open needs to the provider's activity groups and a bounding box around its sites
     lat_pad, lon_pad = OPPORTUNITY_REACH_KM / 111.0, OPPORTUNITY_REACH_KM / 70.0
     lats, lons = [c.lat for c in caps], [c.lon for c in caps]
-    stmt = (select(Need, Site).join(Site, Site.id == Need.site_id)
-            .where(Need.status == "open",
+    stmt = (select(Need, Site).join(Site, col(Site.id) == Need.site_id)
+            .where(col(Need.status) == "open",
                    Site.lat.between(min(lats) - lat_pad, max(lats) + lat_pad),
                    Site.lon.between(min(lons) - lon_pad, max(lons) + lon_pad)))
     rows = [(n, s) for n, s in session.execute(stmt).tuples()

@@ -35,7 +35,7 @@ import numpy as np
 from pydantic import BaseModel
 from sqlalchemy import String, and_, case, cast, distinct, exists, func, select
 from sqlalchemy.sql import ColumnElement, Select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from api.config import Settings
 from api.services.matching import (
@@ -131,7 +131,7 @@ def _share(part: float, whole: float) -> float | None:
 
 def _needs(scope: Scope, *columns: Any) -> Select:
     """Needs joined to their site, filtered by place, activity and creation date."""
-    stmt = select(*columns).select_from(Need).join(Site, Site.id == Need.site_id)
+    stmt = select(*columns).select_from(Need).join(Site, col(Site.id) == Need.site_id)
     conditions = scope.place() + scope.period(Need.created_at)
     if scope.activity:
         conditions.append(Need.activity == scope.activity)
@@ -140,19 +140,19 @@ def _needs(scope: Scope, *columns: Any) -> Select:
 
 def _workforce(scope: Scope, *columns: Any) -> Select:
     """Provider workforce joined to its site; by activity: sites with an active capability."""
-    stmt = select(*columns).select_from(Workforce).join(Site, Site.id == Workforce.site_id)
+    stmt = select(*columns).select_from(Workforce).join(Site, col(Site.id) == Workforce.site_id)
     conditions = scope.place()
     if scope.activity:
-        conditions.append(exists().where(Capability.site_id == Workforce.site_id,
-                                         Capability.active.is_(True),
-                                         Capability.activity == scope.activity))
+        conditions.append(exists().where(col(Capability.site_id) == Workforce.site_id,
+                                         col(Capability.active).is_(True),
+                                         col(Capability.activity) == scope.activity))
     return stmt.where(*conditions)
 
 
 def _leads(scope: Scope, *columns: Any, dated_by: Any = Lead.sent_at) -> Select:
     """Leads by their need's site and activity, and by ``sent_at`` (or ``dated_by``)."""
-    stmt = (select(*columns).select_from(Lead).join(Need, Need.id == Lead.need_id)
-            .join(Site, Site.id == Need.site_id))
+    stmt = (select(*columns).select_from(Lead).join(Need, col(Need.id) == Lead.need_id)
+            .join(Site, col(Site.id) == Need.site_id))
     conditions = scope.place() + scope.period(dated_by)
     if scope.activity:
         conditions.append(Need.activity == scope.activity)
@@ -166,8 +166,9 @@ def select_clusters(scope: Scope, *columns: Any) -> Select:
         conditions.append(Cluster.province == scope.province)
     if scope.arrondissement:
         conditions.append(exists().where(
-            ClusterNeedMember.cluster_id == Cluster.id, Need.id == ClusterNeedMember.need_id,
-            Site.id == Need.site_id, Site.arrondissement_nis == scope.arrondissement))
+            col(ClusterNeedMember.cluster_id) == Cluster.id,
+            col(Need.id) == ClusterNeedMember.need_id, col(Site.id) == Need.site_id,
+            col(Site.arrondissement_nis) == scope.arrondissement))
     if scope.activity:
         conditions.append(Cluster.kind == taxonomy.activity(scope.activity).family)
     return stmt.where(*conditions)
@@ -426,10 +427,11 @@ def _unmet_by(keys: np.ndarray, fte: np.ndarray) -> dict[str, tuple[int, float]]
 # ---- overview ------------------------------------------------------------------------------
 
 def _median_hours_to_first_accept(session: Session, scope: Scope) -> float | None:
-    accepted = and_(Lead.answered_at.is_not(None), Lead.status != LeadStatus.declined.value)
+    accepted = and_(col(Lead.answered_at).is_not(None),
+                    col(Lead.status) != LeadStatus.declined.value)
     per_need = _leads(scope, Lead.need_id, func.min(Lead.sent_at).label("first_sent"),
                       func.min(case((accepted, Lead.answered_at))).label("first_accept")
-                      ).group_by(Lead.need_id)
+                      ).group_by(col(Lead.need_id))
     hours = []
     for _need_id, first_sent, first_accept in session.execute(per_need):
         if first_accept is not None:
@@ -449,7 +451,7 @@ def overview(session: Session, settings: Settings, scope: Scope) -> StatsOvervie
         func.sum(case((_OPEN, Need.fte), else_=0.0)),
         func.count(case((Need.status == "matched", 1))),
         func.sum(Need.contracted_fte),
-        func.sum(case((and_(_OPEN, Need.complementary.is_(True)), Need.fte), else_=0.0)),
+        func.sum(case((and_(_OPEN, col(Need.complementary).is_(True)), Need.fte), else_=0.0)),
         func.count(case((and_(_OPEN, _NIGHT), 1))),
     )).one()
     open_needs, open_fte, matched, contracted, complementary_fte, night = needs
@@ -464,7 +466,7 @@ def overview(session: Session, settings: Settings, scope: Scope) -> StatsOvervie
                                      .group_by(Lead.status)).all())
     lead_contracted_fte = session.execute(_leads(
         scope, func.sum(Lead.contracted_fte)).where(
-        Lead.status == LeadStatus.contracted.value)).scalar_one()
+        col(Lead.status) == LeadStatus.contracted.value)).scalar_one()
     clusters = dict(session.execute(select_clusters(scope, Cluster.status, func.count())
                                     .group_by(Cluster.status)).all())
 
@@ -561,7 +563,7 @@ def activities(session: Session, settings: Settings, scope: Scope) -> ActivitySt
     cap_stmt = (select(Capability.activity, func.count(),
                        func.count(distinct(Capability.organisation_id)))
                 .join(Site, Site.id == Capability.site_id)
-                .where(Capability.active.is_(True), *scope.place())
+                .where(col(Capability.active).is_(True), *scope.place())
                 .group_by(Capability.activity))
     if scope.activity:
         cap_stmt = cap_stmt.where(Capability.activity == scope.activity)
@@ -612,16 +614,16 @@ def timeseries(session: Session, scope: Scope, metric: Metric) -> TimeSeries:
     by_status: dict[str, dict[str, int]] = {}
     if metric == "needs_posted":
         month = _month(session, Need.created_at)
-        stmt = _needs(scope, month, func.count()).where(Need.status != "draft")
+        stmt = _needs(scope, month, func.count()).where(col(Need.status) != "draft")
     elif metric == "leads_sent":
         month = _month(session, Lead.sent_at)
         stmt = _leads(scope, month, func.count())
     elif metric in _CONTRACTED_BY_ORIGIN:
         month = _month(session, Lead.contracted_at)
         stmt = (_leads(scope, month, func.sum(Lead.contracted_fte), dated_by=Lead.contracted_at)
-                .where(Lead.contracted_at.is_not(None)))
+                .where(col(Lead.contracted_at).is_not(None)))
         if _CONTRACTED_BY_ORIGIN[metric] is not None:
-            stmt = stmt.where(Need.origin == _CONTRACTED_BY_ORIGIN[metric])
+            stmt = stmt.where(col(Need.origin) == _CONTRACTED_BY_ORIGIN[metric])
     else:  # clusters_formed
         month = _month(session, Cluster.created_at)
         stmt = select_clusters(scope, month, func.count())
