@@ -16,6 +16,7 @@ import uuid
 import weakref
 from collections import OrderedDict
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlmodel import Session, col
@@ -67,6 +68,7 @@ def _age_days(as_of: datetime | None, now: datetime) -> float | None:
     return max(0.0, (now - as_of).total_seconds() / 86400.0)
 
 
+_CAP_COLUMNS: tuple[Any, ...]  # mapped attributes and columns, typed as their values
 _CAP_COLUMNS = (Capability.id, Capability.organisation_id, Organisation.name, Capability.site_id,
                 Site.municipality, Capability.activity, Capability.competences,
                 Capability.description, Capability.placement_modes, Capability.service_radius_km,
@@ -77,9 +79,9 @@ _CAP_COLUMNS = (Capability.id, Capability.organisation_id, Organisation.name, Ca
 
 def _capability_query():  # noqa: ANN202
     return (select(*_CAP_COLUMNS)
-            .join(Site, Site.id == Capability.site_id)
-            .join(Organisation, Organisation.id == Capability.organisation_id)
-            .outerjoin(Workforce, Workforce.site_id == Capability.site_id))
+            .join(Site, col(Site.id) == Capability.site_id)
+            .join(Organisation, col(Organisation.id) == Capability.organisation_id)
+            .outerjoin(Workforce, col(Workforce.site_id) == Capability.site_id))
 
 
 def _capability_profile(row, now: datetime) -> CapabilityProfile:  # noqa: ANN001
@@ -128,9 +130,10 @@ def need_profile(need: Need, site: Site) -> NeedProfile:
 @functools.cache
 def vocabulary_texts() -> tuple[str, ...]:
     """The taxonomy's nl and en labels of activities and competences, for the text vocabulary."""
-    texts = []
-    for item in (*taxonomy.activities().values(), *taxonomy.competences().values()):
-        texts.extend(item.label[lang] for lang in ("nl", "en"))
+    texts: list[str] = []
+    labels = [a.label for a in taxonomy.activities().values()]
+    for label in labels + [c.label for c in taxonomy.competences().values()]:
+        texts.extend(label[lang] for lang in ("nl", "en"))
     return tuple(texts)
 
 
@@ -338,7 +341,7 @@ def matches_json(session: Session, user: User, settings: Settings, need_id: uuid
     if (page := MATCH_PAGES.get(engine, key)) is not None:
         return page
     result = engine.rank(profile, k=limit, include_excluded=include_excluded)
-    where = {"need_approximate": site.coordinates_approximate,
+    where: dict[str, Any] = {"need_approximate": site.coordinates_approximate,
              "approximate_sites": distance.approximate_site_ids(session)}
     items = [_item(c, lang, **where) for c in result.items]
     if include_excluded:
@@ -372,8 +375,8 @@ def opportunities_for_provider(session: Session, user: User, settings: Settings,
     lats, lons = [c.lat for c in caps], [c.lon for c in caps]
     stmt = (select(Need, Site).join(Site, col(Site.id) == Need.site_id)
             .where(col(Need.status) == "open",
-                   Site.lat.between(min(lats) - lat_pad, max(lats) + lat_pad),
-                   Site.lon.between(min(lons) - lon_pad, max(lons) + lon_pad)))
+                   col(Site.lat).between(min(lats) - lat_pad, max(lats) + lat_pad),
+                   col(Site.lon).between(min(lons) - lon_pad, max(lons) + lon_pad)))
     rows = [(n, s) for n, s in session.execute(stmt).tuples()
             if n.activity.split(".", 1)[0] in groups]
     titles = {str(n.id): n.title for n, _s in rows}
@@ -400,7 +403,7 @@ def score_pair(session: Session, need: Need, capability: Capability,
     caps = load_capability_profiles(session, active_only=False, ids=[capability.id])
     if not caps:
         return None
-    site = session.get(Site, need.site_id)
+    site = session.get_one(Site, need.site_id)
     cand = score_pair_reference(need_profile(need, site), caps[0], weights, engine.config_,
                                 text_model=engine.text_model_)
     if cand is None:
