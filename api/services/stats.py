@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
 from typing import Any
+from typing import cast as cast_to
 
 import numpy as np
 from pydantic import BaseModel
@@ -111,11 +112,11 @@ class Scope:
         return conditions
 
     def place(self) -> list[ColumnElement[bool]]:
-        conditions = []
+        conditions: list[ColumnElement[bool]] = []
         if self.province:
-            conditions.append(Site.province == self.province)
+            conditions.append(col(Site.province) == self.province)
         if self.arrondissement:
-            conditions.append(Site.arrondissement_nis == self.arrondissement)
+            conditions.append(col(Site.arrondissement_nis) == self.arrondissement)
         return conditions
 
 
@@ -134,7 +135,7 @@ def _needs(scope: Scope, *columns: Any) -> Select:
     stmt = select(*columns).select_from(Need).join(Site, col(Site.id) == Need.site_id)
     conditions = scope.place() + scope.period(Need.created_at)
     if scope.activity:
-        conditions.append(Need.activity == scope.activity)
+        conditions.append(col(Need.activity) == scope.activity)
     return stmt.where(*conditions)
 
 
@@ -155,7 +156,7 @@ def _leads(scope: Scope, *columns: Any, dated_by: Any = Lead.sent_at) -> Select:
             .join(Site, col(Site.id) == Need.site_id))
     conditions = scope.place() + scope.period(dated_by)
     if scope.activity:
-        conditions.append(Need.activity == scope.activity)
+        conditions.append(col(Need.activity) == scope.activity)
     return stmt.where(*conditions)
 
 
@@ -163,18 +164,18 @@ def select_clusters(scope: Scope, *columns: Any) -> Select:
     stmt = select(*columns).select_from(Cluster)
     conditions = scope.period(Cluster.created_at)
     if scope.province:
-        conditions.append(Cluster.province == scope.province)
+        conditions.append(col(Cluster.province) == scope.province)
     if scope.arrondissement:
         conditions.append(exists().where(
             col(ClusterNeedMember.cluster_id) == Cluster.id,
             col(Need.id) == ClusterNeedMember.need_id, col(Site.id) == Need.site_id,
             col(Site.arrondissement_nis) == scope.arrondissement))
     if scope.activity:
-        conditions.append(Cluster.kind == taxonomy.activity(scope.activity).family)
+        conditions.append(col(Cluster.kind) == taxonomy.known_activity(scope.activity).family)
     return stmt.where(*conditions)
 
 
-_OPEN = Need.status == "open"
+_OPEN = col(Need.status) == "open"
 # shifts is a JSON list; its text form contains the quoted code on SQLite and PostgreSQL alike
 _NIGHT = cast(Need.shifts, String).like('%"night"%')
 
@@ -260,11 +261,13 @@ def _as_text(column: Any) -> ColumnElement[str]:
 _JSON_LISTS = ("competences", "shifts", "certifications_required")
 # Every column need_profile reads except the need's id: equal values give equal profiles and so,
 # with the same fitted engine, equal best scores. Keep in step with need_profile.
+_SCORED_COLUMNS: tuple[Any, ...]  # mapped attributes and columns, typed as their values
 _SCORED_COLUMNS = (Need.activity, _as_text(Need.competences), Need.title, Need.description,
                    Need.placement_mode, Need.fte, Need.accommodates_support, Need.time_pressure,
                    Need.peak_season, _as_text(Need.shifts), _as_text(Need.certifications_required),
                    Need.max_distance_km, Site.lat, Site.lon, Site.public_transport_access)
 # ... then the id (need_profile names the profile after it) and what the filters select on
+_PROFILE_COLUMNS: tuple[Any, ...]
 _PROFILE_COLUMNS = _SCORED_COLUMNS + (Need.id, Need.created_at, Site.province,
                                       Site.arrondissement_nis, Site.municipality_nis)
 
@@ -272,8 +275,8 @@ _PROFILE_COLUMNS = _SCORED_COLUMNS + (Need.id, Need.created_at, Site.province,
 def _open_need_rows(session: Session) -> list[Any]:
     # on the session's connection: plain rows, without the ORM's per-row result processing
     return list(session.connection().execute(
-        select(*_PROFILE_COLUMNS).join(Site, Site.id == Need.site_id)
-        .where(_OPEN).order_by(Need.id)).all())
+        select(*_PROFILE_COLUMNS).join(Site, col(Site.id) == Need.site_id)
+        .where(_OPEN).order_by(col(Need.id))).all())
 
 
 class _ProfileSource:
@@ -292,7 +295,9 @@ class _ProfileSource:
 
 def _best_of(engine: MatchingEngine, rows: list[Any]) -> np.ndarray:
     """The best score of each row's need, NaN where no capability qualifies."""
-    profiles = [need_profile(source, source) for source in map(_ProfileSource, rows)]
+    # a _ProfileSource stands in for both the Need and its Site (the attributes read are there)
+    profiles = [need_profile(cast_to(Need, source), cast_to(Site, source))
+                for source in map(_ProfileSource, rows)]
     return (engine.rank_many(profiles, k=1).scores[:, 0] if profiles
             else np.zeros(0, dtype=np.float64))
 
@@ -406,8 +411,9 @@ def _refresh(session: Session, settings: Settings, stamp: tuple,
     reuse = previous is not None and previous.reusable_with(engine)
     rows = _open_need_rows(session)
     best, best_by_profile = _best_reusing(
-        engine, rows, previous.best_by_profile if reuse else {})
-    return _UnmetEntry(stamp=stamp, born=previous.born if reuse else time.monotonic(),
+        engine, rows, previous.best_by_profile if previous is not None and reuse else {})
+    return _UnmetEntry(stamp=stamp,
+                       born=previous.born if previous is not None and reuse else time.monotonic(),
                        scores=_open_need_scores(rows, best), engine=weakref.ref(engine),
                        best_by_profile=best_by_profile)
 
@@ -449,7 +455,7 @@ def overview(session: Session, settings: Settings, scope: Scope) -> StatsOvervie
         scope,
         func.count(case((_OPEN, 1))),
         func.sum(case((_OPEN, Need.fte), else_=0.0)),
-        func.count(case((Need.status == "matched", 1))),
+        func.count(case((col(Need.status) == "matched", 1))),
         func.sum(Need.contracted_fte),
         func.sum(case((and_(_OPEN, col(Need.complementary).is_(True)), Need.fte), else_=0.0)),
         func.count(case((and_(_OPEN, _NIGHT), 1))),
@@ -560,13 +566,13 @@ def activities(session: Session, settings: Settings, scope: Scope) -> ActivitySt
         scope, Need.activity, func.count(case((_OPEN, 1))),
         func.sum(case((_OPEN, Need.fte), else_=0.0)), func.sum(Need.contracted_fte),
     ).group_by(Need.activity)).all()
-    cap_stmt = (select(Capability.activity, func.count(),
-                       func.count(distinct(Capability.organisation_id)))
-                .join(Site, Site.id == Capability.site_id)
+    cap_stmt = (select(col(Capability.activity), func.count(),
+                       func.count(distinct(col(Capability.organisation_id))))
+                .join(Site, col(Site.id) == Capability.site_id)
                 .where(col(Capability.active).is_(True), *scope.place())
                 .group_by(Capability.activity))
     if scope.activity:
-        cap_stmt = cap_stmt.where(Capability.activity == scope.activity)
+        cap_stmt = cap_stmt.where(col(Capability.activity) == scope.activity)
     cap_rows = session.execute(cap_stmt).all()
     scores = UNMET.get(session, settings)
     keep = scores.mask(scope)
