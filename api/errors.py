@@ -188,7 +188,7 @@ def install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = []
+        errors: list[dict[str, Any]] = []
         for err in exc.errors():
             msg = str(err.get("msg", "invalid value"))
             if msg.startswith("Value error, "):

@@ -37,6 +37,7 @@ def database_families(session, engine) -> list:  # noqa: ANN001
     """
     import sqlalchemy as sa
     from prometheus_client.core import GaugeMetricFamily
+    from sqlmodel import col
 
     from models.base import utcnow
     from models.cluster import ClusterRun
@@ -50,7 +51,7 @@ def database_families(session, engine) -> list:  # noqa: ANN001
                                labels=["channel"])
     count, first = session.exec(
         sa.select(sa.func.count(), sa.func.min(OutboxEvent.created_at))
-        .where(OutboxEvent.status == "pending")).one()
+        .where(col(OutboxEvent.status) == "pending")).one()
     if first is not None and first.tzinfo is None:  # SQLite hands back naive UTC
         from datetime import UTC
         first = first.replace(tzinfo=UTC)
@@ -59,8 +60,9 @@ def database_families(session, engine) -> list:  # noqa: ANN001
     runs = GaugeMetricFamily("koppel_cluster_runs", "Cluster runs waiting or executing",
                              labels=["status"])
     by_status = dict(session.exec(
-        sa.select(ClusterRun.status, sa.func.count())
-        .where(ClusterRun.status.in_(("queued", "running"))).group_by(ClusterRun.status)).all())
+        sa.select(col(ClusterRun.status), sa.func.count())
+        .where(col(ClusterRun.status).in_(("queued", "running")))
+        .group_by(ClusterRun.status)).all())
     for status in ("queued", "running"):
         runs.add_metric([status], by_status.get(status, 0))
     pool = engine.pool

@@ -124,8 +124,9 @@ def common_passwords() -> frozenset[str]:
 
 
 # keyboard rows (AZERTY, QWERTY, QWERTZ), digits and the alphabet, read either way
-_RUNS = ("1234567890", "azertyuiop", "qsdfghjklm", "wxcvbn", "qwertyuiop", "asdfghjkl",
-         "zxcvbnm", "qwertzuiop", "yxcvbnm", "abcdefghijklmnopqrstuvwxyz")
+_RUNS: tuple[str, ...] = (
+    "1234567890", "azertyuiop", "qsdfghjklm", "wxcvbn", "qwertyuiop", "asdfghjkl",
+    "zxcvbnm", "qwertzuiop", "yxcvbnm", "abcdefghijklmnopqrstuvwxyz")
 _RUNS = _RUNS + tuple(run[::-1] for run in _RUNS)
 WALK_MIN = 4
 

@@ -197,7 +197,7 @@ def _need_side(
         comp_pairs = sorted(summed.items())
         text_pairs = text_model._weights(needs[0].text) if text_model.n_terms else []
         a["has_text"] = np.array([bool(text_pairs)])
-        side = _Side(a, None, None)  # type: ignore[arg-type]
+        side = _Side(a, None, None)
         side.pairs = (comp_pairs, text_pairs)
         return side
     comp = sp.csr_matrix((vals, (rows, cols)), shape=(n, len(competences)), dtype=np.float64)

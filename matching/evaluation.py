@@ -408,15 +408,17 @@ def ablation(scenarios: Sequence[Scenario], weights: Weights | None = None,
         scaled = [0.0 if j == i else v / rest for j, v in enumerate(values)]
         scaled[max((j for j in range(4) if j != i), key=lambda j: scaled[j])] += (
             1.0 - math.fsum(scaled))
-        variants.append((f"drop {name}", Weights(*scaled, version=f"no-{name}"), config))
-    for label, changes in (
+        dropped = Weights(scaled[0], scaled[1], scaled[2], scaled[3], version=f"no-{name}")
+        variants.append((f"drop {name}", dropped, config))
+    rules_off: tuple[tuple[str, dict[str, Any]], ...] = (
         ("rule off: public transport", {"public_transport_limited": 1.0,
                                          "public_transport_poor": 1.0}),
         ("rule off: freshness", {"stale_after_days": 1e9}),
         ("rule off: peak season", {"peak_pressure_factor": 1.0}),
         ("rule off: reach of coverage", {"reach_decay_factor": 1e9}),
         ("rule off: text similarity", {"text_coverage_weight": 1.0}),
-    ):
+    )
+    for label, changes in rules_off:
         variants.append((label, weights, replace(config, **changes)))
     out = []
     for label, w, c in variants:

@@ -221,7 +221,8 @@ def _search(sites: Sequence[tuple[PartnerCandidate, float]], ranks: Sequence[int
     score = np.array([s.score for s, _c in sites])
     # tie-break on the members' engine ranks: the set holding the better-ranked site first
     rank_bit = np.array([float(1 << (len(sites) - r)) for r in ranks])
-    keys, combos = [], []
+    keys: list[np.ndarray] = []
+    combos: list[tuple[int, ...]] = []
     for size in range(MIN_MEMBERS, min(MAX_MEMBERS, len(sites)) + 1):
         idx = _combinations(len(sites), size)
         caps = cap[idx]

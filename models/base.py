@@ -5,9 +5,12 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 from functools import cache
+from typing import Any, cast, overload
 
 import sqlalchemy as sa
 from sqlalchemy import event
+from sqlalchemy.engine import CursorResult, Result
+from sqlalchemy.orm import Mapper
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Field, SQLModel
 
@@ -25,12 +28,12 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def json_list(**kwargs) -> object:  # noqa: ANN003
+def json_list(**kwargs: Any) -> Any:  # noqa: ANN003
     """A list of codes stored as JSON (portable between SQLite and PostgreSQL)."""
     return Field(default_factory=list, sa_type=sa.JSON, **kwargs)
 
 
-def tz_datetime(**kwargs) -> object:  # noqa: ANN003
+def tz_datetime(**kwargs: Any) -> Any:  # noqa: ANN003
     return Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True), **kwargs)
 
 
@@ -42,9 +45,19 @@ class TableBase(SQLModel):
     updated_at: datetime = tz_datetime(nullable=False)
 
 
+def rowcount(result: Result[Any]) -> int:
+    """The rows an UPDATE or DELETE run through ``Session.execute`` matched.
+
+    At run time that result is a ``CursorResult``; SQLAlchemy 2.1 types ``Session.execute`` as
+    returning a plain ``Result``, which has no ``rowcount``.
+    """
+    return cast(CursorResult[Any], result).rowcount
+
+
 @cache
 def _aware_columns(cls: type) -> tuple[str, ...]:
-    return tuple(attr.key for attr in sa.inspect(cls).column_attrs
+    mapper: Mapper[Any] = sa.inspect(cls)
+    return tuple(attr.key for attr in mapper.column_attrs
                  if any(isinstance(c.type, sa.DateTime) and c.type.timezone
                         for c in attr.columns))
 
@@ -65,6 +78,10 @@ event.listen(SQLModel, "refresh", lambda target, _ctx, _attrs: _make_aware(targe
              propagate=True)
 
 
+@overload
+def as_utc(value: datetime) -> datetime: ...
+@overload
+def as_utc(value: None) -> None: ...
 def as_utc(value: datetime | None) -> datetime | None:
     """SQLite hands back naive datetimes; every datetime we store is UTC."""
     if value is not None and value.tzinfo is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated
 
@@ -45,13 +46,16 @@ Radius = Annotated[float, Field(gt=0, le=500, allow_inf_nan=False)]
 Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
 
 
-def check_modes_fit_activity(activity: str | None, modes: list[str] | None) -> None:
+def check_modes_fit_activity(activity: str | None, modes: Sequence[str] | None) -> None:
     """ValueError unless every placement mode applies to the taxonomy activity."""
     if activity is None or modes is None:
         return
     from models.taxonomy import activity as find_activity
 
-    allowed = set(find_activity(activity).modes)
+    found = find_activity(activity)
+    if found is None:  # an unknown code is reported by the activity field itself
+        return
+    allowed = set(found.modes)
     wrong = [m for m in modes if m not in allowed]
     if wrong:
         raise ValueError(

@@ -145,11 +145,9 @@ class _NeedFields(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self):  # noqa: ANN202
+        mode = getattr(self, "placement_mode", None)
         try:
-            check_modes_fit_activity(
-                getattr(self, "activity", None),
-                [self.placement_mode] if getattr(self, "placement_mode", None) else None,
-            )
+            check_modes_fit_activity(getattr(self, "activity", None), [mode] if mode else None)
         except ValueError as exc:
             raise FieldRuleError("placement_mode", str(exc)) from None
         start, end = getattr(self, "start_date", None), getattr(self, "end_date", None)

@@ -40,9 +40,9 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState
 from sqlalchemy.orm import Session as OrmSession
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col
 
-from models.base import utcnow
+from models.base import rowcount, utcnow
 
 CATALOGUE_TABLES = ("capability", "organisation", "site", "workforce")
 CHANGE_LOG = "catalogue_change"
@@ -89,8 +89,8 @@ def _row_key(obj: object) -> tuple[str, str | None] | None:
 def data_stamp(session: OrmSession, tables: Iterable[str]) -> tuple[tuple[str, str], ...]:
     """The current stamps of ``tables``: equal stamps mean no committed write in between."""
     names = sorted(tables)
-    rows = session.execute(sa.select(DataRevision.table_name, DataRevision.stamp)
-                           .where(DataRevision.table_name.in_(names))).all()
+    rows = session.execute(sa.select(col(DataRevision.table_name), col(DataRevision.stamp))
+                           .where(col(DataRevision.table_name).in_(names))).all()
     return tuple(sorted((name, stamp) for name, stamp in rows))
 
 
@@ -130,8 +130,8 @@ def _restamp(session: OrmSession) -> None:
     for name in sorted(touched):
         values = {"stamp": uuid.uuid4().hex, "changed_at": utcnow()}
         result = session.execute(sa.update(DataRevision)
-                                 .where(DataRevision.table_name == name).values(**values))
-        if result.rowcount == 0:  # a database whose seed rows were removed by hand
+                                 .where(col(DataRevision.table_name) == name).values(**values))
+        if rowcount(result) == 0:  # a database whose seed rows were removed by hand
             session.execute(sa.insert(DataRevision).values(table_name=name, **values))
     if changed:
         _log_changes(session, changed)
@@ -149,7 +149,7 @@ def _log_changes(session: OrmSession, changed: set[tuple[str, str | None]]) -> N
     if (last + len(rows)) // PRUNE_EVERY > last // PRUNE_EVERY:
         # an engine cache whose last entry is pruned just fits afresh
         session.execute(sa.delete(CatalogueChange).where(
-            CatalogueChange.changed_at < now - timedelta(seconds=KEEP_CHANGES_SECONDS)))
+            col(CatalogueChange.changed_at) < now - timedelta(seconds=KEEP_CHANGES_SECONDS)))
 
 
 @event.listens_for(OrmSession, "after_transaction_end")

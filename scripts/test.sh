@@ -17,7 +17,7 @@ fi
 echo "== ruff =="
 ruff check api matching models tests bench scripts
 echo "== mypy =="
-mypy matching
+mypy api models matching
 # Headless Chromium for tests/api/test_dashboard_browser.py (required under CI=true).
 if ! command -v chromium >/dev/null; then
   if [ "$(id -u)" -eq 0 ]; then

@@ -114,6 +114,26 @@ def add_capability(actor: Actor, site: dict, activity: str = "returns.apparel",
     return r.json()
 
 
+def add_offer(actor: Actor, postcode: str = "8800", *, low: float = 3, medium: float = 3,
+              high: float = 2, supervisors: float = 2, site_name: str | None = None,
+              **cap_kw: Any) -> tuple[dict, dict]:
+    """A site of provider ``actor`` with workforce figures and one capability on it.
+
+    Returns ``(site, capability)``; ``cap_kw`` go to :func:`add_capability`.
+    """
+    site = add_site(actor, postcode, **({"name": site_name} if site_name else {}))
+    set_workforce(actor, site, low=low, medium=medium, high=high, supervisors=supervisors)
+    return site, add_capability(actor, site, **cap_kw)
+
+
+def provider_with_offer(client: TestClient, postcode: str = "8500", *, name: str | None = None,
+                        **kw: Any) -> tuple[Actor, dict, dict]:
+    """A new provider with one staffed site and a capability: ``(provider, site, capability)``."""
+    provider = register(client, "provider", name)
+    site, capability = add_offer(provider, postcode, **kw)
+    return provider, site, capability
+
+
 def need_body(site: dict, **kw: Any) -> dict:
     body = {"site_id": site["id"], "title": "Retourkledij verwerken",
             "description": "Retours wassen, strijken en herverpakken",

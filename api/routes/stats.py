@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
@@ -64,8 +64,9 @@ async def stats_scope(province: ProvinceFilter = None,
 
 
 ScopeDep = Annotated[service.Scope, Depends(stats_scope)]
-CSV_RESPONSE = {200: {"content": {"text/csv": {"schema": {"type": "string"}}},
-                      "description": "The figures; with `format=csv` a CSV attachment"}}
+CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/csv": {"schema": {"type": "string"}}},
+          "description": "The figures; with `format=csv` a CSV attachment"}}
 
 
 def _respond(result: BaseModel, format: str, name: str) -> BaseModel | Response:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from api.crud.common import paginate
 from api.services.access import is_staff
@@ -45,7 +45,7 @@ def list_events(session: Session, user: User, *, entity: str | None, action: str
         since = since.astimezone(UTC) if since.tzinfo else since.replace(tzinfo=UTC)
         stmt = stmt.where(AuditEvent.at >= since)
     return paginate(session, stmt, limit=limit, offset=offset,
-                    order_by=(AuditEvent.at.desc(), AuditEvent.id))
+                    order_by=(col(AuditEvent.at).desc(), AuditEvent.id))
 
 
 def present(session: Session, events: list[AuditEvent]) -> list[AuditEventPublic]:
@@ -55,9 +55,10 @@ def present(session: Session, events: list[AuditEvent]) -> list[AuditEventPublic
     names: dict[uuid.UUID, str] = {}
     if brokers:
         rows = session.exec(select(User.id, User.full_name, User.email, Organisation.name)
-                            .join(Organisation, Organisation.id == User.organisation_id)
-                            .where(User.id.in_(brokers))).all()
+                            .join(Organisation, col(Organisation.id) == User.organisation_id)
+                            .where(col(User.id).in_(brokers))).all()
         names = {id_: f"{full_name or email} ({org})" for id_, full_name, email, org in rows}
     return [AuditEventPublic.model_validate(e).model_copy(update={
-        "actor_name": names.get(e.actor_user_id) if e.on_behalf_of_organisation_id else None})
+        "actor_name": (names.get(e.actor_user_id)
+                       if e.on_behalf_of_organisation_id and e.actor_user_id else None)})
         for e in events]

@@ -9,7 +9,7 @@ from typing import Protocol
 
 from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from api.config import Settings
 from api.errors import Conflict, Forbidden, InvalidInput, TooManyRequests, Unauthorized
@@ -25,7 +25,7 @@ from api.security import (
 from api.services import audit
 from api.services.access import is_staff
 from api.services.common import apply_update
-from models.base import utcnow
+from models.base import rowcount, utcnow
 from models.organisation import (
     Organisation,
     PasswordChange,
@@ -194,8 +194,8 @@ def issue_token(session: Session, user: User, settings: Settings) -> Token:
     """An access token and the first refresh token of a new family (a login)."""
     now = utcnow()
     # a login is a good moment to forget this user's families that can no longer be used
-    session.execute(delete(RefreshTokenFamily).where(RefreshTokenFamily.user_id == user.id,
-                                                     RefreshTokenFamily.expires_at < now))
+    session.execute(delete(RefreshTokenFamily).where(col(RefreshTokenFamily.user_id) == user.id,
+                                                     col(RefreshTokenFamily.expires_at) < now))
     family = RefreshTokenFamily(user_id=user.id, current_jti=uuid.uuid4().hex,
                                 expires_at=now + timedelta(days=settings.refresh_token_days))
     session.add(family)
@@ -232,19 +232,19 @@ def refresh(session: Session, refresh_token: str, settings: Settings) -> Token:
         raise Unauthorized("Refresh token no longer valid")
     now = utcnow()
     new_jti = uuid.uuid4().hex
-    family = RefreshTokenFamily.__table__.c
-    swapped = session.execute(
+    family = RefreshTokenFamily
+    swapped = rowcount(session.execute(
         update(RefreshTokenFamily)
-        .where(family.id == family_id, family.user_id == user_id, family.current_jti == jti,
-               family.revoked_at.is_(None))
+        .where(col(family.id) == family_id, col(family.user_id) == user_id,
+               col(family.current_jti) == jti, col(family.revoked_at).is_(None))
         .values(current_jti=new_jti, updated_at=now,
-                expires_at=now + timedelta(days=settings.refresh_token_days))).rowcount
+                expires_at=now + timedelta(days=settings.refresh_token_days))))
     if swapped != 1:
-        revoked = session.execute(
+        revoked = rowcount(session.execute(
             update(RefreshTokenFamily)
-            .where(family.id == family_id, family.user_id == user_id,
-                   family.revoked_at.is_(None))
-            .values(revoked_at=now, updated_at=now)).rowcount
+            .where(col(family.id) == family_id, col(family.user_id) == user_id,
+                   col(family.revoked_at).is_(None))
+            .values(revoked_at=now, updated_at=now)))
         if revoked:
             audit.record(session, user, entity="user", entity_id=user.id,
                          action="refresh.reuse",
@@ -291,7 +291,7 @@ def update_me(session: Session, user: User, patch: UserUpdate) -> User:
 
 def department(session: Session) -> Organisation:
     org = session.exec(select(Organisation).where(Organisation.kind == "department")
-                       .order_by(Organisation.created_at)).first()
+                       .order_by(col(Organisation.created_at))).first()
     if org is None:
         org = Organisation(kind="department", name=DEPARTMENT_NAME,
                            description="Vlaamse overheid, Werk en Sociale Economie")

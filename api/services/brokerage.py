@@ -56,9 +56,9 @@ def on_behalf_of(actor: User | None, company_id: uuid.UUID) -> uuid.UUID | None:
     return company_id
 
 
-def mark(row: Any, user: User, for_company: uuid.UUID | None) -> None:
+def mark(row: Any, user: User | None, for_company: uuid.UUID | None) -> None:
     """Name the staff member on a need or lead they just changed for its company."""
-    if for_company is not None:
+    if for_company is not None and user is not None:
         row.brokered_by_user_id = user.id
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from api.crud.common import page, paginate
 from api.errors import Conflict, InvalidInput
@@ -119,7 +119,7 @@ def list_needs(session: Session, user: User, *, status: str | None, activity: st
                     province=province)
     if status:
         stmt = stmt.where(Need.status == status)
-    order = (Need.created_at.desc(), Need.id.desc())
+    order = (col(Need.created_at).desc(), col(Need.id).desc())
     if activity or province:
         return paginate(session, stmt, limit=limit, offset=offset, order_by=order)
     # filtered by organisation and status only: the trigger-kept tally has the exact total
@@ -151,7 +151,7 @@ def create_need(session: Session, user: User, data: NeedCreate) -> Need:
     site, for_company = _need_site(session, user, data)
     # not given: the activity's time pressure from the taxonomy (DESIGN §4.8)
     pressure = (str(data.time_pressure.value) if data.time_pressure is not None
-                else taxonomy.activity(data.activity).time_pressure)
+                else taxonomy.known_activity(data.activity).time_pressure)
     need = Need.model_validate(data.model_dump(), update={
         "organisation_id": site.organisation_id, "status": "draft", "time_pressure": pressure})
     need.site_id = site.id

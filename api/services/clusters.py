@@ -21,7 +21,8 @@ from datetime import timedelta
 
 from sqlalchemy import exists, func, or_, update
 from sqlalchemy.engine import Connection, Engine
-from sqlmodel import Session, select
+from sqlalchemy.sql.selectable import ScalarSelect
+from sqlmodel import Session, col, select
 
 from api.config import Settings
 from api.crud.common import paginate
@@ -45,7 +46,7 @@ from matching.clusters import (
     propose_clusters,
 )
 from models import taxonomy
-from models.base import utcnow
+from models.base import rowcount, utcnow
 from models.cluster import (
     CLUSTER_TRANSITIONS,
     Cluster,
@@ -105,7 +106,7 @@ def get_run(session: Session, run_id: uuid.UUID) -> ClusterRun:
 
 def list_runs(session: Session, *, limit: int, offset: int) -> tuple[list[ClusterRun], int]:
     return paginate(session, select(ClusterRun), limit=limit, offset=offset,
-                    order_by=(ClusterRun.created_at.desc(), ClusterRun.id))
+                    order_by=(col(ClusterRun.created_at).desc(), ClusterRun.id))
 
 
 def run_public(session: Session, run: ClusterRun) -> ClusterRunPublic:
@@ -128,19 +129,20 @@ def _claim(session: Session, run_id: uuid.UUID | None = None) -> uuid.UUID | Non
     exactly one updates a row. On PostgreSQL the oldest queued run is picked with
     ``FOR UPDATE SKIP LOCKED`` so concurrent workers take different runs instead of waiting.
     """
+    target: uuid.UUID | ScalarSelect[uuid.UUID]
     if run_id is None:
-        target = (select(ClusterRun.id).where(ClusterRun.status == RunStatus.queued.value)
-                  .order_by(ClusterRun.created_at, ClusterRun.id).limit(1)
+        target = (select(col(ClusterRun.id)).where(ClusterRun.status == RunStatus.queued.value)
+                  .order_by(col(ClusterRun.created_at), col(ClusterRun.id)).limit(1)
                   .with_for_update(skip_locked=True).scalar_subquery())
     else:
         target = run_id
     now = utcnow()
     claimed = session.execute(
         update(ClusterRun)
-        .where(ClusterRun.id == target, ClusterRun.status == RunStatus.queued.value)
+        .where(col(ClusterRun.id) == target, col(ClusterRun.status) == RunStatus.queued.value)
         .values(status=RunStatus.running.value, started_at=now, updated_at=now, progress=0.0,
                 message="started")
-        .returning(ClusterRun.id)
+        .returning(col(ClusterRun.id))
     ).scalar_one_or_none()
     return claimed
 
@@ -181,13 +183,13 @@ def fail_abandoned(bind: Bind, *, older_than: timedelta = ABANDONED_AFTER) -> in
     with _session(bind) as session:
         result = session.execute(
             update(ClusterRun)
-            .where(ClusterRun.status == RunStatus.running.value,
-                   ClusterRun.updated_at < now - older_than)
+            .where(col(ClusterRun.status) == RunStatus.running.value,
+                   col(ClusterRun.updated_at) < now - older_than)
             .values(status=RunStatus.failed.value, finished_at=now, updated_at=now,
                     error=f"abandoned: no progress for {older_than} (worker stopped?)",
                     message="failed"))
         session.commit()
-    return int(result.rowcount or 0)
+    return rowcount(result)
 
 
 def _execute_claimed(bind: Bind, run_id: uuid.UUID, settings: Settings) -> None:
@@ -204,7 +206,7 @@ def _mark_failed(bind: Bind, run_id: uuid.UUID, error: str) -> None:
     with _session(bind) as session:
         session.execute(
             update(ClusterRun)
-            .where(ClusterRun.id == run_id, ClusterRun.status == RunStatus.running.value)
+            .where(col(ClusterRun.id) == run_id, col(ClusterRun.status) == RunStatus.running.value)
             .values(status=RunStatus.failed.value, error=error[:4000], finished_at=now,
                     updated_at=now, message="failed"))
         session.commit()
@@ -219,9 +221,9 @@ def _touch_running(session: Session, run_id: uuid.UUID, **values: object) -> Non
     """
     updated = session.execute(
         update(ClusterRun)
-        .where(ClusterRun.id == run_id, ClusterRun.status == RunStatus.running.value)
+        .where(col(ClusterRun.id) == run_id, col(ClusterRun.status) == RunStatus.running.value)
         .values(updated_at=utcnow(), **values)
-        .returning(ClusterRun.id)).scalar_one_or_none()
+        .returning(col(ClusterRun.id))).scalar_one_or_none()
     if updated is None:
         raise RuntimeError(f"cluster run {run_id} is no longer running; work discarded")
 
@@ -242,12 +244,12 @@ class _Inputs:
 
 
 def _load_inputs(session: Session, params: ClusterRunParams) -> _Inputs:
-    stmt = (select(Need, Site).join(Site, Site.id == Need.site_id)
-            .where(Need.status == "open").order_by(Need.id))
+    stmt = (select(Need, Site).join(Site, col(Site.id) == Need.site_id)
+            .where(Need.status == "open").order_by(col(Need.id)))
     if params.families is not None:
         wanted = set(params.families)
         codes = sorted(a.code for a in taxonomy.activities().values() if a.family in wanted)
-        stmt = stmt.where(Need.activity.in_(codes))
+        stmt = stmt.where(col(Need.activity).in_(codes))
     if params.province is not None:
         stmt = stmt.where(Site.province == params.province)
     needs: list[ClusterNeed] = []
@@ -274,7 +276,7 @@ def _load_inputs(session: Session, params: ClusterRunParams) -> _Inputs:
         if cap.site_id not in sites:
             sites[cap.site_id] = ClusterProvider(
                 id=cap.site_id, provider_id=cap.provider_id, name=cap.provider_name,
-                lat=cap.lat, lon=cap.lon, free_fte=tuple(cap.free_fte),
+                lat=cap.lat, lon=cap.lon, free_fte=cap.free_fte,
                 supervisors_free=cap.supervisors_free)
     providers = [p for _, p in sorted(sites.items()) if sum(p.free_fte) > 0]
     return _Inputs(needs, company_of_need, profiles, capabilities, providers)
@@ -293,7 +295,7 @@ def _score_pairs(inputs: _Inputs, weights: Weights, config: EngineConfig) -> lis
         return []
     engine = MatchingEngine(weights=weights, config=config,
                             vocabulary_texts=vocabulary_texts()).fit(inputs.capabilities)
-    pairs = []
+    pairs: list[PairScore] = []
     for result in engine.rank_many(inputs.profiles, k=CANDIDATES_PER_NEED):
         # ranked items only: excluded candidates (hard constraints) never get work
         pairs.extend(PairScore(need_id=c.need_id, site_id=c.site_id, score=c.score,
@@ -388,7 +390,7 @@ def _store(session: Session, run_id: uuid.UUID, proposal: ClusterProposal,
 
 # ---- reading clusters -----------------------------------------------------------------------
 
-_PROPOSAL_ORDER = (Cluster.kind, Cluster.demand_fte.desc(), Cluster.key)
+_PROPOSAL_ORDER = (Cluster.kind, col(Cluster.demand_fte).desc(), Cluster.key)
 
 
 def _visible(stmt, user: User):  # noqa: ANN001, ANN202
@@ -397,10 +399,10 @@ def _visible(stmt, user: User):  # noqa: ANN001, ANN202
         return stmt
     org_id = user.organisation_id
     return stmt.where(or_(
-        exists().where(ClusterNeedMember.cluster_id == Cluster.id,
-                       ClusterNeedMember.company_id == org_id),
-        exists().where(ClusterProviderMember.cluster_id == Cluster.id,
-                       ClusterProviderMember.provider_id == org_id)))
+        exists().where(col(ClusterNeedMember.cluster_id) == Cluster.id,
+                       col(ClusterNeedMember.company_id) == org_id),
+        exists().where(col(ClusterProviderMember.cluster_id) == Cluster.id,
+                       col(ClusterProviderMember.provider_id) == org_id)))
 
 
 def _get_visible(session: Session, user: User, cluster_id: uuid.UUID, *,
@@ -423,15 +425,17 @@ def list_clusters(session: Session, user: User, *, status: str | None, kind: str
         if value is not None:
             stmt = stmt.where(column == value)
     rows, total = paginate(session, stmt, limit=limit, offset=offset,
-                           order_by=(Cluster.created_at.desc(), *_PROPOSAL_ORDER, Cluster.id))
+                           order_by=(col(Cluster.created_at).desc(), *_PROPOSAL_ORDER, Cluster.id))
     return _summaries(session, rows), total
 
 
-def _count_by_cluster(session: Session, model: type, ids: list[uuid.UUID]) -> dict:
+def _count_by_cluster(session: Session,
+                      model: type[ClusterNeedMember] | type[ClusterProviderMember],
+                      ids: list[uuid.UUID]) -> dict:
     if not ids:
         return {}
-    stmt = (select(model.cluster_id, func.count()).where(model.cluster_id.in_(ids))
-            .group_by(model.cluster_id))
+    cluster_id = col(model.cluster_id)
+    stmt = select(cluster_id, func.count()).where(cluster_id.in_(ids)).group_by(cluster_id)
     return dict(session.exec(stmt).all())
 
 
@@ -452,20 +456,20 @@ def get_cluster(session: Session, user: User, cluster_id: uuid.UUID) -> ClusterP
 def cluster_public(session: Session, cluster: Cluster) -> ClusterPublic:
     need_rows = session.exec(
         select(ClusterNeedMember, Organisation.name, Need.activity, Site.municipality)
-        .join(Organisation, Organisation.id == ClusterNeedMember.company_id)
-        .join(Need, Need.id == ClusterNeedMember.need_id)
-        .join(Site, Site.id == Need.site_id)
+        .join(Organisation, col(Organisation.id) == ClusterNeedMember.company_id)
+        .join(Need, col(Need.id) == ClusterNeedMember.need_id)
+        .join(Site, col(Site.id) == Need.site_id)
         .where(ClusterNeedMember.cluster_id == cluster.id)
-        .order_by(ClusterNeedMember.need_id)).all()
+        .order_by(col(ClusterNeedMember.need_id))).all()
     provider_rows = session.exec(
         select(ClusterProviderMember, Organisation.name, Site.name, Site.municipality)
-        .join(Organisation, Organisation.id == ClusterProviderMember.provider_id)
-        .join(Site, Site.id == ClusterProviderMember.site_id)
+        .join(Organisation, col(Organisation.id) == ClusterProviderMember.provider_id)
+        .join(Site, col(Site.id) == ClusterProviderMember.site_id)
         .where(ClusterProviderMember.cluster_id == cluster.id)
-        .order_by(ClusterProviderMember.site_id)).all()
+        .order_by(col(ClusterProviderMember.site_id))).all()
     assignments = session.exec(
         select(ClusterAssignment).where(ClusterAssignment.cluster_id == cluster.id)
-        .order_by(ClusterAssignment.need_id, ClusterAssignment.site_id,
+        .order_by(col(ClusterAssignment.need_id), col(ClusterAssignment.site_id),
                   ClusterAssignment.level)).all()
     [summary] = _summaries(session, [cluster])
     return ClusterPublic(

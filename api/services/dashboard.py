@@ -12,13 +12,13 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import case, func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from api.config import Settings
 from api.services import stats
 from models import gazetteer, taxonomy
 from models.cluster import Cluster, ClusterNeedMember, ClusterProviderMember, ClusterStatus
-from models.stats import StatsOverview
+from models.stats import Metric, StatsOverview
 
 FLEMISH_PROVINCES = ("antwerpen", "limburg", "oost-vlaanderen", "vlaams-brabant",
                      "west-vlaanderen")
@@ -138,11 +138,12 @@ def _map(rows: list[stats.RegionRow], threshold_note: str) -> dict[str, Any]:
         cy = sum(y for _, y in xs) / max(1, len(xs))
         shapes.append({"slug": slug, "name": names.get(slug, slug), "path": path,
                        "label_x": round(cx, 1), "label_y": round(cy, 1)})
-    shown = [r for r in rows if r.open_fte > 0 and r.lat is not None and r.lon is not None]
-    biggest = max((r.open_fte for r in shown), default=1.0)
+    shown = [(r, lon, lat) for r in rows
+             if r.open_fte > 0 and (lat := r.lat) is not None and (lon := r.lon) is not None]
+    biggest = max((r.open_fte for r, _, _ in shown), default=1.0)
     markers = []
-    for r in sorted(shown, key=lambda r: -r.open_fte):  # small circles drawn on top
-        x, y = project(r.lon, r.lat)
+    for r, lon, lat in sorted(shown, key=lambda s: -s[0].open_fte):  # small circles on top
+        x, y = project(lon, lat)
         share = r.unmet_fte / r.open_fte if r.open_fte else 0.0
         level = "none" if r.unmet_needs == 0 else ("high" if share >= 0.5 else "some")
         markers.append({"x": x, "y": y, "r": round(3 + 14 * math.sqrt(r.open_fte / biggest), 1),
@@ -175,9 +176,10 @@ def _series(session: Session, scope: stats.Scope) -> list[dict[str, Any]]:
     window = stats.Scope(scope.province, scope.arrondissement, scope.activity,
                          period_from=first, period_to=today)
     charts = []
-    for metric, title, kind in (("needs_posted", "Needs posted", "bar"),
-                                ("clusters_formed", "Clusters formed", "bar"),
-                                ("fte_contracted", "FTE contracted", "line")):
+    shown_metrics: tuple[tuple[Metric, str, str], ...] = (
+        ("needs_posted", "Needs posted", "bar"), ("clusters_formed", "Clusters formed", "bar"),
+        ("fte_contracted", "FTE contracted", "line"))
+    for metric, title, kind in shown_metrics:
         points = stats.timeseries(session, window, metric).points
         top = max((p.value for p in points), default=0.0)
         biggest = top or 1.0
@@ -232,16 +234,16 @@ _STATUS_ORDER = {s.value: i for i, s in enumerate(
 
 
 def _clusters(session: Session, scope: stats.Scope) -> list[dict[str, Any]]:
-    needs = (select(func.count()).where(ClusterNeedMember.cluster_id == Cluster.id)
+    needs = (select(func.count()).where(col(ClusterNeedMember.cluster_id) == Cluster.id)
              .correlate(Cluster).scalar_subquery())
     providers = (select(func.count(func.distinct(ClusterProviderMember.provider_id)))
-                 .where(ClusterProviderMember.cluster_id == Cluster.id)
+                 .where(col(ClusterProviderMember.cluster_id) == Cluster.id)
                  .correlate(Cluster).scalar_subquery())
     order = case(_STATUS_ORDER, value=Cluster.status, else_=9)
     stmt = (stats.select_clusters(scope, Cluster.name, Cluster.kind, Cluster.status, needs,
                                   providers, Cluster.demand_fte, Cluster.covered_fte,
                                   Cluster.potential)
-            .order_by(order, Cluster.demand_fte.desc(), Cluster.name).limit(CLUSTER_ROWS))
+            .order_by(order, col(Cluster.demand_fte).desc(), Cluster.name).limit(CLUSTER_ROWS))
     families = taxonomy.families()
     return [{"name": name, "kind": families[kind].label["nl"] if kind in families else kind,
              "status": status, "needs": n_needs, "providers": n_providers,

@@ -38,7 +38,8 @@ import httpx
 from sqlalchemy import func, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, select
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import Session, col, select
 
 from api.services import webhooks
 from api.services.mail import Mailer
@@ -145,17 +146,19 @@ def _claimable(now: datetime, busy: set[str], channel: str | None):  # noqa: ANN
     in_flight = select(other.id).where(
         other.destination == OutboxEvent.destination,
         other.status == DeliveryStatus.pending.value,
-        other.locked_until > now,
+        col(other.locked_until) > now,
     ).exists()
-    conditions = [OutboxEvent.status == DeliveryStatus.pending.value,
-                  OutboxEvent.next_attempt_at <= now, ~blocked, ~in_flight]
+    conditions: list[ColumnElement[bool]] = [
+        col(OutboxEvent.status) == DeliveryStatus.pending.value,
+        col(OutboxEvent.next_attempt_at) <= now, ~blocked, ~in_flight]
     if busy:
-        conditions.append(OutboxEvent.destination.not_in(sorted(busy)))
+        conditions.append(col(OutboxEvent.destination).not_in(sorted(busy)))
     if channel:
-        conditions.append(OutboxEvent.channel == channel)
+        conditions.append(col(OutboxEvent.channel) == channel)
     rank = func.row_number().over(
         partition_by=OutboxEvent.destination,
-        order_by=(OutboxEvent.next_attempt_at, OutboxEvent.sequence, OutboxEvent.id))
+        order_by=(col(OutboxEvent.next_attempt_at), col(OutboxEvent.sequence),
+                  col(OutboxEvent.id)))
     return select(OutboxEvent.id, rank.label("rank")).where(*conditions).subquery()
 
 
@@ -169,13 +172,14 @@ def claim(bind: Engine | Connection, now: datetime, *, limit: int,
         rows = session.exec(
             select(OutboxEvent).join(ranked, ranked.c.id == OutboxEvent.id)
             .where(ranked.c.rank == 1)
-            .order_by(OutboxEvent.next_attempt_at, OutboxEvent.sequence, OutboxEvent.id)
+            .order_by(col(OutboxEvent.next_attempt_at), col(OutboxEvent.sequence),
+                      col(OutboxEvent.id))
             .limit(limit)).all()
         if not rows:
             return []
         org_ids = {r.organisation_id for r in rows if r.channel == Channel.webhook.value}
         endpoints = {e.organisation_id: e for e in session.exec(
-            select(WebhookEndpoint).where(WebhookEndpoint.organisation_id.in_(org_ids),
+            select(WebhookEndpoint).where(col(WebhookEndpoint.organisation_id).in_(org_ids),
                                           WebhookEndpoint.active)).all()} if org_ids else {}
         claims = []
         for row in rows:

@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from api.config import Settings
 from api.errors import AppError
@@ -31,8 +31,11 @@ DECLINE_REASONS = ("distance", "capacity", "supervision", "skills", "timing")
 
 
 def _first_user(session: Session, organisation_id: uuid.UUID) -> User:
-    return session.exec(select(User).where(User.organisation_id == organisation_id)
+    user = session.exec(select(User).where(User.organisation_id == organisation_id)
                         .order_by(User.email)).first()
+    if user is None:
+        raise LookupError(f"organisation {organisation_id} has no user")
+    return user
 
 
 def simulate(engine: Engine, settings: Settings, *,
@@ -42,12 +45,12 @@ def simulate(engine: Engine, settings: Settings, *,
     now = utcnow()
     with Session(engine, expire_on_commit=False) as session:
         needs = list(session.exec(select(Need).where(Need.status == "open")
-                                  .order_by(Need.title, Need.id)).all())
+                                  .order_by(col(Need.title), col(Need.id))).all())
         # spread the needs over the past ten months (the demo was "posted" over time)
         ages = {need.id: 20 + (i * 29) % 290 for i, need in enumerate(needs)}
         for need in needs:
             created = now - timedelta(days=ages[need.id])
-            session.execute(update(Need).where(Need.id == need.id)
+            session.execute(update(Need).where(col(Need.id) == need.id)
                             .values(created_at=created, updated_at=created))
         session.commit()
 
@@ -90,24 +93,27 @@ def simulate(engine: Engine, settings: Settings, *,
                     counts = {k: n + done[k] for k, n in counts.items()}
             # move this need's lead history back in time, after the need was posted
             sent = now - timedelta(days=ages[need.id] - 2)
-            session.execute(update(Lead).where(Lead.need_id == need.id).values(
+            session.execute(update(Lead).where(col(Lead.need_id) == need.id).values(
                 sent_at=sent, viewed_at=sent + timedelta(hours=20),
                 answered_at=sent + timedelta(days=2)))
-            session.execute(update(Lead).where(Lead.need_id == need.id,
-                                               Lead.contracted_at.is_not(None))
+            session.execute(update(Lead).where(col(Lead.need_id) == need.id,
+                                               col(Lead.contracted_at).is_not(None))
                             .values(contracted_at=sent + timedelta(days=9)))
             session.commit()
 
-        staff = session.exec(select(User).where(User.role.in_(("staff", "admin")))
+        staff = session.exec(select(User).where(col(User.role).in_(("staff", "admin")))
                              .order_by(User.email)).first()
+        if staff is None:
+            raise LookupError("the demo data has no staff user")
         run = cluster_service.start_run(session, staff, ClusterRunCreate())
         session.commit()
     cluster_service.execute_run(engine, run.id, settings)
     with Session(engine, expire_on_commit=False) as session:
         clusters = list(session.exec(select(Cluster).where(Cluster.run_id == run.id)
-                                     .order_by(Cluster.covered_fte.desc(), Cluster.name)).all())
+                                     .order_by(col(Cluster.covered_fte).desc(), Cluster.name))
+                        .all())
         counts["clusters"] = len(clusters)
-        staff = session.get(User, staff.id)
+        staff = session.get_one(User, staff.id)
         # department staff have taken the best-covered proposals further
         for cluster, target in zip(clusters, ("active", "forming", "forming", "endorsed",
                                               "endorsed", "endorsed"), strict=False):

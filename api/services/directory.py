@@ -25,10 +25,11 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from api.errors import NotFound
 from matching.scoring import haversine_km
@@ -76,7 +77,7 @@ def capacity_band(free_fte: float | None, *, stale: bool) -> CapacityBand:
 
 
 def _activity(code: str) -> DirectoryActivity:
-    act = taxonomy.activity(code)
+    act = taxonomy.known_activity(code)
     return DirectoryActivity(code=code, family=act.family,
                              label=ActivityLabel(nl=act.label["nl"], en=act.label["en"]))
 
@@ -93,9 +94,9 @@ def _labelled(text: str) -> frozenset[str]:
 
 def _conditions(query: DirectoryQuery) -> list:
     """Filters on capability ⋈ site (⋈ organisation only when ``query.text`` is given)."""
-    conds = [Capability.active.is_(True)]
+    conds: list[sa.ColumnElement[bool]] = [col(Capability.active).is_(True)]
     if query.activities is not None:
-        conds.append(Capability.activity.in_(sorted(query.activities)))
+        conds.append(col(Capability.activity).in_(sorted(query.activities)))
     if query.placement_mode is not None:
         # placement_modes is a JSON list of closed-vocabulary codes: the quoted code occurs in
         # its text exactly when the list holds it (portable: no JSON operators needed)
@@ -107,7 +108,7 @@ def _conditions(query: DirectoryQuery) -> list:
                    func.lower(Organisation.description).contains(text, autoescape=True),
                    func.lower(Capability.description).contains(text, autoescape=True)]
         if labelled := _labelled(text):
-            matches.append(Capability.activity.in_(sorted(labelled)))
+            matches.append(col(Capability.activity).in_(sorted(labelled)))
         conds.append(sa.or_(*matches))
     distance2 = _distance2(query.place)
     if distance2 is not None and query.radius_km is not None:
@@ -143,8 +144,8 @@ def page_statement(query: DirectoryQuery, *, limit: int, offset: int):  # noqa: 
     (one row per provider, not one per capability), unless the text filter reads it.
     """
     distance2 = _distance2(query.place)
-    provider_id = Capability.organisation_id.label("provider_id")
-    inner = [provider_id]
+    provider_id: sa.Label[uuid.UUID] = col(Capability.organisation_id).label("provider_id")
+    inner: list[sa.ColumnElement[Any]] = [provider_id]
     if distance2 is not None:
         inner.append(func.min(distance2).label("nearest"))
     grouped = (_joined(*inner, with_organisation=bool(query.text))
@@ -168,7 +169,7 @@ def search(session: Session, query: DirectoryQuery, *, limit: int, offset: int,
     if rows:
         total = int(rows[0].total)
     else:  # past the last page: the window count had no row to ride on
-        total = int(session.exec(_joined(func.count(sa.distinct(Capability.organisation_id)))
+        total = int(session.exec(_joined(func.count(sa.distinct(col(Capability.organisation_id))))
                                  .where(*conds, Organisation.kind == "provider")).one())
     ids = [row[0] for row in rows]
     names = {row[0]: row[1] for row in rows}
@@ -207,20 +208,24 @@ def _offers(session: Session, conds: list, ids: Iterable[uuid.UUID]) -> dict:
                                 Workforce.figures_as_of)
                         .outerjoin(Workforce, Workforce.site_id == Site.id)
                         .where(*conds, Organisation.kind == "provider",
-                               Capability.organisation_id.in_(ids))).all()
-    for pid, *facts, as_of in rows:
-        offers[pid].append(_Offer(*facts, as_utc(as_of)))
+                               col(Capability.organisation_id).in_(ids))).all()
+    for pid, site_id, activity, modes, certifications, municipality, lat, lon, approximate, \
+            free_fte, as_of in rows:
+        offers[pid].append(_Offer(site_id, activity, modes, certifications, municipality, lat,
+                                  lon, approximate, free_fte, as_utc(as_of)))
     return offers
 
 
 def _band(offered: Sequence[_Offer], stale_days: int) -> CapacityBand:
     """Capacity band over the distinct sites of ``offered``."""
-    sites = {o.site_id: o for o in offered if o.free_fte is not None}
+    # free FTE and figures date come together from the site's workforce row (or neither does)
+    sites = {o.site_id: (o.free_fte, o.figures_as_of) for o in offered
+             if o.free_fte is not None and o.figures_as_of is not None}
     if not sites:
         return capacity_band(None, stale=False)
     stale_before = utcnow() - timedelta(days=stale_days)
-    return capacity_band(sum(o.free_fte for o in sites.values()),
-                         stale=any(o.figures_as_of < stale_before for o in sites.values()))
+    return capacity_band(sum(fte for fte, _ in sites.values()),
+                         stale=any(as_of < stale_before for _, as_of in sites.values()))
 
 
 def _summary(offered: Sequence[_Offer]) -> tuple[list[DirectoryActivity], list[str], list[str]]:
@@ -254,7 +259,7 @@ def profile(session: Session, provider_id: uuid.UUID, *,
             stale_days: int) -> DirectoryProviderProfile:
     """A provider's public profile; 404 unless it is a provider with an active capability."""
     org = session.get(Organisation, provider_id)
-    conds = [Capability.active.is_(True)]
+    conds: list[sa.ColumnElement[bool]] = [col(Capability.active).is_(True)]
     offered = _offers(session, conds, [provider_id])[provider_id] if org else []
     if org is None or org.kind != "provider" or not offered:
         # erased and withdrawn providers have no active capability: they are not listed

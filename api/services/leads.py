@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import inspect
-from sqlmodel import Session, or_, select
+from sqlmodel import Session, col, or_, select
 
 from api.config import Settings
 from api.crud.common import paginate
@@ -262,8 +262,8 @@ def _needs_and_sites(session: Session, need_ids: set[uuid.UUID]) -> tuple[dict, 
     sites: dict = {}
     missing = need_ids - needs.keys()
     if missing:
-        rows = session.exec(select(Need, Site).join(Site, Site.id == Need.site_id)
-                            .where(Need.id.in_(missing))).all()
+        rows = session.exec(select(Need, Site).join(Site, col(Site.id) == Need.site_id)
+                            .where(col(Need.id).in_(missing))).all()
         for need, site in rows:
             needs[need.id], sites[site.id] = need, site
     sites.update(_rows(session, Site, {n.site_id for n in needs.values()} - sites.keys()))
@@ -338,7 +338,8 @@ def _can_see(user: User, lead: Lead) -> bool:
 def get_lead(session: Session, user: User, lead_id: uuid.UUID) -> Lead:
     # the need and its site come along in the same round trip: every caller presents the lead
     row = session.exec(select(Lead, Need, Site).select_from(Lead)
-                       .join(Need, Need.id == Lead.need_id).join(Site, Site.id == Need.site_id)
+                       .join(Need, col(Need.id) == Lead.need_id)
+                       .join(Site, col(Site.id) == Need.site_id)
                        .where(Lead.id == lead_id)).first()
     if row is None or not _can_see(user, row[0]):
         raise NotFound(f"Lead {lead_id} not found")
@@ -416,7 +417,7 @@ def send_lead(session: Session, user: User, need_id: uuid.UUID, data: LeadCreate
         raise Conflict("This capability is not active; its provider does not take leads on it")
     existing = session.exec(select(Lead).where(
         Lead.need_id == need.id, Lead.capability_id == capability.id,
-        Lead.status.in_(OPEN_LEAD_STATUSES))).first()
+        col(Lead.status).in_(OPEN_LEAD_STATUSES))).first()
     if existing is not None:
         raise Conflict(f"An open lead for this need and capability exists already "
                        f"({existing.status})", lead_id=str(existing.id),
@@ -466,7 +467,7 @@ def list_leads(session: Session, user: User, *, role: str | None, status: str | 
     if need_id:
         stmt = stmt.where(Lead.need_id == need_id)
     return paginate(session, stmt, limit=limit, offset=offset,
-                    order_by=(Lead.sent_at.desc(), Lead.id.desc()))
+                    order_by=(col(Lead.sent_at).desc(), col(Lead.id).desc()))
 
 
 def view_lead(session: Session, user: User, lead_id: uuid.UUID) -> Lead:
@@ -617,7 +618,7 @@ def on_need_status_changed(session: Session, user: User, need: Need) -> None:
         return
     statuses = OPEN_LEAD_STATUSES + (("contracted",) if need.status == "cancelled" else ())
     ids = session.exec(select(Lead.id, Lead.provider_site_id).where(
-        Lead.need_id == need.id, Lead.status.in_(statuses)).order_by(Lead.id)).all()
+        Lead.need_id == need.id, col(Lead.status).in_(statuses)).order_by(col(Lead.id))).all()
     workforces = {site_id: _lock_workforce(session, site_id)
                   for site_id in sorted({site_id for _, site_id in ids})}
     now = utcnow()
@@ -632,8 +633,8 @@ def expire_due(session: Session, now: datetime | None = None) -> int:
     """Expire leads left unanswered (sent or viewed) past their ``expires_at``; returns count."""
     now = now or utcnow()
     leads = session.exec(select(Lead).where(
-        Lead.status.in_(("sent", "viewed")), Lead.expires_at <= now)
-        .order_by(Lead.id).with_for_update(skip_locked=True)).all()
+        col(Lead.status).in_(("sent", "viewed")), Lead.expires_at <= now)
+        .order_by(col(Lead.id)).with_for_update(skip_locked=True)).all()
     for lead in leads:
         was = lead.status
         lead.status = _check_transition(lead, "expire")
@@ -655,8 +656,8 @@ def flag_capability_leads(session: Session, user: User, capability: Capability,
                           reason: str) -> int:
     """Flag the open leads on a capability that was deactivated or deleted."""
     leads = session.exec(select(Lead).where(
-        Lead.capability_id == capability.id, Lead.status.in_(OPEN_LEAD_STATUSES),
-        Lead.flagged.is_(False)).order_by(Lead.id).with_for_update()).all()
+        Lead.capability_id == capability.id, col(Lead.status).in_(OPEN_LEAD_STATUSES),
+        col(Lead.flagged).is_(False)).order_by(col(Lead.id)).with_for_update()).all()
     now = utcnow()
     for lead in leads:
         _flag(session, user, lead, reason, now)
@@ -670,8 +671,8 @@ def flag_leads_short_of_capacity(session: Session, user: User, workforce: Workfo
     Called with the workforce row locked; leads are locked after it (need → workforce → lead).
     """
     leads = session.exec(select(Lead).where(
-        Lead.provider_site_id == workforce.site_id, Lead.status.in_(OPEN_LEAD_STATUSES),
-        Lead.flagged.is_(False)).order_by(Lead.id).with_for_update()).all()
+        Lead.provider_site_id == workforce.site_id, col(Lead.status).in_(OPEN_LEAD_STATUSES),
+        col(Lead.flagged).is_(False)).order_by(col(Lead.id)).with_for_update()).all()
     if not leads:
         return 0
     needs = _by_id(session, Need, {lead.need_id for lead in leads})

@@ -17,9 +17,10 @@ import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Engine, or_, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from api import metrics
 from api.config import Settings
@@ -68,6 +69,7 @@ def _age_days(as_of: datetime | None, now: datetime) -> float | None:
     return max(0.0, (now - as_of).total_seconds() / 86400.0)
 
 
+_CAP_COLUMNS: tuple[Any, ...]  # mapped attributes and columns, typed as their values
 _CAP_COLUMNS = (Capability.id, Capability.organisation_id, Organisation.name, Capability.site_id,
                 Site.municipality, Capability.activity, Capability.competences,
                 Capability.description, Capability.placement_modes, Capability.service_radius_km,
@@ -78,9 +80,9 @@ _CAP_COLUMNS = (Capability.id, Capability.organisation_id, Organisation.name, Ca
 
 def _capability_query():  # noqa: ANN202
     return (select(*_CAP_COLUMNS)
-            .join(Site, Site.id == Capability.site_id)
-            .join(Organisation, Organisation.id == Capability.organisation_id)
-            .outerjoin(Workforce, Workforce.site_id == Capability.site_id))
+            .join(Site, col(Site.id) == Capability.site_id)
+            .join(Organisation, col(Organisation.id) == Capability.organisation_id)
+            .outerjoin(Workforce, col(Workforce.site_id) == Capability.site_id))
 
 
 def _capability_profile(row, now: datetime) -> CapabilityProfile:  # noqa: ANN001
@@ -100,9 +102,9 @@ def load_capability_profiles(session: Session, *, active_only: bool = True,
                              organisation_id: uuid.UUID | None = None) -> list[CapabilityProfile]:
     stmt = _capability_query()
     if active_only:
-        stmt = stmt.where(Capability.active.is_(True))
+        stmt = stmt.where(col(Capability.active).is_(True))
     if ids is not None:
-        stmt = stmt.where(Capability.id.in_(ids))
+        stmt = stmt.where(col(Capability.id).in_(ids))
     if organisation_id is not None:
         stmt = stmt.where(Capability.organisation_id == organisation_id)
     now = datetime.now(UTC)
@@ -129,9 +131,10 @@ def need_profile(need: Need, site: Site) -> NeedProfile:
 @functools.cache
 def vocabulary_texts() -> tuple[str, ...]:
     """The taxonomy's nl and en labels of activities and competences, for the text vocabulary."""
-    texts = []
-    for item in (*taxonomy.activities().values(), *taxonomy.competences().values()):
-        texts.extend(item.label[lang] for lang in ("nl", "en"))
+    texts: list[str] = []
+    labels = [a.label for a in taxonomy.activities().values()]
+    for label in labels + [c.label for c in taxonomy.competences().values()]:
+        texts.extend(label[lang] for lang in ("nl", "en"))
     return tuple(texts)
 
 
@@ -152,23 +155,23 @@ class _Fitted:
 
 
 def _log_head(session: Session) -> tuple[int, str | None]:
-    row = session.execute(select(CatalogueChange.seq, CatalogueChange.token)
-                          .order_by(CatalogueChange.seq.desc()).limit(1)).first()
+    row = session.execute(select(col(CatalogueChange.seq), col(CatalogueChange.token))
+                          .order_by(col(CatalogueChange.seq).desc()).limit(1)).first()
     return (0, None) if row is None else (row[0], row[1])
 
 
 def _log_since(session: Session, entry: _Fitted) -> list | None:
     """Change-log entries after ``entry``'s, or ``None`` if its own entry is gone or reused."""
     rows = session.execute(
-        select(CatalogueChange.seq, CatalogueChange.token, CatalogueChange.table_name,
-               CatalogueChange.row_id)
-        .where(CatalogueChange.seq >= entry.seq).order_by(CatalogueChange.seq)
+        select(col(CatalogueChange.seq), col(CatalogueChange.token),
+               col(CatalogueChange.table_name), col(CatalogueChange.row_id))
+        .where(col(CatalogueChange.seq) >= entry.seq).order_by(col(CatalogueChange.seq))
         .limit(MAX_LOGGED_CHANGES + 2)).all()
     if entry.seq == 0:
-        return rows
+        return list(rows)
     if not rows or rows[0][0] != entry.seq or rows[0][1] != entry.token:
         return None
-    return rows[1:]
+    return list(rows[1:])
 
 
 def _changed_profiles(session: Session, engine: MatchingEngine,
@@ -184,9 +187,9 @@ def _changed_profiles(session: Session, engine: MatchingEngine,
     for column, name in ((Capability.id, "capability"), (Capability.site_id, "site"),
                          (Capability.organisation_id, "organisation")):
         if ids[name]:
-            cond.append(column.in_([uuid.UUID(x) for x in ids[name]]))
+            cond.append(col(column).in_([uuid.UUID(x) for x in ids[name]]))
     now = datetime.now(UTC)
-    stmt = _capability_query().where(Capability.active.is_(True), or_(*cond))
+    stmt = _capability_query().where(col(Capability.active).is_(True), or_(*cond))
     upserts = [_capability_profile(r, now) for r in session.execute(stmt)]
     found = {c.id for c in upserts}
     # a workforce write never removes a capability (without figures it has zero free FTE);
@@ -395,8 +398,8 @@ def _diagnosis(result: MatchResult, lang: str) -> DiagnosisPublic | None:
 def _readable_need_and_site(session: Session, user: User,
                             need_id: uuid.UUID) -> tuple[Need, Site]:
     """The need (404 unless the caller may read it) and its site, in one round trip."""
-    row = session.execute(select(Need, Site).join(Site, Site.id == Need.site_id)
-                          .where(Need.id == need_id)).first()
+    row = session.execute(select(Need, Site).join(Site, col(Site.id) == Need.site_id)
+                          .where(col(Need.id) == need_id)).first()
     if row is None or not can_read(user, row[0].organisation_id):
         raise NotFound(f"Need {need_id} not found")
     return row[0], row[1]
@@ -462,7 +465,7 @@ def matches_json(session: Session, user: User, settings: Settings, need_id: uuid
     if (page := MATCH_PAGES.get(engine, key)) is not None:
         return page
     result = engine.rank(profile, k=limit, include_excluded=include_excluded)
-    where = {"need_approximate": site.coordinates_approximate,
+    where: dict[str, Any] = {"need_approximate": site.coordinates_approximate,
              "approximate_sites": distance.approximate_site_ids(session)}
     items = [_item(c, lang, **where) for c in result.items]
     if include_excluded:
@@ -494,10 +497,10 @@ def opportunities_for_provider(session: Session, user: User, settings: Settings,
     # prefilter open needs to the provider's activity groups and a bounding box around its sites
     lat_pad, lon_pad = OPPORTUNITY_REACH_KM / 111.0, OPPORTUNITY_REACH_KM / 70.0
     lats, lons = [c.lat for c in caps], [c.lon for c in caps]
-    stmt = (select(Need, Site).join(Site, Site.id == Need.site_id)
-            .where(Need.status == "open",
-                   Site.lat.between(min(lats) - lat_pad, max(lats) + lat_pad),
-                   Site.lon.between(min(lons) - lon_pad, max(lons) + lon_pad)))
+    stmt = (select(Need, Site).join(Site, col(Site.id) == Need.site_id)
+            .where(col(Need.status) == "open",
+                   col(Site.lat).between(min(lats) - lat_pad, max(lats) + lat_pad),
+                   col(Site.lon).between(min(lons) - lon_pad, max(lons) + lon_pad)))
     rows = [(n, s) for n, s in session.execute(stmt)
             if n.activity.split(".", 1)[0] in groups]
     titles = {str(n.id): n.title for n, _s in rows}
@@ -524,7 +527,7 @@ def score_pair(session: Session, need: Need, capability: Capability,
     caps = load_capability_profiles(session, active_only=False, ids=[capability.id])
     if not caps:
         return None
-    site = session.get(Site, need.site_id)
+    site = session.get_one(Site, need.site_id)
     cand = score_pair_reference(need_profile(need, site), caps[0], weights, engine.config_,
                                 text_model=engine.text_model_)
     if cand is None:

@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from api.config import Settings
 from api.errors import Conflict, NotFound
@@ -56,8 +56,8 @@ def mail_recipients(session: Session, org_ids: Collection[uuid.UUID],
         return []
     opted_out = select(MailOptOut.user_id).where(MailOptOut.category == category.value)
     return list(session.exec(
-        select(User).where(User.organisation_id.in_(list(org_ids)), User.is_active,
-                           User.role.in_(MAIL_ROLES), User.id.not_in(opted_out))
+        select(User).where(col(User.organisation_id).in_(list(org_ids)), User.is_active,
+                           col(User.role).in_(MAIL_ROLES), col(User.id).not_in(opted_out))
         .order_by(User.email)).all())
 
 
@@ -86,7 +86,7 @@ def _existing_keys(session: Session, keys: Iterable[str]) -> set[str]:
     if not keys:
         return set()
     return set(session.exec(select(OutboxEvent.event_key).where(
-        OutboxEvent.channel == Channel.email.value, OutboxEvent.event_key.in_(keys))).all())
+        OutboxEvent.channel == Channel.email.value, col(OutboxEvent.event_key).in_(keys))).all())
 
 
 # ---- lead events ------------------------------------------------------------------------------
@@ -172,15 +172,15 @@ def queue_digests(session: Session, settings: Settings, now: datetime | None = N
     now = as_utc(now or utcnow())
     day = now.date()
     opted = list(session.exec(select(Organisation).join(
-        NotificationSettings, NotificationSettings.organisation_id == Organisation.id)
+        NotificationSettings, col(NotificationSettings.organisation_id) == Organisation.id)
         .where(NotificationSettings.opportunity_digest, Organisation.kind == "provider")).all())
     done = _existing_keys(session, [digest_key(o.id, day) for o in opted])
     todo = {o.id: o for o in opted if digest_key(o.id, day) not in done}
     if not todo:
         return 0
-    rows = session.exec(select(Need, Site).join(Site, Site.id == Need.site_id).where(
+    rows = session.exec(select(Need, Site).join(Site, col(Site.id) == Need.site_id).where(
         Need.status == "open", Need.created_at > now - timedelta(days=1),
-        Need.created_at <= now).order_by(Need.created_at, Need.id)).all()
+        Need.created_at <= now).order_by(col(Need.created_at), col(Need.id))).all()
     if not rows:
         return 0
     engine = ENGINES.get(session, current_weights(session), engine_config(settings))
@@ -227,10 +227,10 @@ def queue_workforce_reminders(session: Session, settings: Settings,
     now = as_utc(now or utcnow())
     horizon = now - timedelta(days=settings.stale_workforce_days - REMINDER_LEAD_DAYS)
     rows = session.exec(select(Workforce, Site, Organisation)
-                        .join(Site, Site.id == Workforce.site_id)
-                        .join(Organisation, Organisation.id == Workforce.organisation_id)
+                        .join(Site, col(Site.id) == Workforce.site_id)
+                        .join(Organisation, col(Organisation.id) == Workforce.organisation_id)
                         .where(Workforce.figures_as_of <= horizon)
-                        .order_by(Site.name, Site.id)).all()
+                        .order_by(col(Site.name), col(Site.id))).all()
     by_org: dict[uuid.UUID, _Reminder] = {}
     for workforce, site, org in rows:
         as_of = as_utc(workforce.figures_as_of)

@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from api.crud.common import paginate
 from api.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -155,7 +155,7 @@ def _provider(session: Session, user: User, provider_id: uuid.UUID) -> Organisat
 def list_workforce(session: Session, user: User, provider_id: uuid.UUID) -> list[Workforce]:
     _provider(session, user, provider_id)
     return list(session.exec(select(Workforce).where(Workforce.organisation_id == provider_id)
-                             .order_by(Workforce.site_id)).all())
+                             .order_by(col(Workforce.site_id))).all())
 
 
 def set_workforce(session: Session, user: User, provider_id: uuid.UUID, site_id: uuid.UUID,

@@ -14,7 +14,7 @@ import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from api.config import Settings
 from api.errors import Conflict, NotFound
@@ -55,8 +55,8 @@ _NEARBY = 5
 
 
 def _readable(session: Session, user: User, need_id: uuid.UUID) -> tuple[Need, Site]:
-    row = session.exec(select(Need, Site).join(Site, Site.id == Need.site_id)
-                       .where(Need.id == need_id)).first()
+    row = session.exec(select(Need, Site).join(Site, col(Site.id) == Need.site_id)
+                       .where(col(Need.id) == need_id)).first()
     if row is None or not can_read(user, row[0].organisation_id):
         raise NotFound(f"Need {need_id} not found")
     return row[0], row[1]
@@ -306,6 +306,8 @@ def send_partnership_leads(session: Session, user: User, settings: Settings,
     """
     need = get_writable(session, Need, need_id, "Need", user, lock=True)
     site = session.get(Site, need.site_id)
+    if site is None:  # a need's site cannot be deleted while the need refers to it
+        raise NotFound(f"Site {need.site_id} not found")
     if need.status != "open":
         raise Conflict(f"Need is {need.status}; leads can only be sent for open needs",
                        current_status=need.status)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from api.errors import Conflict, Forbidden
 from api.services import audit, catalogue, leads
@@ -37,9 +37,9 @@ def export(session: Session, user: User, org_id: uuid.UUID) -> OrganisationExpor
     """All of an organisation's data; its own members and staff may ask (404 otherwise)."""
     org = get_organisation(session, user, org_id)
     sent = list(session.exec(select(Lead).where(Lead.company_id == org.id)
-                             .order_by(Lead.sent_at, Lead.id)).all())
+                             .order_by(col(Lead.sent_at), col(Lead.id))).all())
     received = list(session.exec(select(Lead).where(Lead.provider_id == org.id)
-                                 .order_by(Lead.sent_at, Lead.id)).all())
+                                 .order_by(col(Lead.sent_at), col(Lead.id))).all())
     webhook = session.exec(select(WebhookEndpoint)
                            .where(WebhookEndpoint.organisation_id == org.id)).first()
     result = OrganisationExport(
@@ -129,13 +129,13 @@ def erase(session: Session, user: User, org_id: uuid.UUID) -> None:
     org.updated_at = utcnow()
 
     # audit summaries written earlier may quote the name or an email address
-    for event in session.exec(select(AuditEvent)
+    for entry in session.exec(select(AuditEvent)
                               .where(AuditEvent.organisation_id == org.id)).all():
-        summary = event.summary
+        summary = entry.summary
         for value in identifying:
             if value and len(value) >= 3:
                 summary = summary.replace(value, ERASED)
-        event.summary = summary
+        entry.summary = summary
     session.flush()
     audit.record(session, user, entity="organisation", entity_id=org.id, action="erase",
                  summary=f"personal data erased; {len(members)} user(s) deactivated",

@@ -29,12 +29,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
 from typing import Any
+from typing import cast as cast_to
 
 import numpy as np
 from pydantic import BaseModel
 from sqlalchemy import String, and_, case, cast, distinct, exists, func, select
 from sqlalchemy.sql import ColumnElement, Select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from api.config import Settings
 from api.services.matching import (
@@ -111,11 +112,11 @@ class Scope:
         return conditions
 
     def place(self) -> list[ColumnElement[bool]]:
-        conditions = []
+        conditions: list[ColumnElement[bool]] = []
         if self.province:
-            conditions.append(Site.province == self.province)
+            conditions.append(col(Site.province) == self.province)
         if self.arrondissement:
-            conditions.append(Site.arrondissement_nis == self.arrondissement)
+            conditions.append(col(Site.arrondissement_nis) == self.arrondissement)
         return conditions
 
 
@@ -131,31 +132,31 @@ def _share(part: float, whole: float) -> float | None:
 
 def _needs(scope: Scope, *columns: Any) -> Select:
     """Needs joined to their site, filtered by place, activity and creation date."""
-    stmt = select(*columns).select_from(Need).join(Site, Site.id == Need.site_id)
+    stmt = select(*columns).select_from(Need).join(Site, col(Site.id) == Need.site_id)
     conditions = scope.place() + scope.period(Need.created_at)
     if scope.activity:
-        conditions.append(Need.activity == scope.activity)
+        conditions.append(col(Need.activity) == scope.activity)
     return stmt.where(*conditions)
 
 
 def _workforce(scope: Scope, *columns: Any) -> Select:
     """Provider workforce joined to its site; by activity: sites with an active capability."""
-    stmt = select(*columns).select_from(Workforce).join(Site, Site.id == Workforce.site_id)
+    stmt = select(*columns).select_from(Workforce).join(Site, col(Site.id) == Workforce.site_id)
     conditions = scope.place()
     if scope.activity:
-        conditions.append(exists().where(Capability.site_id == Workforce.site_id,
-                                         Capability.active.is_(True),
-                                         Capability.activity == scope.activity))
+        conditions.append(exists().where(col(Capability.site_id) == Workforce.site_id,
+                                         col(Capability.active).is_(True),
+                                         col(Capability.activity) == scope.activity))
     return stmt.where(*conditions)
 
 
 def _leads(scope: Scope, *columns: Any, dated_by: Any = Lead.sent_at) -> Select:
     """Leads by their need's site and activity, and by ``sent_at`` (or ``dated_by``)."""
-    stmt = (select(*columns).select_from(Lead).join(Need, Need.id == Lead.need_id)
-            .join(Site, Site.id == Need.site_id))
+    stmt = (select(*columns).select_from(Lead).join(Need, col(Need.id) == Lead.need_id)
+            .join(Site, col(Site.id) == Need.site_id))
     conditions = scope.place() + scope.period(dated_by)
     if scope.activity:
-        conditions.append(Need.activity == scope.activity)
+        conditions.append(col(Need.activity) == scope.activity)
     return stmt.where(*conditions)
 
 
@@ -163,17 +164,18 @@ def select_clusters(scope: Scope, *columns: Any) -> Select:
     stmt = select(*columns).select_from(Cluster)
     conditions = scope.period(Cluster.created_at)
     if scope.province:
-        conditions.append(Cluster.province == scope.province)
+        conditions.append(col(Cluster.province) == scope.province)
     if scope.arrondissement:
         conditions.append(exists().where(
-            ClusterNeedMember.cluster_id == Cluster.id, Need.id == ClusterNeedMember.need_id,
-            Site.id == Need.site_id, Site.arrondissement_nis == scope.arrondissement))
+            col(ClusterNeedMember.cluster_id) == Cluster.id,
+            col(Need.id) == ClusterNeedMember.need_id, col(Site.id) == Need.site_id,
+            col(Site.arrondissement_nis) == scope.arrondissement))
     if scope.activity:
-        conditions.append(Cluster.kind == taxonomy.activity(scope.activity).family)
+        conditions.append(col(Cluster.kind) == taxonomy.known_activity(scope.activity).family)
     return stmt.where(*conditions)
 
 
-_OPEN = Need.status == "open"
+_OPEN = col(Need.status) == "open"
 # shifts is a JSON list; its text form contains the quoted code on SQLite and PostgreSQL alike
 _NIGHT = cast(Need.shifts, String).like('%"night"%')
 
@@ -259,12 +261,14 @@ def _as_text(column: Any) -> ColumnElement[str]:
 _JSON_LISTS = ("competences", "shifts", "certifications_required")
 # Every column need_profile reads except the need's id: equal values give equal profiles and so,
 # with the same fitted engine, equal best scores. Keep in step with need_profile.
+_SCORED_COLUMNS: tuple[Any, ...]  # mapped attributes and columns, typed as their values
 _SCORED_COLUMNS = (Need.activity, _as_text(Need.competences), Need.title, Need.description,
                    Need.placement_mode, Need.fte, Need.accommodates_support, Need.time_pressure,
                    Need.peak_season, _as_text(Need.shifts), _as_text(Need.certifications_required),
                    Need.max_distance_km, Need.contracted_fte, Site.lat, Site.lon,
                    Site.public_transport_access)
 # ... then the id (need_profile names the profile after it) and what the filters select on
+_PROFILE_COLUMNS: tuple[Any, ...]
 _PROFILE_COLUMNS = _SCORED_COLUMNS + (Need.id, Need.created_at, Site.province,
                                       Site.arrondissement_nis, Site.municipality_nis)
 
@@ -272,8 +276,8 @@ _PROFILE_COLUMNS = _SCORED_COLUMNS + (Need.id, Need.created_at, Site.province,
 def _open_need_rows(session: Session) -> list[Any]:
     # on the session's connection: plain rows, without the ORM's per-row result processing
     return list(session.connection().execute(
-        select(*_PROFILE_COLUMNS).join(Site, Site.id == Need.site_id)
-        .where(_OPEN).order_by(Need.id)).all())
+        select(*_PROFILE_COLUMNS).join(Site, col(Site.id) == Need.site_id)
+        .where(_OPEN).order_by(col(Need.id))).all())
 
 
 class _ProfileSource:
@@ -292,7 +296,9 @@ class _ProfileSource:
 
 def _best_of(engine: MatchingEngine, rows: list[Any]) -> np.ndarray:
     """The best score of each row's need, NaN where no capability qualifies."""
-    profiles = [need_profile(source, source) for source in map(_ProfileSource, rows)]
+    # a _ProfileSource stands in for both the Need and its Site (the attributes read are there)
+    profiles = [need_profile(cast_to(Need, source), cast_to(Site, source))
+                for source in map(_ProfileSource, rows)]
     return (engine.rank_many(profiles, k=1).scores[:, 0] if profiles
             else np.zeros(0, dtype=np.float64))
 
@@ -413,8 +419,10 @@ def _refresh(session: Session, settings: Settings, stamp: tuple,
     reuse = stale is not None  # a workforce write rescores only its activity group's needs
     rows = _open_need_rows(session)
     best, best_by_profile = _best_reusing(
-        engine, rows, previous.best_by_profile if reuse else {}, stale or frozenset())
-    return _UnmetEntry(stamp=stamp, born=previous.born if reuse else time.monotonic(),
+        engine, rows, previous.best_by_profile if previous is not None and reuse else {},
+        stale or frozenset())
+    return _UnmetEntry(stamp=stamp,
+                       born=previous.born if previous is not None and reuse else time.monotonic(),
                        scores=_open_need_scores(rows, best), lineage=engine.lineage_,
                        best_by_profile=best_by_profile)
 
@@ -434,10 +442,11 @@ def _unmet_by(keys: np.ndarray, fte: np.ndarray) -> dict[str, tuple[int, float]]
 # ---- overview ------------------------------------------------------------------------------
 
 def _median_hours_to_first_accept(session: Session, scope: Scope) -> float | None:
-    accepted = and_(Lead.answered_at.is_not(None), Lead.status != LeadStatus.declined.value)
+    accepted = and_(col(Lead.answered_at).is_not(None),
+                    col(Lead.status) != LeadStatus.declined.value)
     per_need = _leads(scope, Lead.need_id, func.min(Lead.sent_at).label("first_sent"),
                       func.min(case((accepted, Lead.answered_at))).label("first_accept")
-                      ).group_by(Lead.need_id)
+                      ).group_by(col(Lead.need_id))
     hours = []
     for _need_id, first_sent, first_accept in session.execute(per_need):
         if first_accept is not None:
@@ -455,9 +464,9 @@ def overview(session: Session, settings: Settings, scope: Scope) -> StatsOvervie
         scope,
         func.count(case((_OPEN, 1))),
         func.sum(case((_OPEN, Need.fte), else_=0.0)),
-        func.count(case((Need.status == "matched", 1))),
+        func.count(case((col(Need.status) == "matched", 1))),
         func.sum(Need.contracted_fte),
-        func.sum(case((and_(_OPEN, Need.complementary.is_(True)), Need.fte), else_=0.0)),
+        func.sum(case((and_(_OPEN, col(Need.complementary).is_(True)), Need.fte), else_=0.0)),
         func.count(case((and_(_OPEN, _NIGHT), 1))),
     )).one()
     open_needs, open_fte, matched, contracted, complementary_fte, night = needs
@@ -472,7 +481,7 @@ def overview(session: Session, settings: Settings, scope: Scope) -> StatsOvervie
                                      .group_by(Lead.status)).all())
     lead_contracted_fte = session.execute(_leads(
         scope, func.sum(Lead.contracted_fte)).where(
-        Lead.status == LeadStatus.contracted.value)).scalar_one()
+        col(Lead.status) == LeadStatus.contracted.value)).scalar_one()
     clusters = dict(session.execute(select_clusters(scope, Cluster.status, func.count())
                                     .group_by(Cluster.status)).all())
     partnership_needs, partnership_fte = _partnership_coverage(session, scope)
@@ -511,9 +520,9 @@ def _partnership_coverage(session: Session, scope: Scope) -> tuple[int, float]:
     """Needs covered by partnerships: contracted leads from >= 2 members of one partnership."""
     groups = (_leads(scope, Lead.need_id, func.sum(Lead.contracted_fte).label("fte"),
                      dated_by=Lead.contracted_at)
-              .where(Lead.status == LeadStatus.contracted.value,
-                     Lead.partnership_id.is_not(None))
-              .group_by(Lead.need_id, Lead.partnership_id)
+              .where(col(Lead.status) == LeadStatus.contracted.value,
+                     col(Lead.partnership_id).is_not(None))
+              .group_by(col(Lead.need_id), col(Lead.partnership_id))
               .having(func.count() >= 2).subquery())
     needs, fte = session.execute(
         select(func.count(func.distinct(groups.c.need_id)), func.sum(groups.c.fte))).one()
@@ -581,13 +590,13 @@ def activities(session: Session, settings: Settings, scope: Scope) -> ActivitySt
         scope, Need.activity, func.count(case((_OPEN, 1))),
         func.sum(case((_OPEN, Need.fte), else_=0.0)), func.sum(Need.contracted_fte),
     ).group_by(Need.activity)).all()
-    cap_stmt = (select(Capability.activity, func.count(),
-                       func.count(distinct(Capability.organisation_id)))
-                .join(Site, Site.id == Capability.site_id)
-                .where(Capability.active.is_(True), *scope.place())
+    cap_stmt = (select(col(Capability.activity), func.count(),
+                       func.count(distinct(col(Capability.organisation_id))))
+                .join(Site, col(Site.id) == Capability.site_id)
+                .where(col(Capability.active).is_(True), *scope.place())
                 .group_by(Capability.activity))
     if scope.activity:
-        cap_stmt = cap_stmt.where(Capability.activity == scope.activity)
+        cap_stmt = cap_stmt.where(col(Capability.activity) == scope.activity)
     cap_rows = session.execute(cap_stmt).all()
     scores = UNMET.get(session, settings)
     keep = scores.mask(scope)
@@ -635,16 +644,16 @@ def timeseries(session: Session, scope: Scope, metric: Metric) -> TimeSeries:
     by_status: dict[str, dict[str, int]] = {}
     if metric == "needs_posted":
         month = _month(session, Need.created_at)
-        stmt = _needs(scope, month, func.count()).where(Need.status != "draft")
+        stmt = _needs(scope, month, func.count()).where(col(Need.status) != "draft")
     elif metric == "leads_sent":
         month = _month(session, Lead.sent_at)
         stmt = _leads(scope, month, func.count())
     elif metric in _CONTRACTED_BY_ORIGIN:
         month = _month(session, Lead.contracted_at)
         stmt = (_leads(scope, month, func.sum(Lead.contracted_fte), dated_by=Lead.contracted_at)
-                .where(Lead.contracted_at.is_not(None)))
+                .where(col(Lead.contracted_at).is_not(None)))
         if _CONTRACTED_BY_ORIGIN[metric] is not None:
-            stmt = stmt.where(Need.origin == _CONTRACTED_BY_ORIGIN[metric])
+            stmt = stmt.where(col(Need.origin) == _CONTRACTED_BY_ORIGIN[metric])
     else:  # clusters_formed
         month = _month(session, Cluster.created_at)
         stmt = select_clusters(scope, month, func.count())

@@ -27,7 +27,7 @@ from datetime import datetime
 from typing import Any
 
 import httpx
-from sqlmodel import Session, and_, select
+from sqlmodel import Session, and_, col, select
 
 from api.errors import Conflict, InvalidInput, NotFound
 from api.services import audit
@@ -100,7 +100,7 @@ Resolver = Callable[[str], list[str]]
 
 
 def _resolve(host: str) -> list[str]:
-    return [info[4][0] for info in socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)]
+    return [str(info[4][0]) for info in socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)]
 
 
 def forbidden_target(url: str, resolve: Resolver = _resolve) -> str | None:
@@ -196,7 +196,7 @@ def with_active_endpoint(session: Session,
         select(Organisation, WebhookEndpoint.id)
         .outerjoin(WebhookEndpoint, and_(WebhookEndpoint.organisation_id == Organisation.id,
                                          WebhookEndpoint.active))
-        .where(Organisation.id.in_(list(org_ids)))).all()
+        .where(col(Organisation.id).in_(list(org_ids)))).all()
     return [(org, endpoint_id is not None) for org, endpoint_id in rows]
 
 

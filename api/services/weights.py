@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from api.crud.common import paginate
 from api.errors import Conflict, NotFound
@@ -48,8 +48,8 @@ def current_weights(session: Session) -> Weights:
 def list_sets(session: Session, *, limit: int,
               offset: int) -> tuple[list[MatchingWeightSet], int]:
     return paginate(session, select(MatchingWeightSet), limit=limit, offset=offset,
-                    order_by=(MatchingWeightSet.created_at.desc(),
-                              MatchingWeightSet.version.desc()))
+                    order_by=(col(MatchingWeightSet.created_at).desc(),
+                              col(MatchingWeightSet.version).desc()))
 
 
 def _next_version(session: Session) -> str:
@@ -96,8 +96,8 @@ def create_manual(session: Session, user: User, data: WeightSetCreate) -> Matchi
 def lead_outcomes(session: Session) -> list[dict]:
     """Plain records of every lead that can carry a label (see matching.learning)."""
     stmt = (select(Lead.need_id, Lead.status, Lead.decline_reason_code, Lead.snapshot)
-            .where(Lead.status.in_([*POSITIVE_STATUSES, "declined"]))
-            .order_by(Lead.created_at, Lead.id))
+            .where(col(Lead.status).in_([*POSITIVE_STATUSES, "declined"]))
+            .order_by(col(Lead.created_at), col(Lead.id)))
     return [{"need_id": str(need_id), "status": status, "decline_reason_code": reason,
              "components": (snapshot or {}).get("components")}
             for need_id, status, reason, snapshot in session.exec(stmt).all()]

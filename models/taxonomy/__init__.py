@@ -217,6 +217,11 @@ def activity(code: str) -> Activity | None:
     return _activities().get(code)
 
 
+def known_activity(code: str) -> Activity:
+    """The activity with a code already checked against the taxonomy; ``KeyError`` if unknown."""
+    return _activities()[code]
+
+
 @cache
 def activity_codes() -> frozenset[str]:
     return frozenset(_activities())

@@ -8,12 +8,11 @@ import pytest
 
 from tests.factories import (
     Actor,
-    add_capability,
     add_need,
     add_site,
     need_body,
+    provider_with_offer,
     register,
-    set_workforce,
     staff,
 )
 
@@ -29,10 +28,7 @@ class World:
 
 @pytest.fixture
 def world(client, db) -> World:  # noqa: ANN001
-    provider = register(client, "provider")
-    provider_site = add_site(provider, "8500")
-    set_workforce(provider, provider_site, low=3, medium=3, high=2, supervisors=2)
-    capability = add_capability(provider, provider_site)
+    provider, _, capability = provider_with_offer(client, "8500")
     company = register(client, "company", name="Modehuis Roeselare")
     site = add_site(company, "8800")
     return World(staff(client, db), company, provider, site, capability)

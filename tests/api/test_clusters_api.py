@@ -33,6 +33,7 @@ from tests.factories import (
     add_need,
     add_site,
     login,
+    provider_with_offer,
     register,
     set_workforce,
     staff,
@@ -327,10 +328,7 @@ class SmallWorld:
 @pytest.fixture
 def small(client, db) -> SmallWorld:  # noqa: ANN001
     """One provider, one company, one need: one apparel cluster, freshly proposed."""
-    amab = register(client, "provider", "AMAB")
-    site = add_site(amab, "8800")
-    set_workforce(amab, site)
-    add_capability(amab, site)
+    amab, _, _ = provider_with_offer(client, "8800", name="AMAB")
     webshop = register(client, "company", "Een kledijwebshop")
     add_need(webshop, add_site(webshop, "8870"))
     staff_actor = staff(client, db)
@@ -398,10 +396,7 @@ def committed_world(backend: str, tmp_path_factory, request):  # noqa: ANN001
             create_staff(session, "jobs@example.be", PASSWORD)
             session.commit()
         with TestClient(create_app(settings=settings, engine=engine)) as client:
-            provider = register(client, "provider", "AMAB")
-            site = add_site(provider, "8800")
-            set_workforce(provider, site)
-            add_capability(provider, site)
+            provider_with_offer(client, "8800", name="AMAB")
             company = register(client, "company")
             add_need(company, add_site(company, "8870"))
             token = login(client, "jobs@example.be")

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from tests.factories import add_capability, add_need, add_site, register, set_workforce
+from tests.factories import add_need, add_site, provider_with_offer, register
 
 
 def _world(client, need_postcode: str, provider_postcode: str):  # noqa: ANN001, ANN202
-    provider = register(client, "provider")
-    site = add_site(provider, provider_postcode)
-    set_workforce(provider, site)
-    add_capability(provider, site)
+    provider_with_offer(client, provider_postcode)
     company = register(client, "company")
     need = add_need(company, add_site(company, need_postcode))
     return company, need

@@ -31,11 +31,10 @@ from schemathesis.specs.openapi.checks import (
 from api.routes.clusters import job_bind
 from tests.factories import (
     Actor,
-    add_capability,
     add_need,
+    add_offer,
     add_site,
     register,
-    set_workforce,
     staff,
 )
 
@@ -51,9 +50,8 @@ NO_REAL_IDS = {("DELETE", "/organisations/{org_id}")}
 
 def _world(client, db) -> dict[str, tuple[Actor, dict[str, str]]]:  # noqa: ANN001
     company, provider = register(client, "company"), register(client, "provider")
-    c_site, p_site = add_site(company, "8800"), add_site(provider, "8870")
-    set_workforce(provider, p_site, low=5, medium=5, high=2, supervisors=3)
-    cap = add_capability(provider, p_site)
+    c_site = add_site(company, "8800")
+    p_site, cap = add_offer(provider, "8870", low=5, medium=5, high=2, supervisors=3)
     need = add_need(company, c_site)
     lead = company.post(f"/needs/{need['id']}/leads", json={"capability_id": cap["id"]})
     assert lead.status_code == 201, lead.text

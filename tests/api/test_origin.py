@@ -11,12 +11,11 @@ import pytest
 
 from tests.factories import (
     Actor,
-    add_capability,
     add_need,
     add_site,
     need_body,
+    provider_with_offer,
     register,
-    set_workforce,
     staff,
 )
 
@@ -38,10 +37,7 @@ def _contract(company: Actor, provider: Actor, capability: dict, need: dict, fte
 
 @pytest.fixture
 def world(client, db) -> World:  # noqa: ANN001
-    provider = register(client, "provider")
-    provider_site = add_site(provider, "8500")  # Kortrijk
-    set_workforce(provider, provider_site, low=3, medium=3, high=2, supervisors=2)
-    capability = add_capability(provider, provider_site)
+    provider, _, capability = provider_with_offer(client, "8500")  # Kortrijk
     company = register(client, "company")
     roeselare, gent = add_site(company, "8800"), add_site(company, "9000")
     # West Flanders (Roeselare): one need of each origin, each partly contracted

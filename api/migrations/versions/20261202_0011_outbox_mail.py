@@ -79,9 +79,10 @@ def upgrade() -> None:
                               type_=sa.String(length=200), existing_nullable=False)
     endpoint = sa.table('webhook_endpoint', sa.column('id', sa.Uuid()),
                         sa.column('secret', sa.String()))
-    for row in bind.execute(sa.select(endpoint.c.id, endpoint.c.secret)).all():
-        if (new := _standard(row.secret)) != row.secret:
-            bind.execute(endpoint.update().where(endpoint.c.id == row.id).values(secret=new))
+    for secret_row in bind.execute(sa.select(endpoint.c.id, endpoint.c.secret)).all():
+        if (new := _standard(secret_row.secret)) != secret_row.secret:
+            bind.execute(endpoint.update().where(endpoint.c.id == secret_row.id)
+                         .values(secret=new))
 
     op.create_table(
         'notification_settings',

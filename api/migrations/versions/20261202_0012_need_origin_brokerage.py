@@ -54,6 +54,7 @@ def _sqlite_tally_triggers() -> list[str]:
     """The need_tally triggers of 0007: a SQLite table copy drops them, so they come back."""
     path = Path(__file__).with_name('20261128_0007_need_tally.py')
     spec = importlib.util.spec_from_file_location('koppel_migration_0007', path)
+    assert spec is not None and spec.loader is not None, path
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return list(module.SQLITE)
