@@ -32,6 +32,7 @@ from api.routes import (
     metrics,
     notifications,
     organisations,
+    portal,
     privacy,
     reference,
     stats,
@@ -84,6 +85,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
                    catalogue.needs, matching.router, leads.router, audit.router,
                    clusters.runs, clusters.clusters, stats.router, dashboard.router,
                    privacy.router, weights.router, metrics.router, notifications.router,
-                   directory.router):
+                   directory.router, portal.router):
         app.include_router(router)
     return app
