@@ -8,6 +8,7 @@ so nothing is half-written. Sessions and CSRF tokens: :mod:`api.web.session`.
 
 from __future__ import annotations
 
+import re
 import uuid
 from pathlib import Path
 from typing import Annotated, Any
@@ -24,7 +25,7 @@ from api.errors import AppError, Forbidden, NotFound, TooManyRequests
 from api.routes.auth import authenticate_limited
 from api.routing import Router
 from api.services import auth as auth_service
-from api.services import catalogue, directory, leads, matching, organisations
+from api.services import catalogue, directory, leads, matching, notifications, organisations
 from api.web import session as web
 from api.web.forms import field_errors
 from api.web.i18n import LANG_COOKIE, language, translator
@@ -32,13 +33,14 @@ from models import taxonomy
 from models.gazetteer import lookup_postcode
 from models.lead import LeadContract, LeadCreate, LeadDecline
 from models.need import NeedCreate
-from models.organisation import RegistrationCreate, User
+from models.organisation import RegistrationCreate, User, UserUpdate
 from models.site import SiteCreate, WorkforceUpdate
 
 router = Router(include_in_schema=False)
 HERE = Path(__file__).resolve().parent.parent
 templates = Jinja2Templates(directory=HERE / "templates")
 CSS = HERE / "static" / "portal.css"
+CITATION = re.compile(r"\s*\(\d{3}:\d+(?:-\d+)?(?:,\s*\d{3}:\d+(?:-\d+)?)*\)")
 
 FormStr = Annotated[str, Form(max_length=2000)]
 CsrfField = Annotated[str, Form(alias=web.CSRF_FIELD, max_length=200)]
@@ -50,9 +52,14 @@ class _LoginRequired(Exception):
 
 # ---- rendering --------------------------------------------------------------------------------
 
+def _plain_words(text: str) -> str:
+    """A seed explanation without its citation: "… volstaat (000:171-173)." → "… volstaat."."""
+    return CITATION.sub("", text)
+
+
 def _vocab(name: str, lang: str) -> list[dict[str, str]]:
     return [{"code": code, "label": entry["label"][lang],
-             "description": (entry.get("description") or {}).get(lang, "")}
+             "description": _plain_words((entry.get("description") or {}).get(lang, ""))}
             for code, entry in taxonomy.vocabulary(name).items()]
 
 
@@ -336,22 +343,25 @@ def _need_form_context(session: Session, user: User, lang: str,
     modes = [m for m in _vocab("placement_modes", lang) if m["code"] in act.modes]
     return {"activity": {"code": act.code, "label": act.label[lang],
                          "family": act.family_label[lang]},
+            # the activity's typical competences first (pre-ticked), then the others
             "competences": [{"code": c, "label": comps[c].label[lang]}
-                            for c in sorted(comps, key=lambda c: comps[c].label[lang])],
+                            for c in sorted(comps, key=lambda c: (
+                                c not in act.typical_competences, comps[c].label[lang]))],
             "modes": modes, "supports": _vocab("support_levels", lang), "sites": sites}
 
 
 @router.get("/app/needs/new", response_class=HTMLResponse)
 @_guarded
-def need_form(request: Request, session: SessionDep, activity: str = "") -> HTMLResponse:
+def need_form(request: Request, session: SessionDep, activity: str = "",
+              pick: str = "") -> HTMLResponse:
     user = _user(request, session)
     if user.role != "company":
         raise Forbidden("Only companies post needs")
     lang = language(request)
     act = taxonomy.activity(activity) if activity else None
-    if act is None:
+    if act is None:  # step 1 (`pick`: the activity chosen before, to change it)
         return render(request, "need_activity.html", {"families": _families(lang),
-                                                      "values": {"activity": activity}},
+                                                      "values": {"activity": pick}},
                       user=user)
     values = {"competences": list(act.typical_competences),
               "placement_mode": act.modes[0], "accommodates_support": "medium",
@@ -534,3 +544,59 @@ def workforce_save(request: Request, session: SessionDep, site_id: str,
             raise
         return _refused(request, session, "workforce.html", exc, values, ctx, user=user)
     return _redirect(request, f"/app/sites/{sid}/workforce?saved=1")
+
+
+# ---- both: leads list, sites, settings ----------------------------------------------------
+
+@router.get("/app/leads", response_class=HTMLResponse)
+@_guarded
+def lead_list(request: Request, session: SessionDep) -> HTMLResponse:
+    user = _user(request, session)
+    role = "outbox" if user.role == "company" else "inbox"
+    rows, total = leads.list_leads(session, user, role=role, status=None, need_id=None,
+                                   limit=200, offset=0)
+    return render(request, "leads.html", {"leads": leads.present(session, rows, viewer=user),
+                                          "total": total, "role": role}, user=user)
+
+
+@router.get("/app/sites", response_class=HTMLResponse)
+@_guarded
+def site_list(request: Request, session: SessionDep) -> HTMLResponse:
+    user = _user(request, session)
+    return render(request, "sites.html", _home_context(session, user), user=user)
+
+
+def _settings_context(session: Session, user: User) -> dict[str, Any]:
+    row = notifications.get_settings_row(session, user, user.organisation_id)
+    return {"digest": row.opportunity_digest}
+
+
+@router.get("/app/settings", response_class=HTMLResponse)
+@_guarded
+def settings_page(request: Request, session: SessionDep) -> HTMLResponse:
+    user = _user(request, session)
+    return render(request, "settings.html", _settings_context(session, user)
+                  | {"values": {"language": user.language},
+                     "saved": "saved" in request.query_params}, user=user)
+
+
+@router.post("/app/settings", response_class=HTMLResponse)
+@_guarded
+def settings_save(request: Request, session: SessionDep, csrf_token: CsrfField = "",
+                  language_choice: Annotated[str, Form(alias="language", max_length=5)] = "",
+                  opportunity_digest: FormStr = "") -> Response:
+    user = _user(request, session)
+    values = {"language": language_choice}
+    ctx = _settings_context(session, user)
+    if not web.current(request).csrf_ok(csrf_token):
+        return _csrf_refused(request, session, "settings.html", values, ctx, user=user)
+    try:
+        auth_service.update_me(session, user, UserUpdate.model_validate(
+            {"language": language_choice}))
+        if user.role == "provider":
+            notifications.set_digest(session, user, user.organisation_id,
+                                     opportunity_digest == "on")
+    except (AppError, ValidationError) as exc:
+        return _refused(request, session, "settings.html", exc, values, ctx, user=user)
+    response = _redirect(request, f"/app/settings?saved=1&lang={user.language}")
+    return response

@@ -136,6 +136,19 @@ TEXT: dict[str, tuple[str, str]] = {
     "back": ("Terug", "Back"),
     "view": ("Bekijken", "View"),
     "contracted": ("gecontracteerd", "contracted"),
+    "settings": ("Instellingen", "Settings"),
+    "language": ("Taal", "Language"),
+    "mail": ("E-mail", "E-mail"),
+    "digest": ("Dagelijks een e-mail met nieuwe vragen die bij ons passen",
+               "A daily e-mail with new needs that fit us"),
+    # lead and need statuses
+    "st_sent": ("verstuurd", "sent"), "st_viewed": ("bekeken", "viewed"),
+    "st_accepted": ("aanvaard", "accepted"), "st_declined": ("geweigerd", "declined"),
+    "st_contracted": ("gecontracteerd", "contracted"), "st_withdrawn": ("ingetrokken",
+                                                                       "withdrawn"),
+    "st_expired": ("verlopen", "expired"), "st_draft": ("ontwerp", "draft"),
+    "st_open": ("open", "open"), "st_matched": ("ingevuld", "matched"),
+    "st_closed": ("afgesloten", "closed"), "st_cancelled": ("geannuleerd", "cancelled"),
 }
 
 

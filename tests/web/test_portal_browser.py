@@ -177,7 +177,7 @@ def test_company_and_provider_do_their_jobs(browser, portal: Portal, backend: st
     ppage.click("text=Retourkledij verwerken")
     _audit(ppage, "provider-lead", backend)
     ppage.click("button:text('Aanvaarden')")
-    assert "accepted" in ppage.inner_text("main")
+    assert "aanvaard" in ppage.inner_text("main .status")
     assert COMPANY_EMAIL in ppage.inner_text("#contact")
 
     # the company sees the provider's contact and contracts 2 FTE
@@ -189,7 +189,7 @@ def test_company_and_provider_do_their_jobs(browser, portal: Portal, backend: st
     assert _error_of(page, "fte")
     page.fill("#fte", "2")
     page.click("form.stack button[type=submit]")
-    assert "contracted" in page.inner_text("main")
+    assert page.inner_text("main .status") == "gecontracteerd"
     _audit(page, "company-lead", backend)
 
     # the provider's workforce page shows 2 FTE fewer at the need's support level
@@ -204,8 +204,24 @@ def test_company_and_provider_do_their_jobs(browser, portal: Portal, backend: st
     ppage.click("form.card button[type=submit]")
     assert _error_of(ppage, "free_fte_medium")
 
+    # the company's need is not the provider's to see: 404, as the API answers
+    assert ppage.goto(need_url).status == 404
+    ppage.goto(portal.url + "/app/sites")
+    assert "Atelier Roeselare" in ppage.inner_text("#sites-h + ul")
+    _audit(ppage, "provider-sites", backend)
+    ppage.goto(portal.url + "/app/settings")
+    _audit(ppage, "settings", backend)
+    ppage.check("input[name=language][value=en]")
+    ppage.check("input[name=opportunity_digest]")
+    ppage.click("form.stack button[type=submit]")
+    assert ppage.inner_text("[role=status]") == "Saved."  # the portal follows the new language
+    assert ppage.is_checked("input[name=opportunity_digest]")
+    page.goto(portal.url + "/app/leads")
+    assert "Maatwerk Leiestreek" in page.inner_text("table")
+    _audit(page, "company-leads", backend)
+
     # logging out ends the session
-    ppage.click("button:text('Afmelden')")
+    ppage.click("button:text('Log out')")
     ppage.goto(portal.url + "/app")
     assert "/login" in ppage.url
     provider.close()
