@@ -77,6 +77,8 @@ def render(request: Request, template: str, ctx: dict[str, Any] | None = None, *
     t = translator(lang)
     context = {"t": t, "lang": lang, "user": user, "csrf": web.current(request).csrf,
                "errors": {}, "values": {}, "path": request.url.path,
+               "num": lambda x, digits=1: (f"{x:.{digits}f}".replace(".", ",") if lang == "nl"
+                                           else f"{x:.{digits}f}"),
                "activity_label": lambda code: (taxonomy.activity(code).label[lang]
                                                if taxonomy.activity(code) else code)}
     context |= ctx or {}

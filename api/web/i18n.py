@@ -112,6 +112,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "contacts": ("Contactgegevens", "Contact details"),
     "contacts_after": ("Contactgegevens verschijnen zodra het maatwerkbedrijf aanvaardt.",
                        "Contact details appear once the provider accepts."),
+    "contacts_after_you": ("De contactgegevens van het bedrijf verschijnen zodra u aanvaardt.",
+                           "The company's contact details appear once you accept."),
     "timeline": ("Verloop", "Timeline"),
     "sent_at": ("verstuurd", "sent"),
     "viewed_at": ("bekeken", "viewed"),
