@@ -292,7 +292,8 @@ def logout(request: Request, csrf_token: CsrfField = "") -> Response:
 
 # ---- signed-in home -------------------------------------------------------------------------
 
-def _home_context(session: Session, user: User) -> dict[str, Any]:
+def _home_context(session: Session, user: User, settings: Settings | None = None,
+                  lang: str = "nl") -> dict[str, Any]:
     sites, _ = organisations.list_sites(session, user, user.organisation_id, limit=200,
                                         offset=0)
     ctx: dict[str, Any] = {"sites": sites}
@@ -305,14 +306,18 @@ def _home_context(session: Session, user: User) -> dict[str, Any]:
         rows, _ = leads.list_leads(session, user, role="inbox", status=None, need_id=None,
                                    limit=200, offset=0)
         ctx["leads"] = leads.present(session, rows, viewer=user)
+        if settings is not None:
+            ctx["opportunities"] = matching.opportunities_for_provider(
+                session, user, settings, user.organisation_id, limit=10, lang=lang).items
     return ctx
 
 
 @router.get("/app", response_class=HTMLResponse)
 @_guarded
-def home(request: Request, session: SessionDep) -> HTMLResponse:
+def home(request: Request, session: SessionDep, settings: SettingsDep) -> HTMLResponse:
     user = _user(request, session)
-    return render(request, "home.html", _home_context(session, user), user=user)
+    return render(request, "home.html",
+                  _home_context(session, user, settings, language(request)), user=user)
 
 
 @router.post("/app/sites", response_class=HTMLResponse)

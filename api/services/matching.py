@@ -351,7 +351,7 @@ def opportunities_for_provider(session: Session, user: User, settings: Settings,
             .where(Need.status == "open",
                    Site.lat.between(min(lats) - lat_pad, max(lats) + lat_pad),
                    Site.lon.between(min(lons) - lon_pad, max(lons) + lon_pad)))
-    rows = [(n, s) for n, s in session.execute(stmt).tuples()
+    rows = [(n, s) for n, s in session.execute(stmt)
             if n.activity.split(".", 1)[0] in groups]
     titles = {str(n.id): n.title for n, _s in rows}
     profiles = [need_profile(n, s) for n, s in rows]

@@ -114,6 +114,10 @@ TEXT: dict[str, tuple[str, str]] = {
                        "Contact details appear once the provider accepts."),
     "contacts_after_you": ("De contactgegevens van het bedrijf verschijnen zodra u aanvaardt.",
                            "The company's contact details appear once you accept."),
+    "withdraw": ("Aanvraag intrekken", "Withdraw the lead"),
+    "opportunities": ("Kansen: open vragen die bij u passen", "Opportunities: open needs that "
+                      "fit you"),
+    "no_opportunities": ("Nu geen open vragen die passen.", "No fitting open needs now."),
     "timeline": ("Verloop", "Timeline"),
     "sent_at": ("verstuurd", "sent"),
     "viewed_at": ("bekeken", "viewed"),

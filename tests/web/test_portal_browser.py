@@ -173,9 +173,11 @@ def test_company_and_provider_do_their_jobs(browser, portal: Portal, backend: st
     ppage.click("form.stack button[type=submit]")
     assert ppage.url.endswith("/app")
     assert "Retourkledij verwerken" in ppage.inner_text("table")
+    assert "Retourkledij verwerken" in ppage.inner_text("#opp-h + ul")  # also an opportunity
     _audit(ppage, "provider-home", backend)
-    ppage.click("text=Retourkledij verwerken")
+    ppage.click("table a:text('Retourkledij verwerken')")
     _audit(ppage, "provider-lead", backend)
+    assert ppage.locator("form[action$=withdraw]").count() == 0  # the company's, not its own
     ppage.click("button:text('Aanvaarden')")
     assert "aanvaard" in ppage.inner_text("main .status")
     assert COMPANY_EMAIL in ppage.inner_text("#contact")
