@@ -107,3 +107,19 @@ def test_login_is_throttled_per_account_like_the_token_endpoint(app, client: Tes
     assert r.status_code == 429
     assert "Retry-After" in r.headers
     assert 'role="alert"' in r.text
+
+
+def test_the_cookie_is_secure_in_production(settings) -> None:  # noqa: ANN001
+    from types import SimpleNamespace
+
+    from fastapi.responses import Response
+    from starlette.requests import Request
+
+    production = settings.model_copy(update={"environment": "production"})
+    app = SimpleNamespace(state=SimpleNamespace(settings=production))
+    request = Request({"type": "http", "method": "GET", "path": "/", "headers": [],
+                       "query_string": b"", "app": app, "state": {}})
+    cookie = web.store(request, Response()).headers["set-cookie"]
+    assert "Secure" in cookie
+    assert "HttpOnly" in cookie
+    assert web.decode(production, cookie.split(";")[0].split("=", 1)[1]) is not None
