@@ -71,6 +71,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print("\nDemo logins (password for each shown after the colon):")
     for role, (email, password) in summary.logins.items():
         print(f"  {role:<9} {email} : {password}")
+    print(f"\nPortal (in a browser): http://{args.host}:{args.port}/  — log in at /login with "
+          "the company or provider login above; staff: /dashboard", flush=True)
     if args.no_serve:
         return 0
     print(f"\n[3/3] Serving on http://{args.host}:{args.port}  (API docs: /docs)", flush=True)

@@ -35,6 +35,7 @@ from api.routes import (
     notifications,
     organisations,
     partnerships,
+    portal,
     privacy,
     reference,
     stats,
@@ -93,6 +94,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
                    catalogue.needs, matching.router, leads.router, webhooks.router,
                    audit.router, clusters.runs, clusters.clusters, stats.router, dashboard.router,
                    privacy.router, weights.router, metrics.router, notifications.router,
-                   directory.router, partnerships.router):
+                   directory.router, partnerships.router, portal.router):
         app.include_router(router)
     return app

@@ -159,7 +159,7 @@ def _token_key(scope: Scope, secret: str) -> str | None:
 
 
 # Every form that checks a password shares /auth's per-address window
-LOGIN_FORMS = ("/dashboard/login",)
+LOGIN_FORMS = ("/dashboard/login", "/login")
 
 
 async def _send_problem(send: Send, status: int, detail: str, *, slug: str, title: str,

@@ -1,0 +1,230 @@
+"""Every persona's job through the portal's pages in Chromium, with axe-core on each page.
+
+A company registers, adds a site, posts a need with the guided form, opens its matches and
+sends a lead; the provider (another browser context) accepts; the company sees the contact and
+contracts 2 FTE, and the provider's workforce page shows 2 FTE fewer. Refused forms (unknown
+postcode, FTE 0, no CSRF token) show the message next to the field and write nothing.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from models.lead import Lead
+from models.need import Need
+from models.site import Site
+from tests.web.conftest import ARTIFACTS, PASSWORD, PROVIDER_EMAIL, Portal
+
+NARROW = {"width": 375, "height": 812}
+COMPANY_EMAIL = "an.peeters@example.be"
+
+
+def _count(portal: Portal, model) -> int:  # noqa: ANN001
+    with Session(portal.engine) as session:
+        return session.exec(select(func.count()).select_from(model)).one()
+
+
+def _audit(page, name: str, backend: str) -> None:  # noqa: ANN001
+    """0 serious or critical axe findings, no horizontal scroll at 375 px, a screenshot."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+           for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    assert bad == [], f"{name}: {bad}"
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"], f"{name}: {width} px wide, scrolls sideways"
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"portal-{backend}-{name}.png"), full_page=True)
+
+
+def _error_of(page, field: str) -> str:  # noqa: ANN001
+    """The message shown next to ``field``, found through the field's aria-describedby."""
+    described = page.get_attribute(f"#{field}", "aria-describedby") or ""
+    assert f"{field}-error" in described.split(), f"{field} is not described by its error"
+    return page.inner_text(f"#{field}-error")
+
+
+@pytest.fixture
+def backend(portal: Portal, request: pytest.FixtureRequest) -> str:
+    return request.node.callspec.params["portal"]
+
+
+def test_public_pages_in_dutch_and_english(browser, portal: Portal, backend: str) -> None:  # noqa: ANN001
+    context = browser.new_context(viewport=NARROW)
+    page = context.new_page()
+    page.goto(portal.url + "/")
+    assert page.get_attribute("html", "lang") == "nl"
+    assert page.inner_text("h1") == "Werk uitbesteden aan een maatwerkbedrijf"
+    _audit(page, "landing", backend)
+    page.select_option("#activity", "returns.apparel")
+    page.fill("#postcode", "8500")
+    page.fill("#radius_km", "30")
+    page.click("form.search button[type=submit]")
+    assert "1 maatwerkbedrijven gevonden" in page.inner_text("#results-h")
+    assert "Maatwerk Leiestreek" in page.inner_text(".cards")
+    _audit(page, "directory", backend)
+    page.click("text=Maatwerk Leiestreek")
+    assert page.inner_text("h1") == "Maatwerk Leiestreek"
+    assert "Roeselare" in page.inner_text(".facts")
+    _audit(page, "profile", backend)
+    page.goto(portal.url + "/directory?postcode=0000")
+    assert "0000" in _error_of(page, "postcode")
+    _audit(page, "directory-error", backend)
+    page.goto(portal.url + "/?lang=en")
+    assert page.get_attribute("html", "lang") == "en"
+    page.goto(portal.url + "/directory")  # the cookie keeps the language
+    assert page.inner_text("h1") == "Find providers"
+    context.close()
+
+
+def test_company_and_provider_do_their_jobs(browser, portal: Portal, backend: str) -> None:  # noqa: ANN001
+    company = browser.new_context(viewport=NARROW)
+    page = company.new_page()
+    page.goto(portal.url + "/register")
+    _audit(page, "register", backend)
+    page.fill("#name", "Modehuis Online")
+    page.fill("#enterprise_number", "0777777771")
+    page.fill("#full_name", "An Peeters")
+    page.fill("#email", COMPANY_EMAIL)
+    page.fill("#password", "short")
+    page.click("form.stack button[type=submit]")
+    assert _error_of(page, "password")  # too short: next to the field, input kept
+    assert page.input_value("#name") == "Modehuis Online"
+    page.fill("#password", PASSWORD)
+    page.click("form.stack button[type=submit]")
+    assert page.url.endswith("/app")
+    _audit(page, "company-home-empty", backend)
+
+    # a site with an unknown postcode is refused next to the field, and nothing is written
+    sites = _count(portal, Site)
+    page.fill("#name", "Magazijn Kortrijk")
+    page.fill("#postcode", "9999")
+    page.click("form.card button[type=submit]")
+    assert "9999" in _error_of(page, "postcode")
+    assert page.input_value("#name") == "Magazijn Kortrijk"
+    assert _count(portal, Site) == sites
+    _audit(page, "company-site-error", backend)
+    page.fill("#postcode", "8500")
+    page.click("form.card button[type=submit]")
+    assert "8500 Kortrijk" in page.inner_text("#sites-h + ul")
+    assert _count(portal, Site) == sites + 1
+
+    # the guided need form: the activity first, then its details
+    page.click("text=" + "Nieuwe vraag plaatsen")
+    _audit(page, "need-step1", backend)
+    page.check("input[value='returns.apparel']")
+    page.click("form.stack button[type=submit]")
+    _audit(page, "need-step2", backend)
+    modes = page.eval_on_selector_all("input[name=placement_mode]", "els => els.map(e => e.value)")
+    assert modes == ["workshop", "on_site"]  # only the activity's own placement modes
+    assert page.is_checked("input[name=competences][value=laundry]")  # typical: pre-ticked
+    assert "begeleider" in page.inner_text("fieldset:has(input[name=accommodates_support])")
+    page.check("input[name=placement_mode][value=workshop]")
+    page.check("input[name=accommodates_support][value=medium]")
+    page.fill("#title", "Retourkledij verwerken")
+    needs = _count(portal, Need)
+    page.fill("#fte", "0")
+    page.click("form.stack button[type=submit]")
+    assert "0" in _error_of(page, "fte")
+    assert page.input_value("#title") == "Retourkledij verwerken"
+    assert _count(portal, Need) == needs
+    _audit(page, "need-error", backend)
+
+    # a form without its CSRF token is refused (403) and writes nothing
+    page.fill("#fte", "3")
+    page.evaluate("document.querySelector('form.stack input[name=csrf_token]').remove()")
+    with page.expect_response(lambda r: r.request.method == "POST") as answer:
+        page.click("form.stack button[type=submit]")
+    assert answer.value.status == 403
+    assert "verlopen" in page.inner_text("#form-error")
+    assert _count(portal, Need) == needs
+    page.fill("#fte", "3")
+    page.click("form.stack button[type=submit]")
+    assert re.search(r"/app/needs/[0-9a-f-]{36}$", page.url)
+    need_url = page.url
+
+    # ranked matches with the four components, reasons and distance; send a lead
+    card = page.locator("ol.matches > li").first
+    assert "Maatwerk Leiestreek" in card.inner_text()
+    for component in ("competenties", "nabijheid", "begeleiding", "capaciteit"):
+        assert component in card.inner_text()
+    assert "km" in card.inner_text()
+    _audit(page, "need-matches", backend)
+    card.locator("button", has_text="Aanvraag sturen").click()
+    assert page.locator("#leads .card").count() == 1
+    assert _count(portal, Lead) == 1
+
+    # the provider, in a browser of its own, sees the lead and accepts it
+    provider = browser.new_context(viewport=NARROW)
+    ppage = provider.new_page()
+    ppage.goto(portal.url + "/app")
+    assert "/login" in ppage.url  # not logged in: to the login form
+    _audit(ppage, "login", backend)
+    ppage.fill("#email", PROVIDER_EMAIL)
+    ppage.fill("#password", "wrong-password-123")
+    ppage.click("form.stack button[type=submit]")
+    assert "niet juist" in ppage.inner_text("#form-error")
+    ppage.fill("#password", PASSWORD)
+    ppage.click("form.stack button[type=submit]")
+    assert ppage.url.endswith("/app")
+    assert "Retourkledij verwerken" in ppage.inner_text("table")
+    assert "Retourkledij verwerken" in ppage.inner_text("#opp-h + ul")  # also an opportunity
+    _audit(ppage, "provider-home", backend)
+    ppage.click("table a:text('Retourkledij verwerken')")
+    _audit(ppage, "provider-lead", backend)
+    assert ppage.locator("form[action$=withdraw]").count() == 0  # the company's, not its own
+    ppage.click("button:text('Aanvaarden')")
+    assert "aanvaard" in ppage.inner_text("main .status")
+    assert COMPANY_EMAIL in ppage.inner_text("#contact")
+
+    # the company sees the provider's contact and contracts 2 FTE
+    page.goto(need_url)
+    page.click("#leads a")
+    assert PROVIDER_EMAIL in page.inner_text("#contact")
+    page.fill("#fte", "0")
+    page.click("form.stack button[type=submit]")
+    assert _error_of(page, "fte")
+    page.fill("#fte", "2")
+    page.click("form.stack button[type=submit]")
+    assert page.inner_text("main .status") == "gecontracteerd"
+    _audit(page, "company-lead", backend)
+
+    # the provider's workforce page shows 2 FTE fewer at the need's support level
+    ppage.goto(f"{portal.url}/app/sites/{portal.provider_site_id}/workforce")
+    free = sum(float(ppage.input_value(f"#free_fte_{level}"))
+               for level in ("low", "medium", "high"))
+    assert free == pytest.approx(9 - 2)
+    _audit(ppage, "workforce", backend)
+    ppage.click("button:text('Cijfers kloppen nog')")
+    assert ppage.locator("[role=status]").count() == 1
+    ppage.fill("#free_fte_medium", "-1")
+    ppage.click("form.card button[type=submit]")
+    assert _error_of(ppage, "free_fte_medium")
+
+    # the company's need is not the provider's to see: 404, as the API answers
+    assert ppage.goto(need_url).status == 404
+    ppage.goto(portal.url + "/app/sites")
+    assert "Atelier Roeselare" in ppage.inner_text("#sites-h + ul")
+    _audit(ppage, "provider-sites", backend)
+    ppage.goto(portal.url + "/app/settings")
+    _audit(ppage, "settings", backend)
+    ppage.check("input[name=language][value=en]")
+    ppage.check("input[name=opportunity_digest]")
+    ppage.click("form.stack button[type=submit]")
+    assert ppage.inner_text("[role=status]") == "Saved."  # the portal follows the new language
+    assert ppage.is_checked("input[name=opportunity_digest]")
+    page.goto(portal.url + "/app/leads")
+    assert "Maatwerk Leiestreek" in page.inner_text("table")
+    _audit(page, "company-leads", backend)
+
+    # logging out ends the session
+    ppage.click("button:text('Log out')")
+    ppage.goto(portal.url + "/app")
+    assert "/login" in ppage.url
+    provider.close()
+    company.close()
