@@ -17,6 +17,7 @@ from sqlmodel import Session
 from api.config import Settings
 from api.db import get_session
 from api.errors import Forbidden
+from api.logs import note_organisation
 from api.services.access import STAFF_ROLES
 from api.services.auth import BearerClaim, read_claim
 from models.organisation import User
@@ -44,9 +45,15 @@ async def get_claim(settings: SettingsDep,
     return read_claim(token, settings)
 
 
+def _checked(session: Session, claim: BearerClaim) -> User:
+    user = claim.user(session)
+    note_organisation(user.organisation_id)  # for the request's access log line
+    return user
+
+
 def get_current_user(session: SessionDep,
                      claim: Annotated[BearerClaim, Depends(get_claim)]) -> User:
-    return claim.user(session)
+    return _checked(session, claim)
 
 
 #: the authenticated user, checked against the database (active, token not revoked)
@@ -64,7 +71,7 @@ async def staff_claim(claim: Annotated[BearerClaim, Depends(get_claim)]) -> Bear
 
 def require_staff(session: SessionDep,
                    claim: Annotated[BearerClaim, Depends(staff_claim)]) -> User:
-    return claim.user(session)
+    return _checked(session, claim)
 
 
 #: the authenticated user, who must be department staff (or admin)

@@ -32,16 +32,19 @@ WORKER_ERRORS = Counter("koppel_worker_pass_errors_total",
 def database_families(session, engine) -> list:  # noqa: ANN001
     """Scrape-time figures from the database and the connection pool (one app's engine).
 
-    The outbox has one delivery channel today, ``webhook``; a pending event counts as backlog
-    and its age is measured from when the change that wrote it committed.
+    The outbox carries two delivery channels, ``webhook`` and ``email``; a pending message counts
+    as backlog of its channel and its age is measured from when the change that wrote it
+    committed.
     """
+    from datetime import UTC
+
     import sqlalchemy as sa
     from prometheus_client.core import GaugeMetricFamily
     from sqlmodel import col
 
     from models.base import utcnow
     from models.cluster import ClusterRun
-    from models.webhook import OutboxEvent
+    from models.webhook import Channel, OutboxEvent
 
     now = utcnow()
     backlog = GaugeMetricFamily("koppel_outbox_backlog", "Outbox events not yet delivered",
@@ -49,14 +52,17 @@ def database_families(session, engine) -> list:  # noqa: ANN001
     oldest = GaugeMetricFamily("koppel_outbox_oldest_age_seconds",
                                "Age of the oldest undelivered outbox event (0 when none)",
                                labels=["channel"])
-    count, first = session.exec(
-        sa.select(sa.func.count(), sa.func.min(OutboxEvent.created_at))
-        .where(col(OutboxEvent.status) == "pending")).one()
-    if first is not None and first.tzinfo is None:  # SQLite hands back naive UTC
-        from datetime import UTC
-        first = first.replace(tzinfo=UTC)
-    backlog.add_metric(["webhook"], count)
-    oldest.add_metric(["webhook"], max(0.0, (now - first).total_seconds()) if first else 0.0)
+    rows = session.exec(
+        sa.select(col(OutboxEvent.channel), sa.func.count(), sa.func.min(OutboxEvent.created_at))
+        .where(col(OutboxEvent.status) == "pending")
+        .group_by(col(OutboxEvent.channel))).all()
+    pending = {channel: (count, first) for channel, count, first in rows}
+    for channel in [c.value for c in Channel]:
+        count, first = pending.get(channel, (0, None))
+        if first is not None and first.tzinfo is None:  # SQLite hands back naive UTC
+            first = first.replace(tzinfo=UTC)
+        backlog.add_metric([channel], count)
+        oldest.add_metric([channel], max(0.0, (now - first).total_seconds()) if first else 0.0)
     runs = GaugeMetricFamily("koppel_cluster_runs", "Cluster runs waiting or executing",
                              labels=["status"])
     by_status = dict(session.exec(

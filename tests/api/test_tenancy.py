@@ -26,7 +26,9 @@ from tests.factories import (
 # Routes whose path parameters are not tenant ids.
 # Public by design; what they may show is tested with them (tests/api/test_directory.py)
 PUBLIC_ROUTES = {("GET", "/geo/postcodes/{postcode}"),
-                 ("GET", "/directory/providers/{provider_id}")}
+                 ("GET", "/directory/providers/{provider_id}"),
+                 # the signed token is the authorisation (an e-mail's unsubscribe link)
+                 ("GET", "/unsubscribe/{token}"), ("POST", "/unsubscribe/{token}")}
 # Routes for department staff only: every non-staff caller gets 403 (ids are never looked up).
 STAFF_ONLY_ROUTES = {("GET", "/cluster-runs/{run_id}"),
                      ("POST", "/matching/weights/{set_id}/activate")}
@@ -36,6 +38,7 @@ FORBIDDEN_ROUTES: set[tuple[str, str]] = set()
 # A valid body per request schema, so the call reaches the permission check (a 422 for the
 # body would prove nothing). A new schema must be added here.
 VALID_BODIES: dict[str, Any] = {
+    "PartnershipLeadsCreate": {"key": "3f9c2a7d1e0b4c58"},
     "NotificationSettingsSet": {"opportunity_digest": True},
     "OrganisationUpdate": {"description": "Nieuwe omschrijving"},
     "SiteCreate": {"name": "Depot", "postcode": "8800"},
@@ -108,7 +111,7 @@ def tenants(client, db):  # noqa: ANN001, ANN201
                 "site_id": c_site["id"], "need_id": need["id"], "cap_id": cap["id"],
                 "lead_id": lead["id"], "run_id": "00000000-0000-4000-8000-000000000001",
                 "cluster_id": "00000000-0000-4000-8000-000000000002",
-                "set_id": "00000000-0000-4000-8000-000000000003"},
+                "set_id": "00000000-0000-4000-8000-000000000003", "index": "0"},
         "site_of": {company.org_id: c_site["id"], provider.org_id: p_site["id"]},
         "others": [other_company, other_provider],
         "other_cap": other_cap["id"],
