@@ -124,7 +124,8 @@ def test_a_sent_lead_mails_the_providers_users_in_dutch(client, db, connection, 
     assert "stuurt u een lead" in text
     assert "Roeselare" in text  # the need's municipality
     assert lead["id"] in text
-    assert "aankoop@modehuis.example.be" in text  # the company consented to be contacted
+    # contact persons are exchanged once the provider accepts (DESIGN §6), not in the first mail
+    assert "aankoop@modehuis.example.be" not in text
     assert "Retourkledij verwerken" in html_of(message)
     assert unsubscribe.strip("<>") in html_of(message)
 
@@ -280,14 +281,14 @@ def test_a_digest_lists_only_needs_the_provider_ranks_top_five_for(client, db, c
                            json={"opportunity_digest": True})
     assert r.status_code == 200, r.text
     assert r.json()["opportunity_digest"] is True
-    # five providers around Antwerp, each nearer to an Antwerp need than Izegem is
-    for i, postcode in enumerate(("2000", "2018", "2020", "2060", "2100")):
-        _provider(client, postcode, f"Antwerpse Werkplaats {i}")
+    # five providers in and around Kortrijk, each nearer to a Kortrijk need than Izegem is
+    for i, postcode in enumerate(("8500", "8501", "8510", "8511", "8520")):
+        _provider(client, postcode, f"Kortrijkse Werkplaats {i}")
     near = world.need(title="Dichtbij: retours Roeselare")
-    antwerp_site = add_site(world.company, "2000")
-    far = add_need(world.company, antwerp_site, title="Ver weg: retours Antwerpen")
+    kortrijk_site = add_site(world.company, "8500")
+    far = add_need(world.company, kortrijk_site, title="Ver weg: retours Kortrijk")
     ranked = world.company.get(f"/needs/{far['id']}/matches?limit=6").json()["items"]
-    # the Izegem provider scores well enough for Antwerp, but five others rank above it
+    # the Izegem provider scores well enough for Kortrijk, but five others rank above it
     assert [i["provider_id"] for i in ranked].index(world.provider.org_id) == 5
     assert ranked[5]["score"] >= 0.6
     add_need(world.company, world.company_site, title="Andere activiteit",
