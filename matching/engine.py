@@ -173,8 +173,9 @@ def _need_side(
     a["maxd"] = np.array(
         [np.inf if x.max_distance_km is None else x.max_distance_km for x in needs], np.float64
     )
-    a["decay"] = np.array(
-        [config.effective_decay_km(x.binding, x.placement_mode, x.public_transport) for x in needs],
+    a["decay"] = np.array([config.decay_km(x.binding) for x in needs], dtype=np.float64)
+    a["commute_rate"] = np.array(
+        [config.commute_rate(x.binding, x.placement_mode, x.public_transport) for x in needs],
         dtype=np.float64,
     )
     a["reach_decay"] = a["decay"] * config.reach_decay_factor
@@ -326,7 +327,7 @@ def _score(
         competence=competence,
     )
 
-    # locality: exp(-d / L), L by binding, shortened by poor public transport (DESIGN §4.3)
+    # locality: exp(-d / L), L by binding (DESIGN §4.3)
     locality = np.exp(-d / n["decay"])
     out.update(decay_km=n["decay"], locality=locality)
 
@@ -381,7 +382,10 @@ def _score(
     out["excluded_bits"] = bits
     w_comp, w_loc, w_sup, w_cap = weights.as_tuple()
     raw = w_comp * competence + w_loc * locality + w_sup * supervision + w_cap * capacity
-    out["score"] = np.floor(raw * SCORE_SCALE + 0.5) / SCORE_SCALE
+    # commuting to a badly served client: a factor that falls with distance (see matching.types)
+    commute = np.exp(-d * n["commute_rate"])
+    out["commute"] = commute
+    out["score"] = np.floor(raw * commute * SCORE_SCALE + 0.5) / SCORE_SCALE
     return out
 
 

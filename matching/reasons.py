@@ -92,15 +92,15 @@ def _text_no_overlap(p: Mapping[str, Any], lang: str, labels: Labels) -> str:
 
 def _public_transport(p: Mapping[str, Any], lang: str, labels: Labels) -> str:
     access = _label(labels, "public_transport", p["access"])
-    decay = _short(p["decay_km"], lang)
+    factor = _short(p["factor"], lang)
     if lang == "nl":
         return (
             f"Bereikbaarheid met openbaar vervoer van de klant: {access}; afstand telt zwaarder "
-            f"(afname over {decay} km)"
+            f"(score × {factor} op deze afstand)"
         )
     return (
         f"Client site's public-transport access: {access}; distance counts more "
-        f"({decay} km decay)"
+        f"(score × {factor} at this distance)"
     )
 
 

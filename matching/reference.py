@@ -81,9 +81,8 @@ def _pair_details(
         blend = coverage
     competence = factor * blend
 
-    # locality: exponential decay by binding; commuting to a badly served site shortens the
-    # decay length, so every candidate loses and the farther one loses more (DESIGN §4.3)
-    decay = config.effective_decay_km(need.binding, need.placement_mode, need.public_transport)
+    # locality: exponential decay by binding (DESIGN §4.3)
+    decay = config.decay_km(need.binding)
     locality = math.exp(-distance / decay)
 
     # coverage: the one rule (matching.coverage) on the FTE still uncovered
@@ -127,8 +126,13 @@ def _pair_details(
         bits |= EX_NO_SUPERVISION  # free workers at accepted levels, none supervisable
 
     w_comp, w_loc, w_sup, w_cap = weights.as_tuple()
+    # commuting to a badly served client: a factor that falls with distance (see matching.types)
+    commute = math.exp(
+        -distance * config.commute_rate(need.binding, need.placement_mode, need.public_transport)
+    )
     score = round_score(
-        w_comp * competence + w_loc * locality + w_sup * supervision + w_cap * capacity
+        (w_comp * competence + w_loc * locality + w_sup * supervision + w_cap * capacity)
+        * commute
     )
     return PairDetails(
         distance_km=distance,
@@ -148,6 +152,7 @@ def _pair_details(
         locality=locality,
         supervision=supervision,
         capacity=capacity,
+        commute=commute,
         score=score,
         excluded_bits=bits,
     )

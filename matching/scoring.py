@@ -10,22 +10,25 @@ Python floats); they share only what must be bit-identical for rankings to agree
   operations in NumPy and Python, unlike ``round``),
 * the translation of computed numbers (:class:`PairDetails`) into reasons and candidates.
 
-The score (DESIGN §4, §5) is ``w_comp·competence + w_loc·locality + w_sup·supervision +
-w_cap·capacity`` with
+The score (DESIGN §4, §5) is ``commute × (w_comp·competence + w_loc·locality +
+w_sup·supervision + w_cap·capacity)`` with
 
 * ``locality = exp(-d / L)``, ``L`` the decay length of the activity's binding (15 / 30 /
-  75 km), multiplied by 0.75 (limited) or 0.5 (poor) when workers commute to a badly served
-  client site. A shorter decay length multiplies each candidate's locality (and reach) by
-  ``exp(-d (1/L' - 1/L))``, which is smaller the farther the candidate: bad transport never
-  brings a farther provider closer to a nearer one (the old constant 0.75 factor on every
-  candidate shrank the differences and did; a property test holds the new rule).
+  75 km).
+* commuting: when workers commute to a badly served client site (``limited`` / ``poor``
+  public transport, 004:410) the whole score is multiplied by ``exp(-d (1/(f L) - 1/L))``,
+  the extra loss of a decay length shortened to ``f L`` (f = 0.75 / 0.5). The factor falls
+  with distance, so bad transport never lets a farther provider overtake a nearer one
+  (DESIGN §4.3); shortening only the locality and reach decay did, because for far pairs it
+  squeezes their differences towards zero while competence stays (a property test holds the
+  rule; :meth:`EngineConfig.commute_rate`).
 * ``capacity = share × freshness × reach``: the share of the need's *uncovered* FTE the
   site can cover with the one coverage rule (:mod:`matching.coverage`: accepted levels,
   supervision, whole supervisors), credited for the age of the workforce figures
   (:meth:`EngineConfig.freshness`) and for reach, ``exp(-d / (2 L))``. This is the only
   place partial coverage counts (it used to count twice, in supervision and capacity, and
   distance once). Coverage is worth what workers can reach: for ``high`` binding
-  (``L = 15 km``, shorter with bad transport) a provider within 20 km has at least
+  (``L = 15 km``) a provider within 20 km has at least
   ``e^(30 / 30) = e`` times the reach of one 50 km or more away, more than the factor 2
   between covering half and covering all, and its locality is ahead too; so with equal
   competence it ranks above the far one for any weights (the rest can come from a second near
@@ -163,6 +166,7 @@ class PairDetails(NamedTuple):
     locality: float
     supervision: float
     capacity: float
+    commute: float
     score: float
     excluded_bits: int
 
@@ -209,11 +213,11 @@ def build_reasons(
             {"distance_km": d.distance_km, "binding": need.binding, "decay_km": base_decay},
         )
     )
-    if d.decay_km < base_decay:
+    if config.commute_rate(need.binding, need.placement_mode, need.public_transport) > 0.0:
         reasons.append(
             Reason(
                 "public_transport",
-                {"access": need.public_transport, "decay_km": round_fine(d.decay_km)},
+                {"access": need.public_transport, "factor": round_fine(d.commute)},
             )
         )
     covered = d.covered_low + d.covered_medium + d.covered_high

@@ -292,8 +292,8 @@ class EngineConfig:
     reach_decay_factor: float = 2.0
     # competence = activity factor × (coverage_weight × coverage + (1 - it) × tf-idf cosine)
     text_coverage_weight: float = 0.7
-    # decay-length factor for commuting placements when the client site is badly served
-    # (004:410): a shorter decay, so distance matters more, never less (DESIGN §4.3)
+    # commuting to a badly served client site (004:410) counts as this shorter decay length
+    # (factor of L), applied to the whole score: distance matters more, never less (§4.3)
     public_transport_limited: float = 0.75
     public_transport_poor: float = 0.5
     # refuted opportunity: absorbing peaks under high time pressure (seeds 000:3522-3560)
@@ -321,7 +321,7 @@ class EngineConfig:
             "peak_pressure_factor",
         ):
             value = getattr(self, name)
-            _check_number(name, value)
+            _check_number(name, value, positive=name.startswith("public_transport"))
             if value > 1.0:
                 raise ValueError(f"{name} must be in [0, 1], got {value!r}")
         _check_number("stale_after_days", self.stale_after_days, positive=True)
@@ -351,9 +351,7 @@ class EngineConfig:
     def public_transport_factor(self, placement_mode: str, access: str) -> float:
         """Decay-length factor for the client site's public-transport access (1.0 = none).
 
-        Only placements whose workers commute to the client are affected; the factor
-        shortens the decay length, which multiplies every candidate's locality by
-        ``exp(-d (1/L' - 1/L))``: the farther the candidate, the more it loses.
+        Only placements whose workers commute to the client are affected.
         """
         if placement_mode not in COMMUTE_MODES:
             return 1.0
@@ -363,9 +361,21 @@ class EngineConfig:
             "poor": self.public_transport_poor,
         }[access]
 
-    def effective_decay_km(self, binding: str, placement_mode: str, access: str) -> float:
-        """Decay length for a need: by binding, shortened by poor public transport."""
-        return self.decay_km(binding) * self.public_transport_factor(placement_mode, access)
+    def commute_rate(self, binding: str, placement_mode: str, access: str) -> float:
+        """Per-km rate ``r`` of the commute factor ``exp(-d r)`` on a need's scores (0.0 = none).
+
+        A decay length shortened from ``L`` to ``f L`` costs a candidate at ``d`` km the extra
+        factor ``exp(-d (1/(f L) - 1/L))``. It multiplies the whole score, not the locality
+        and reach components: a factor that does not grow with distance keeps the nearer of
+        two candidates ahead whenever it was ahead (``s1 >= s2`` and ``m1 >= m2`` give
+        ``m1 s1 >= m2 s2``), whereas shortening the components' decay squeezes their
+        differences towards zero for far pairs and lets a farther, better-covering provider
+        overtake (DESIGN §4.3: a farther provider never gains rank from bad transport).
+        """
+        factor = self.public_transport_factor(placement_mode, access)
+        if factor >= 1.0:
+            return 0.0
+        return (1.0 / factor - 1.0) / self.decay_km(binding)
 
     def freshness(self, age_days: float | None) -> float:
         """Capacity credit of workforce figures ``age_days`` old (DESIGN §4.4).

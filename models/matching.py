@@ -11,11 +11,14 @@ from pydantic import BaseModel, Field
 class ComponentsPublic(BaseModel):
     competence: float = Field(examples=[0.85], description="Activity match × competence "
                               "coverage blended with TF-IDF text similarity, in [0, 1]")
-    locality: float = Field(examples=[0.67], description="Distance decay by the activity's local "
-                            "binding (15/30/75 km), lowered for poorly served client sites")
-    supervision: float = Field(examples=[1.0], description="Share of the need's FTE coverable at "
-                               "acceptable support levels with the supervision rules")
-    capacity: float = Field(examples=[1.0], description="Free FTE / needed FTE, capped at 1")
+    locality: float = Field(examples=[0.67], description="Distance decay exp(-d/L) by the "
+                            "activity's local binding (L = 15/30/75 km), in [0, 1]")
+    supervision: float = Field(examples=[1.0], description="Supervision fit of the work itself: "
+                               "1, or 0.2 for peak-season work under high time pressure "
+                               "(whether the team can be supervised is part of capacity)")
+    capacity: float = Field(examples=[1.0], description="Share of the need's uncovered FTE the "
+                            "site can cover at accepted support levels with the supervision they "
+                            "need, × freshness of the figures × reach exp(-d/2L), in [0, 1]")
 
 
 class ReasonPublic(BaseModel):
@@ -41,7 +44,9 @@ class MatchItem(BaseModel):
         description="True when distance_km is not a measured distance: both sites are in the "
         "same postcode area (0.0 km means 'same area', not 'same address'), or a site has only "
         "its municipality's centre as coordinates; the distance reason says which")
-    score: float = Field(examples=[0.83], description="Weighted sum of the components, in [0, 1]")
+    score: float = Field(examples=[0.83], description="Weighted sum of the components, in [0, 1];"
+                       " × the commute factor exp(-d(1/(fL) - 1/L)) when workers commute to a "
+                       "client site with limited (f = 0.75) or poor (f = 0.5) public transport")
     components: ComponentsPublic
     reasons: list[ReasonPublic]
     excluded: list[ReasonPublic] | None = Field(

@@ -121,23 +121,34 @@ def test_haversine_distance_roeselare_izegem():
 
 
 @pytest.mark.parametrize("mode", ["on_site", "enclave", "individual"])
-def test_poor_public_transport_shortens_the_decay_for_commuting_modes(mode):
-    # DESIGN §4.3: a shorter decay length (15 km × 0.5 for high binding), not a flat factor
+def test_poor_public_transport_costs_the_extra_decay_of_a_shorter_length(mode):
+    # DESIGN §4.3: the score loses what a decay length of 15 km × 0.5 costs beyond 15 km,
+    # exp(-d (1/7.5 - 1/15)); the components themselves keep the binding's decay
     good = only(need(placement_mode=mode, binding="high"), cap())
     poor = only(need(placement_mode=mode, binding="high", public_transport="poor"), cap())
-    assert good.components.locality == pytest.approx(math.exp(-IZEGEM_KM / 15.0))
-    assert poor.components.locality == pytest.approx(math.exp(-IZEGEM_KM / 7.5))
+    factor = math.exp(-IZEGEM_KM * (1 / 7.5 - 1 / 15.0))
+    assert poor.components == good.components
+    assert poor.score == pytest.approx(good.score * factor, abs=1e-11)
     assert "public_transport" in codes(poor)
     assert render(poor.reasons[codes(poor).index("public_transport")], "en",
                   {"public_transport": {"poor": "poor"}}) == (
-        "Client site's public-transport access: poor; distance counts more (7.5 km decay)"
+        "Client site's public-transport access: poor; distance counts more "
+        f"(score × {factor:.2f} at this distance)"
     )
+
+
+def test_limited_public_transport_costs_less_than_poor():
+    base = {"placement_mode": "enclave", "binding": "medium"}
+    scores = [only(need(**base, public_transport=a), cap()).score
+              for a in ("good", "limited", "poor")]
+    assert scores[0] > scores[1] > scores[2]
 
 
 def test_public_transport_does_not_matter_for_workshop_work():
     good = only(need(), cap())
     poor = only(need(public_transport="poor"), cap())
-    assert poor.components.locality == good.components.locality
+    assert poor.score == good.score
+    assert "public_transport" not in codes(poor)
 
 
 def test_need_max_distance_is_a_hard_limit():
