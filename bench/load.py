@@ -3,11 +3,12 @@
 A fresh PostgreSQL database gets the demo data (`koppel demo --no-serve`) plus 10,000
 capabilities and 50,000 open needs (``bench.api_matches.populate``); then worker threads on
 loopback run a weighted mix for ``--duration`` seconds: matches for a need, need / capability
-/ lead listings, need creation and lead transitions (send → view → accept/decline, or
-withdraw). Rate limits are switched off for the server under test (they would rightly throttle
-a handful of tokens doing hundreds of requests a second). Where the PostgreSQL server has
-autovacuum off (as on the development machine), ``bench.autovacuum`` applies its default rules
-meanwhile, as any production server would. Prints one JSON object.
+/ lead listings, need creation, lead transitions (send → view → accept/decline, or
+withdraw) and workforce writes (5 %: the demo provider's sites get new free-FTE figures, which
+the engine follows incrementally). Rate limits are switched off for the server under test
+(they would rightly throttle a handful of tokens doing hundreds of requests a second). Where
+the PostgreSQL server has autovacuum off (as on the development machine), ``bench.autovacuum``
+applies its default rules meanwhile, as any production server would. Prints one JSON object.
 
     python -m bench.load --duration 300
 """
@@ -37,8 +38,10 @@ from bench.api_matches import populate, scratch_database
 from bench.autovacuum import Autovacuum, server_autovacuum_on
 
 READS = ("matches", "list_needs", "list_capabilities", "list_leads", "read_need")
-WEIGHTS = {"matches": 30, "list_needs": 15, "list_capabilities": 10, "list_leads": 10,
-           "read_need": 15, "create_need": 8, "lead_cycle": 12}
+# percent of operations; workforce writes are the providers keeping their figures fresh (what
+# the product asks of them): each changes free FTE the engine must follow without a refit
+WEIGHTS = {"matches": 25, "list_needs": 15, "list_capabilities": 10, "list_leads": 10,
+           "read_need": 15, "create_need": 8, "lead_cycle": 12, "workforce_write": 5}
 BENCH_PASSWORD = "bench-password-1"
 
 
@@ -130,6 +133,14 @@ def _worker(base: str, ctx: dict, rec: Recorder, deadline: float, seed: int,
                     "accommodates_support": "medium"}
             rec.timed(client, op, "POST", "/needs", json=body, headers=company,
                       expect=(201,))
+        elif op == "workforce_write":
+            site = rng.choice(ctx["provider_sites"])
+            rec.timed(client, op, "PUT", f"/providers/{ctx['provider_org']}/workforce/{site}",
+                      headers=provider,
+                      json={"free_fte_low": float(rng.randrange(4, 9)),
+                            "free_fte_medium": float(rng.randrange(2, 5)),
+                            "free_fte_high": float(rng.randrange(1, 3)),
+                            "supervisors_available": float(rng.randrange(2, 4))})
         else:
             _lead_cycle(client, ctx, rec, rng, demo_company, provider)
     client.close()
@@ -169,6 +180,9 @@ def _prepare(base: str, demo_logins: dict[str, tuple[str, str]], url: str) -> di
         needs = [str(r[0]) for r in conn.execute(text(
             "SELECT id FROM need WHERE organisation_id = :o AND status = 'open'"),
             {"o": company_org})]
+        provider_sites = [str(r[0]) for r in conn.execute(text(
+            "SELECT DISTINCT site_id FROM capability WHERE organisation_id = :o AND active"),
+            {"o": provider_org})]
         bench_site = conn.execute(text(
             "SELECT s.id FROM site s JOIN app_user u ON u.organisation_id = s.organisation_id "
             "WHERE u.email = 'bench-company@example.be'")).scalar_one()
@@ -179,6 +193,8 @@ def _prepare(base: str, demo_logins: dict[str, tuple[str, str]], url: str) -> di
             "provider_headers": _login(client, *demo_logins["provider"]),
             "demo_company_headers": _login(client, *demo_logins["company"]),
             "company_site_id": str(bench_site),
+            "provider_org": str(provider_org),
+            "provider_sites": provider_sites,
         }
         pairs = []
         for need in needs:  # only pairs the API accepts (hard constraints, capacity)
