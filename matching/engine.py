@@ -747,6 +747,45 @@ class MatchingEngine(BaseEstimator):
             groups.update(changed)
         return groups
 
+    def best_among(
+        self, needs: Sequence[NeedProfile], positions: Iterable[int]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Each need's best score among the capabilities at ``positions`` (of ``capabilities_``).
+
+        Returns ``(scores, positions)``: NaN and -1 where none of them qualifies. Scores are
+        those :meth:`rank_many` gives the same pairs, bit for bit (the same block columns and
+        formulas), so ``max(best of the others, best_among(changed))`` equals a full re-rank
+        when only the capabilities at ``positions`` changed (monitoring's unmet demand after a
+        workforce write).
+        """
+        check_is_fitted(self, "capabilities_")
+        needs = list(needs)
+        best = np.full(len(needs), np.nan)
+        where = np.full(len(needs), -1, dtype=np.int64)
+        by_group: dict[str, list[int]] = {}
+        for p in sorted(set(positions)):
+            by_group.setdefault(str(self.group_codes_[p]), []).append(p)
+        if not needs or not by_group:
+            return best, where
+        need_groups = np.array([activity_group(x.activity) for x in needs], dtype=object)
+        side = self._needs_side(needs)
+        for group, members in by_group.items():
+            rows = np.flatnonzero(need_groups == group)
+            if rows.size == 0:
+                continue
+            block = self.blocks_[group]
+            glob = np.array(members, dtype=np.int64)
+            local = self.block_position_[glob]
+            out = _score(side.take(rows), block.caps.take(local), block.comp_t[:, local],
+                         block.text_t[:, local], self.weights_, self.config_)
+            score = np.where(out["excluded_bits"] == 0, out["score"], -np.inf)
+            col = np.argmax(score, axis=1)
+            top = score[np.arange(rows.size), col]
+            hit = np.isfinite(top)
+            best[rows[hit]] = top[hit]
+            where[rows[hit]] = glob[col[hit]]
+        return best, where
+
     def _make_block(self, idx: np.ndarray) -> _Block:
         caps = self._caps_side_.take(idx)
         return _Block(

@@ -18,9 +18,11 @@ scoring of every open need (~20 s at 100,000 needs × 10,000 capabilities).
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import io
 import json
+import math
 import statistics
 import threading
 import time
@@ -47,6 +49,7 @@ from api.services.matching import (
 )
 from api.services.weights import current_weights
 from matching import MatchingEngine
+from matching.types import NeedProfile
 from models import gazetteer, taxonomy
 from models.capability import Capability
 from models.cluster import Cluster, ClusterNeedMember, ClusterStatus
@@ -294,13 +297,21 @@ class _ProfileSource:
         return getattr(self._row, name)
 
 
-def _best_of(engine: MatchingEngine, rows: list[Any]) -> np.ndarray:
-    """The best score of each row's need, NaN where no capability qualifies."""
+def _profiles(rows: Iterable[Any]) -> list[NeedProfile]:
     # a _ProfileSource stands in for both the Need and its Site (the attributes read are there)
-    profiles = [need_profile(cast_to(Need, source), cast_to(Site, source))
-                for source in map(_ProfileSource, rows)]
-    return (engine.rank_many(profiles, k=1).scores[:, 0] if profiles
-            else np.zeros(0, dtype=np.float64))
+    return [need_profile(cast_to(Need, source), cast_to(Site, source))
+            for source in map(_ProfileSource, rows)]
+
+
+def _best_of(engine: MatchingEngine, rows: list[Any]) -> tuple[np.ndarray, list[str]]:
+    """The best score of each row's need (NaN where no capability qualifies) and the id of a
+    capability with that score ('' where none)."""
+    if not rows:
+        return np.zeros(0, dtype=np.float64), []
+    batch = engine.rank_many(_profiles(rows), k=1)
+    caps = engine.capabilities_
+    return batch.scores[:, 0], [caps[i].id if i >= 0 else ""
+                                for i in batch.capability_index[:, 0].tolist()]
 
 
 def _open_need_scores(rows: list[Any], best: np.ndarray) -> OpenNeedScores:
@@ -317,7 +328,7 @@ def _score_open_needs(session: Session, settings: Settings) -> OpenNeedScores:
     """Every open need scored from scratch (what the cache's incremental result must equal)."""
     engine = ENGINES.get(session, current_weights(session), engine_config(settings))
     rows = _open_need_rows(session)
-    return _open_need_scores(rows, _best_of(engine, rows))
+    return _open_need_scores(rows, _best_of(engine, rows)[0])
 
 
 _N_SCORED = len(_SCORED_COLUMNS)
@@ -334,14 +345,18 @@ def _profile_key(row: Any) -> bytes:
     return hashlib.blake2b(repr(row[:_N_SCORED]).encode(), digest_size=16).digest()
 
 
-def _best_reusing(engine: MatchingEngine, rows: list[Any], known: dict[bytes, float],
+Best = tuple[float, str]  # a need's best score and the id of a capability that has it
+
+
+def _best_reusing(engine: MatchingEngine, rows: list[Any], known: dict[bytes, Best],
                   stale_groups: frozenset[str] = frozenset()
-                  ) -> tuple[np.ndarray, dict[bytes, float]]:
+                  ) -> tuple[list[bytes], dict[bytes, Best]]:
     """Best scores of ``rows``, ranking only profiles missing from ``known`` (scored by ``engine``)
     or of an activity group in ``stale_groups`` (whose capabilities changed since).
 
-    Also returns the scores of exactly the profiles present in ``rows``, so profiles of closed or
-    changed needs drop out and the map stays as large as the open needs.
+    Returns each row's profile digest and the scores of exactly the profiles present in
+    ``rows``, so profiles of closed or changed needs drop out and the map stays as large as the
+    open needs.
     """
     keys = [_profile_key(row) for row in rows]
     missing: dict[bytes, Any] = {}  # one row per unscored profile: duplicates are ranked once
@@ -349,9 +364,24 @@ def _best_reusing(engine: MatchingEngine, rows: list[Any], known: dict[bytes, fl
         if (key not in known or row.activity.split(".", 1)[0] in stale_groups) and (
                 key not in missing):
             missing[key] = row
-    scored = dict(zip(missing, _best_of(engine, list(missing.values())).tolist(), strict=True))
+    best, ids = _best_of(engine, list(missing.values()))
+    scored = dict(zip(missing, zip(best.tolist(), ids, strict=True), strict=True))
     present = {key: scored[key] if key in scored else known[key] for key in keys}
-    return np.array([present[key] for key in keys], dtype=np.float64), present
+    return keys, present
+
+
+def _best_array(keys: list[bytes], present: dict[bytes, Best]) -> np.ndarray:
+    return np.array([present[key][0] for key in keys], dtype=np.float64)
+
+
+def _changed_positions(old: MatchingEngine, new: MatchingEngine) -> list[int] | None:
+    """Positions of the capabilities whose workforce figures alone changed from ``old`` to
+    ``new``; ``None`` when anything else changed (capabilities added, removed or edited
+    rebuild the engine's index, which then is a new object)."""
+    if new.position_ is not old.position_:
+        return None
+    return [i for i, (a, b) in enumerate(zip(old.capabilities_, new.capabilities_, strict=True))
+            if a is not b]
 
 
 def _needs_stamp(session: Session) -> tuple:
@@ -363,8 +393,10 @@ class _UnmetEntry:
     stamp: tuple  # catalogue and need stamps the scores were computed at
     born: float  # time.monotonic() of the last full recomputation
     scores: OpenNeedScores
-    lineage: tuple[str, int]  # the engine the scores came from (its ``lineage_``)
-    best_by_profile: dict[bytes, float]  # never mutated: a refresh builds a new map
+    engine: MatchingEngine  # the engine the scores came from
+    rows: list[Any]  # the open needs' rows, in ``scores`` order
+    keys: list[bytes]  # their profile digests
+    best_by_profile: dict[bytes, Best]  # never mutated: a refresh builds a new map
 
     def expired(self) -> bool:
         return time.monotonic() - self.born >= MAX_CACHE_SECONDS
@@ -377,7 +409,7 @@ class _UnmetEntry:
         when none hold (``engine`` does not descend from the scores' engine by updates)."""
         if self.expired():
             return None
-        groups = engine.changed_groups_since(self.lineage)
+        groups = engine.changed_groups_since(self.engine.lineage_)
         return None if groups is None else frozenset(groups)
 
 
@@ -416,15 +448,54 @@ def _refresh(session: Session, settings: Settings, stamp: tuple,
              previous: _UnmetEntry | None) -> _UnmetEntry:
     engine = ENGINES.get(session, current_weights(session), engine_config(settings))
     stale = None if previous is None else previous.stale_groups(engine)
-    reuse = stale is not None  # a workforce write rescores only its activity group's needs
+    if previous is not None and stale is not None and _only_workforce(previous.stamp, stamp):
+        changed = _changed_positions(previous.engine, engine)
+        if changed is not None:
+            return _after_figures(previous, engine, changed, stamp)
+    reuse = stale is not None  # a catalogue write rescores only its activity group's needs
     rows = _open_need_rows(session)
-    best, best_by_profile = _best_reusing(
+    keys, present = _best_reusing(
         engine, rows, previous.best_by_profile if previous is not None and reuse else {},
         stale or frozenset())
     return _UnmetEntry(stamp=stamp,
                        born=previous.born if previous is not None and reuse else time.monotonic(),
-                       scores=_open_need_scores(rows, best), lineage=engine.lineage_,
-                       best_by_profile=best_by_profile)
+                       scores=_open_need_scores(rows, _best_array(keys, present)),
+                       engine=engine, rows=rows, keys=keys, best_by_profile=present)
+
+
+def _only_workforce(before: tuple, after: tuple) -> bool:
+    """Whether only the workforce table was written between two stamps (no need or site)."""
+    a, b = dict(before), dict(after)
+    return {t for t in a.keys() | b.keys() if a.get(t) != b.get(t)} <= {"workforce"}
+
+
+def _after_figures(previous: _UnmetEntry, engine: MatchingEngine, changed: list[int],
+                   stamp: tuple) -> _UnmetEntry:
+    """The scores after workforce writes alone (no need, no other catalogue change).
+
+    Only needs that can see the changed capabilities (same activity group) may move: those
+    whose best capability changed are ranked again; for the others the best is the larger of
+    the old best (its capability did not change) and the changed capabilities' best, a
+    column per changed capability instead of a whole block.
+    """
+    changed_ids = {engine.capabilities_[i].id for i in changed}
+    groups = {str(engine.group_codes_[i]) for i in changed}
+    rows, keys, known = previous.rows, previous.keys, previous.best_by_profile
+    todo = [i for i, row in enumerate(rows) if row.activity.split(".", 1)[0] in groups]
+    lost = [i for i in todo if known[keys[i]][1] in changed_ids]
+    kept = [i for i in todo if known[keys[i]][1] not in changed_ids]
+    present = dict(known)
+    best, ids = _best_of(engine, [rows[i] for i in lost])
+    for i, score, cap_id in zip(lost, best.tolist(), ids, strict=True):
+        present[keys[i]] = (score, cap_id)
+    best, where = engine.best_among(_profiles(rows[i] for i in kept), changed)
+    for i, score, pos in zip(kept, best.tolist(), where.tolist(), strict=True):
+        old_score = present[keys[i]][0]
+        if pos >= 0 and (math.isnan(old_score) or score > old_score):
+            present[keys[i]] = (score, engine.capabilities_[pos].id)
+    scores = dataclasses.replace(previous.scores, best=_best_array(keys, present))
+    return dataclasses.replace(previous, stamp=stamp, scores=scores, engine=engine,
+                               best_by_profile=present)
 
 
 UNMET = UnmetCache()

@@ -7,6 +7,7 @@ engine's ``rank_many`` is wrapped to count the profiles it is asked to rank.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, fields, replace
 
 import numpy as np
@@ -16,6 +17,7 @@ from sqlalchemy import select
 from api.services import stats
 from api.services.matching import ENGINES, need_profile
 from matching import MatchingEngine
+from models.capability import Capability
 from models.need import Need
 from models.site import Site
 from tests.factories import (
@@ -151,7 +153,9 @@ def test_a_changed_need_changed_back_is_ranked_again(market: Market, db, setting
 
 
 @pytest.mark.parametrize(("write", "ranked_after"), [
-    ("workforce", 3),  # the three returns needs: the green one has no capability to change
+    # the two returns needs the Kortrijk capability serves best: the green one has no capability
+    # of its group, the Gent one within 10 km none in reach (one column scored, not ranked)
+    ("workforce", 2),
     ("capability", 4),  # a new text: the engine is refitted, every need is ranked again
     ("company_site", 2),  # the two needs of that site have a new profile
 ])
@@ -236,3 +240,37 @@ def test_staff_figures_follow_need_writes(market: Market, ranked: list[int]) -> 
 
     stats.UNMET.clear()  # from scratch: the same figures
     assert market.staff.get("/stats/overview").json() == body
+
+
+
+def test_workforce_writes_follow_exactly_and_rank_only_needs_whose_best_changed(
+        market: Market, db, settings, ranked: list[int]) -> None:  # noqa: ANN001
+    # a second provider in Gent serves the Gent need best; figures change back and forth, to
+    # nothing (excluded) and back, on both sides. After each write the cache equals a scratch
+    # scoring, and only needs whose best capability was the written one are ranked again
+    other = register(market.company.client, "provider")
+    gent_site = add_site(other, "9000")
+    set_workforce(other, gent_site, low=2, medium=1, high=0, supervisors=1)
+    capability_at = {gent_site["id"]: add_capability(other, gent_site)["id"]}
+    capability_at[market.provider_site["id"]] = db.scalars(
+        select(Capability.id).where(Capability.site_id == uuid.UUID(market.provider_site["id"]))
+    ).one()
+    _warm(db, settings, ranked, market)
+    writes = [(market.provider, market.provider_site, (0.5, 0, 0, 0)),
+              (other, gent_site, (6, 2, 1, 2)),
+              (market.provider, market.provider_site, (0, 0, 0, 0)),
+              (other, gent_site, (0, 0, 0, 0)),
+              (market.provider, market.provider_site, (3, 3, 2, 2)),
+              (other, gent_site, (2, 1, 0, 1))]
+    counts = []
+    for actor, site, (low, medium, high, supervisors) in writes:
+        (entry,) = stats.UNMET._entries.values()
+        served = sum(entry.best_by_profile[key][1] == str(capability_at[site["id"]])
+                     for key in entry.keys)
+        set_workforce(actor, site, low=low, medium=medium, high=high, supervisors=supervisors)
+        calls = _cached_equals_scratch(db, settings, ranked)
+        assert sum(calls) == served, (calls, served)
+        counts.append(served)
+    # both paths were taken: a column only, and ranking the needs the site served best
+    assert 0 in counts, counts
+    assert max(counts) > 0, counts

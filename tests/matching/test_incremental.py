@@ -6,6 +6,7 @@ import random
 import threading
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from bench.matching import make_world
@@ -171,3 +172,28 @@ def test_readers_see_whole_engines_while_updates_run(world) -> None:  # noqa: AN
     assert not errors
     assert _results(holder["engine"], probe) == expected[-1]
     assert _results(engine, probe) == expected[0]  # the fitted engine itself never changed
+
+
+def test_best_among_scores_a_subset_exactly_as_rank_many(world) -> None:  # noqa: ANN001
+    # what monitoring relies on after a workforce write: max(best of the others, best among
+    # the changed) is a full re-rank, bit for bit
+    needs, caps = world
+    engine = MatchingEngine().fit(caps)
+    rng = random.Random(3)
+    changed = rng.sample(range(len(caps)), 40)
+    best, where = engine.best_among(needs, changed)
+    full = engine.rank_many(needs, k=1)
+    subset = MatchingEngine().fit(caps)
+    for i, need in enumerate(needs):
+        ranked = [c for c in subset.rank(need, k=len(caps)).items
+                  if engine.position_[c.capability_id] in set(changed)]
+        if ranked:
+            assert best[i] == ranked[0].score
+            scores = {c.capability_id: c.score for c in ranked}
+            assert scores[engine.capabilities_[where[i]].id] == best[i]
+        else:
+            assert np.isnan(best[i])
+            assert where[i] == -1
+    # all positions: the best of everything, as rank_many gives it
+    every, _ = engine.best_among(needs, range(len(caps)))
+    assert every.tobytes() == full.scores[:, 0].tobytes()
