@@ -397,6 +397,14 @@ class _UnmetEntry:
     rows: list[Any]  # the open needs' rows, in ``scores`` order
     keys: list[bytes]  # their profile digests
     best_by_profile: dict[bytes, Best]  # never mutated: a refresh builds a new map
+    # profiles of ``rows`` built so far (by row index), shared by the entries that follow by
+    # workforce writes alone; filled only under the cache's lock
+    profiles: dict[int, NeedProfile] = dataclasses.field(default_factory=dict)
+
+    def profiles_of(self, indices: list[int]) -> list[NeedProfile]:
+        todo = [i for i in indices if i not in self.profiles]
+        self.profiles.update(zip(todo, _profiles(self.rows[i] for i in todo), strict=True))
+        return [self.profiles[i] for i in indices]
 
     def expired(self) -> bool:
         return time.monotonic() - self.born >= MAX_CACHE_SECONDS
@@ -488,7 +496,7 @@ def _after_figures(previous: _UnmetEntry, engine: MatchingEngine, changed: list[
     best, ids = _best_of(engine, [rows[i] for i in lost])
     for i, score, cap_id in zip(lost, best.tolist(), ids, strict=True):
         present[keys[i]] = (score, cap_id)
-    best, where = engine.best_among(_profiles(rows[i] for i in kept), changed)
+    best, where = engine.best_among(previous.profiles_of(kept), changed)
     for i, score, pos in zip(kept, best.tolist(), where.tolist(), strict=True):
         old_score = present[keys[i]][0]
         if pos >= 0 and (math.isnan(old_score) or score > old_score):
