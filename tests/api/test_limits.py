@@ -162,23 +162,24 @@ def test_forwarded_for_is_ignored_unless_the_peer_is_allowed(settings, engine, a
 
 # ---- two processes, one Redis -----------------------------------------------------------------
 
-def _start(port: int, env: dict[str, str]) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+def _start(port: int, env: dict[str, str], log: Path) -> subprocess.Popen:
+    with log.open("wb") as out:  # the child keeps its own descriptor
+        return subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
+                                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
 
 
-def _wait_ready(port: int, proc: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 60
+def _wait_ready(port: int, proc: subprocess.Popen, log: Path) -> None:
+    # generous: two servers start at once on a loaded 2-core machine
+    deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
-        assert proc.poll() is None, "server exited"
+        assert proc.poll() is None, "server exited: " + log.read_text(errors="replace")[-2000:]
         try:
             if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
                 return
         except httpx.HTTPError:
             pass
         time.sleep(0.2)
-    raise AssertionError("server did not start")
+    raise AssertionError("server did not start: " + log.read_text(errors="replace")[-2000:])
 
 
 @pytest.mark.slow
@@ -194,10 +195,11 @@ def test_two_processes_on_one_redis_share_one_limit(tmp_path) -> None:  # noqa: 
            "RATE_LIMIT_AUTH_PER_IP": "10", "RATE_LIMIT_LOGIN_FAILURES": "4"}
     env.pop("FORWARDED_ALLOW_IPS", None)
     ports = [_free_port(), _free_port()]
-    procs = [_start(port, env) for port in ports]
+    logs = [tmp_path / f"server-{port}.log" for port in ports]
+    procs = [_start(port, env, log) for port, log in zip(ports, logs, strict=True)]
     try:
-        for port, proc in zip(ports, procs, strict=True):
-            _wait_ready(port, proc)
+        for port, proc, log in zip(ports, procs, logs, strict=True):
+            _wait_ready(port, proc, log)
         a, b = (f"http://127.0.0.1:{port}" for port in ports)
         email = "shared@example.be"
         r = httpx.post(a + "/auth/register", json={

@@ -31,6 +31,9 @@ from tests.conftest import IN_CI
 from tests.factories import FAST_PASSWORD_HASHING, register
 
 TIMEOUT_S = 2.0
+# what a refused request may take beyond the deadline on a loaded 2-core machine (a hang, the
+# failure these tests catch, lasts until the test's own 30 s bounds or the kernel's timeouts)
+SLACK_S = 3.0
 
 
 def _pg_bin() -> Path | None:
@@ -183,7 +186,7 @@ def test_a_paused_database_gives_503s_within_the_timeout_on_pooled_and_fresh_con
                 assert r.status_code == 503, (path, r.text)
                 assert r.headers["content-type"] == "application/problem+json"
                 assert r.headers["Retry-After"]
-                assert seconds < TIMEOUT_S + 1, (path, seconds)
+                assert seconds < TIMEOUT_S + SLACK_S, (path, seconds)
             # a second app with an empty pool: only fresh connections
             with TestClient(create_app(settings=settings),
                             raise_server_exceptions=False) as fresh:
@@ -192,7 +195,7 @@ def test_a_paused_database_gives_503s_within_the_timeout_on_pooled_and_fresh_con
                 assert fresh.get("/health").status_code == 200
                 r, seconds = _timed(lambda: fresh.get("/needs", headers=company.headers))
                 assert r.status_code == 503, r.text
-                assert seconds < TIMEOUT_S + 1, seconds
+                assert seconds < TIMEOUT_S + SLACK_S, seconds
         deadline = time.monotonic() + 30
         while client.get("/ready").status_code != 200:  # bounded: 30 s
             assert time.monotonic() < deadline, "the app did not recover"
