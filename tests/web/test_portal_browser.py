@@ -14,9 +14,11 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from models.capability import Capability
 from models.lead import Lead
 from models.need import Need
 from models.site import Site
+from models.webhook import WebhookEndpoint
 from tests.web.conftest import ARTIFACTS, PASSWORD, PROVIDER_EMAIL, Portal
 
 NARROW = {"width": 375, "height": 812}
@@ -148,6 +150,29 @@ def test_company_and_provider_do_their_jobs(browser, portal: Portal, backend: st
     assert re.search(r"/app/needs/[0-9a-f-]{36}$", page.url)
     need_url = page.url
 
+    # the company edits the need: a refused change keeps the input and writes nothing
+    page.click("text=Vraag aanpassen")
+    _audit(page, "need-edit", backend)
+    assert page.input_value("#title") == "Retourkledij verwerken"
+    assert page.input_value("#fte") == "3"
+    assert page.is_checked("input[name=competences][value=laundry]")
+    page.fill("#title", "Retourkledij verwerken en herstellen")
+    page.fill("#fte", "0")
+    page.click("form.stack button[type=submit]")
+    assert "0" in _error_of(page, "fte")
+    assert page.input_value("#title") == "Retourkledij verwerken en herstellen"
+    with Session(portal.engine) as session:
+        stored = session.exec(select(Need)).one()
+        assert (stored.title, stored.fte) == ("Retourkledij verwerken", 3)
+    _audit(page, "need-edit-error", backend)
+    page.fill("#fte", "4")
+    page.click("form.stack button[type=submit]")
+    assert page.url.startswith(need_url)
+    assert page.inner_text("h1") == "Retourkledij verwerken en herstellen"
+    assert "4 VTE" in page.inner_text("main > p:has(.status)")
+    with Session(portal.engine) as session:
+        assert session.exec(select(Need)).one().fte == 4
+
     # ranked matches with the four components, reasons and distance; send a lead
     card = page.locator("ol.matches > li").first
     assert "Maatwerk Leiestreek" in card.inner_text()
@@ -173,7 +198,7 @@ def test_company_and_provider_do_their_jobs(browser, portal: Portal, backend: st
     ppage.click("form.stack button[type=submit]")
     assert ppage.url.endswith("/app")
     assert "Retourkledij verwerken" in ppage.inner_text("table")
-    assert "Retourkledij verwerken" in ppage.inner_text("#opp-h + ul")  # also an opportunity
+    assert "Retourkledij verwerken" in ppage.inner_text("#opp-h ~ ul")  # also an opportunity
     _audit(ppage, "provider-home", backend)
     ppage.click("table a:text('Retourkledij verwerken')")
     _audit(ppage, "provider-lead", backend)
@@ -189,10 +214,34 @@ def test_company_and_provider_do_their_jobs(browser, portal: Portal, backend: st
     page.fill("#fte", "0")
     page.click("form.stack button[type=submit]")
     assert _error_of(page, "fte")
-    page.fill("#fte", "2")
-    page.click("form.stack button[type=submit]")
-    assert page.inner_text("main .status") == "gecontracteerd"
     _audit(page, "company-lead", backend)
+
+    # ... and contracts 2 FTE on the need page, where the accepted lead has its contract form
+    page.goto(need_url)
+    lead_card = page.locator("#leads .card").first
+    timeline = lead_card.locator(".timeline").inner_text()
+    assert [line.split()[0] for line in timeline.splitlines()] == ["verstuurd", "bekeken",
+                                                                    "aanvaard"]
+    _audit(page, "need-accepted", backend)
+    field = lead_card.locator("input[name=fte]")
+    field_id = field.get_attribute("id")
+    field.fill("-1")
+    lead_card.locator("button", has_text="Contract afsluiten").click()
+    assert _error_of(page, field_id)
+    assert page.locator(f"#{field_id}").input_value() == "-1"
+    field = page.locator("#leads .card input[name=fte]").first
+    field.fill("2")
+    page.locator("#leads .card button", has_text="Contract afsluiten").click()
+    lead_card = page.locator("#leads .card").first
+    assert "gecontracteerd" in lead_card.inner_text()
+    assert "2 VTE gecontracteerd" in page.inner_text("main > p:has(.status)")
+
+    # the company's home: each need's status, its leads by status and its coverage
+    page.goto(portal.url + "/app")
+    row = page.locator(".need-row").first
+    assert "2 / 4 VTE" in row.inner_text()
+    assert "1 gecontracteerd" in row.inner_text()
+    _audit(page, "company-home", backend)
 
     # the provider's workforce page shows 2 FTE fewer at the need's support level
     ppage.goto(f"{portal.url}/app/sites/{portal.provider_site_id}/workforce")
@@ -218,6 +267,7 @@ def test_company_and_provider_do_their_jobs(browser, portal: Portal, backend: st
     ppage.click("form.stack button[type=submit]")
     assert ppage.inner_text("[role=status]") == "Saved."  # the portal follows the new language
     assert ppage.is_checked("input[name=opportunity_digest]")
+    _provider_capabilities_and_webhook(ppage, portal, backend)
     page.goto(portal.url + "/app/leads")
     assert "Maatwerk Leiestreek" in page.inner_text("table")
     _audit(page, "company-leads", backend)
@@ -228,3 +278,58 @@ def test_company_and_provider_do_their_jobs(browser, portal: Portal, backend: st
     assert "/login" in ppage.url
     provider.close()
     company.close()
+
+
+def _provider_capabilities_and_webhook(ppage, portal: Portal, backend: str) -> None:  # noqa: ANN001
+    """The provider (in English by now) adds, edits and deletes a capability, and sets its
+    webhook: the secret is shown once."""
+    ppage.goto(portal.url + "/app/capabilities")
+    assert "Apparel returns" in ppage.inner_text(".caps")
+    _audit(ppage, "capabilities", backend)
+    caps = _count(portal, Capability)
+    ppage.select_option("#activity", "packaging.copacking")
+    ppage.fill("#description", "Handmatig verpakken")
+    ppage.click("form.card button[type=submit]")  # no placement mode ticked
+    assert ppage.inner_text("#placement_modes-error")  # next to the placement modes
+    assert ppage.input_value("#description") == "Handmatig verpakken"
+    assert _count(portal, Capability) == caps
+    _audit(ppage, "capability-error", backend)
+    ppage.check("form.card input[name=placement_modes][value=workshop]")
+    ppage.click("form.card button[type=submit]")
+    assert ppage.inner_text("[role=status]") == "Capability added."
+    assert _count(portal, Capability) == caps + 1
+    card = ppage.locator(".caps .card", has_text="Handmatig verpakken")
+    card.locator("a", has_text="Edit").click()
+    _audit(ppage, "capability-edit", backend)
+    ppage.fill("#service_radius_km", "-5")
+    ppage.click("form.stack button[type=submit]")
+    assert _error_of(ppage, "service_radius_km")
+    ppage.fill("#service_radius_km", "40")
+    ppage.click("form.stack button[type=submit]")
+    card = ppage.locator(".caps .card", has_text="Handmatig verpakken")
+    assert "up to 40 km" in card.inner_text()
+    card.locator("button", has_text="Delete").click()
+    assert ppage.inner_text("[role=status]") == "Capability deleted."
+    assert _count(portal, Capability) == caps
+
+    ppage.goto(portal.url + "/app/settings")
+    ppage.fill("#url", "not a url")
+    ppage.click("#webhook form.stack button[type=submit]")
+    assert _error_of(ppage, "url")
+    assert _count(portal, WebhookEndpoint) == 0
+    ppage.fill("#url", "http://127.0.0.1:9/koppel")
+    ppage.click("#webhook form.stack button[type=submit]")
+    secret = ppage.inner_text("#webhook-secret")
+    assert secret.startswith("whsec_")
+    _audit(ppage, "settings-webhook", backend)
+    with Session(portal.engine) as session:
+        assert session.exec(select(WebhookEndpoint)).one().secret == secret
+    ppage.goto(portal.url + "/app/settings")  # shown once: not again
+    assert ppage.locator("#webhook-secret").count() == 0
+    assert "http://127.0.0.1:9/koppel" in ppage.inner_text("#webhook")
+    ppage.click("button:text('Save with a new secret')")
+    assert ppage.inner_text("#webhook-secret") not in ("", secret)  # rotated
+    ppage.goto(portal.url + "/app/settings")
+    ppage.click("button:text('Remove the webhook')")
+    assert ppage.inner_text("#webhook [role=status]") == "Webhook removed."
+    assert _count(portal, WebhookEndpoint) == 0
