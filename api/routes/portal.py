@@ -102,18 +102,20 @@ def directory_search(request: Request, session: SessionDep, settings: SettingsDe
                                     stale_days=settings.stale_workforce_days)
     return render(request, "directory.html", ctx | {"items": items, "total": total,
                                                     "searched": True,
-                                                    "map": _results_map(items, place)},
+                                                    "map": _results_map(items, place,
+                                                                        radius)},
                   user=user)
 
 
-def _results_map(items: list[Any], place: Any) -> geomap.PointMap | None:
+def _results_map(items: list[Any], place: Any,
+                 radius_km: float | None) -> geomap.PointMap | None:
     """The results on a small map of Flanders (municipality centres, the public data)."""
     points = [(number, p.municipality, *point) for number, p in enumerate(items, start=1)
               if (point := geomap.municipality_point(p.municipality)) is not None]
     if not points:
         return None
     centre = (place.lon, place.lat) if place is not None else None
-    return geomap.point_map(points, centre=centre)
+    return geomap.point_map(points, centre=centre, radius_km=radius_km)
 
 
 @router.get("/directory/{provider_id}", response_class=HTMLResponse)

@@ -114,8 +114,8 @@ def _edit_context(session: Session, user: User, cap: Capability,
 
 
 def _own_capability(session: Session, user: User, cap_id: str) -> Capability:
-    """The provider's own capability; another's is 404 as GET /capabilities/{id} answers it to
-    another tenant (and a company gets 403 from :func:`_provider` first)."""
+    """A capability the user may change, answered as PATCH /capabilities/{id} would: another
+    tenant's is 404, one the user may only read (staff) 403."""
     cap = catalogue.get_capability(session, user, path_id(cap_id, "Capability"))
     if cap.organisation_id != user.organisation_id:
         raise Forbidden("You may read but not change this capability")
@@ -125,7 +125,7 @@ def _own_capability(session: Session, user: User, cap_id: str) -> Capability:
 @router.get("/app/capabilities/{cap_id}/edit", response_class=HTMLResponse)
 @guarded
 def capability_edit_form(request: Request, session: SessionDep, cap_id: str) -> HTMLResponse:
-    user = _provider(request, session)
+    user = signed_in(request, session)
     cap = _own_capability(session, user, cap_id)
     values = {"description": cap.description, "placement_modes": list(cap.placement_modes),
               "competences": list(cap.competences), "active": cap.active,
@@ -144,7 +144,7 @@ def capability_edit(request: Request, session: SessionDep, cap_id: str,
                     placement_modes: FormList = [],  # noqa: B006
                     competences: FormList = []) -> Response:  # noqa: B006
     """The changes as PATCH /capabilities/{id} takes them, through the same service."""
-    user = _provider(request, session)
+    user = signed_in(request, session)
     cid = path_id(cap_id, "Capability")
     values = {"description": description, "service_radius_km": service_radius_km,
               "placement_modes": placement_modes, "competences": competences,
@@ -171,7 +171,7 @@ def capability_edit(request: Request, session: SessionDep, cap_id: str,
 @guarded
 def capability_delete(request: Request, session: SessionDep, cap_id: str,
                       csrf_token: CsrfField = "") -> Response:
-    user = _provider(request, session)
+    user = signed_in(request, session)
     cid = path_id(cap_id, "Capability")
     ctx = lambda: _capabilities_context(session, user, language(request))  # noqa: E731
     if not csrf_ok(request, csrf_token):

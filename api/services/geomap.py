@@ -13,6 +13,7 @@ from functools import cache
 
 from models import gazetteer
 
+KM_PER_DEGREE_LAT = 111.32
 FLEMISH_PROVINCES = ("antwerpen", "limburg", "oost-vlaanderen", "vlaams-brabant",
                      "west-vlaanderen")
 
@@ -71,13 +72,14 @@ class PointMap:
     provinces: list[str]  # one SVG path per province
     points: list[MapPoint]
     centre: tuple[float, float] | None  # the searched place, projected
+    reach: float | None  # the searched radius around it, in map units
 
 
 def point_map(points: Sequence[tuple[int, str, float, float]], *,
-              centre: tuple[float, float] | None = None, width: int = 360,
-              pad: int = 8) -> PointMap:
-    """A map of Flanders with ``points`` as (number, label, lon, lat) and the searched place
-    ``centre`` (lon, lat) marked when given."""
+              centre: tuple[float, float] | None = None, radius_km: float | None = None,
+              width: int = 360, pad: int = 8) -> PointMap:
+    """A map of Flanders with ``points`` as (number, label, lon, lat), the searched place
+    ``centre`` (lon, lat) and the ``radius_km`` around it marked when given."""
     outlines = flemish_outlines()
     project = Projection([ring for rings in outlines.values() for ring in rings],
                          width=width, pad=pad)
@@ -85,4 +87,6 @@ def point_map(points: Sequence[tuple[int, str, float, float]], *,
                     provinces=[svg_path(rings, project) for rings in outlines.values() if rings],
                     points=[MapPoint(*project(lon, lat), label=label, number=number)
                             for number, label, lon, lat in points],
-                    centre=project(*centre) if centre is not None else None)
+                    centre=project(*centre) if centre is not None else None,
+                    reach=(round(radius_km / KM_PER_DEGREE_LAT * project.scale, 1)
+                           if centre is not None and radius_km else None))

@@ -161,14 +161,15 @@ TEXT: dict[str, tuple[str, str]] = {
     "why_nothing": ("Waarom niets past", "Why nothing fits"),
     "nearest_related": ("Dichtstbijzijnde verwante maatwerkbedrijven",
                         "Nearest related providers"),
-    "diagnosis_edit": ("De vraag aanpassen (bijvoorbeeld meer begeleiding toelaten)",
-                       "Edit the need (for example accept more support)"),
+    "diagnosis_edit": ("De vraag aanpassen", "Edit the need"),
     "partnerships": ("Samenwerkingsverbanden: samen dekken ze de vraag",
                      "Partnerships: together they cover the need"),
     "partnerships_intro": ("Geen enkel maatwerkbedrijf kan deze vraag alleen dekken. Deze "
                            "combinaties van vestigingen kunnen het samen.",
                            "No single provider can cover this need. These combinations of "
                            "sites can together."),
+    "partnerships_none": ("Ook samen dekken de maatwerkbedrijven de vraag niet",
+                          "Not even together do the providers cover the need"),
     "best_single": ("beste enkele vestiging", "best single site"),
     "proposal": ("Voorstel", "Proposal"),
     "supervisor_people": ("begeleider(s)", "supervisor(s)"),
@@ -219,6 +220,7 @@ TEXT: dict[str, tuple[str, str]] = {
                   "Map of Flanders with the providers found"),
     "map_caption": ("De nummers verwijzen naar de lijst hieronder (gemeente van de vestiging).",
                     "The numbers refer to the list below (municipality of the site)."),
+    "map_reach": ("De stippellijn is de gekozen straal.", "The dashed line is the radius chosen."),
     "map_centre": ("De omcirkelde stip is de gezochte postcode.",
                    "The ringed dot is the postcode searched."),
     # lead and need statuses
