@@ -135,9 +135,15 @@ def _lead_context(session: Session, user: User, lead_id: uuid.UUID,
 @router.get("/app/leads/{lead_id}", response_class=HTMLResponse)
 @guarded
 def lead_page(request: Request, session: SessionDep, lead_id: str) -> HTMLResponse:
+    """The lead; the provider opening a sent lead marks it viewed (POST /leads/{id}/view),
+    so the company's timeline shows when it was read."""
     user = signed_in(request, session)
-    return render(request, "lead.html", _lead_context(
-        session, user, path_id(lead_id, "Lead"), language(request)), user=user)
+    lid = path_id(lead_id, "Lead")
+    lead = leads.get_lead(session, user, lid)
+    if lead.status == "sent" and lead.provider_id == user.organisation_id:
+        leads.view_lead(session, user, lid)
+    return render(request, "lead.html", _lead_context(session, user, lid, language(request)),
+                  user=user)
 
 
 @router.post("/app/leads/{lead_id}/{action}", response_class=HTMLResponse)

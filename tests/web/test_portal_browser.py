@@ -1,9 +1,12 @@
 """Every persona's job through the portal's pages in Chromium, with axe-core on each page.
 
-A company registers, adds a site, posts a need with the guided form, opens its matches and
-sends a lead; the provider (another browser context) accepts; the company sees the contact and
-contracts 2 FTE, and the provider's workforce page shows 2 FTE fewer. Refused forms (unknown
-postcode, FTE 0, no CSRF token) show the message next to the field and write nothing.
+A company registers, adds a site, posts a need with the guided form and edits it, opens its
+matches and sends a lead; the provider (another browser context) opens and accepts it; the
+company sees the contact and contracts 2 FTE on the need page (the lead's timeline beside it),
+its home shows the need's coverage and lead counts, and the provider's workforce page shows
+2 FTE fewer. The provider adds, edits and deletes a capability and sets, rotates and removes
+its webhook (the secret shown once). Refused forms (unknown postcode, FTE 0, no CSRF token, no
+placement mode, a bad URL) show the message next to the field and write nothing.
 """
 
 from __future__ import annotations

@@ -13,9 +13,9 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from api.config import Settings
-from api.services import auth, catalogue, matching, organisations
+from api.services import auth, catalogue, leads, matching, organisations
 from models.capability import CapabilityCreate
-from models.lead import Lead
+from models.lead import Lead, LeadCreate
 from models.need import NeedCreate
 from models.organisation import RegistrationCreate, User
 from models.site import SiteCreate, WorkforceUpdate
@@ -175,3 +175,29 @@ def test_the_directory_draws_every_result_on_the_map(client: TestClient,
     svg = everywhere.split("<svg", 1)[1].split("</svg>", 1)[0]
     assert len(re.findall(r'<text [^>]*>(\d+)</text>', svg)) == 3
     assert 'class="centre"' not in svg
+
+
+def test_a_declined_lead_shows_its_reason_label_and_the_answer_in_the_need_timeline(
+        client: TestClient, db: Session, settings: Settings) -> None:
+    company = _org(db, "company", 17)
+    provider = _provider(db, 18, "8800", 5)
+    need_id = _need(db, company, 2)
+    cap = catalogue.list_capabilities(db, provider, activity=None, province=None,
+                                      provider_id=provider.organisation_id, active=None,
+                                      limit=1, offset=0)[0][0]
+    lead = leads.send_lead(db, company, need_id, LeadCreate(capability_id=cap.id), settings)
+    db.commit()
+    csrf = _login(client, "provider18@example.be")
+    assert client.get(f"/app/leads/{lead.id}").status_code == 200  # viewed
+    r = client.post(f"/app/leads/{lead.id}/decline", follow_redirects=False, data={
+        "csrf_token": csrf, "reason_code": "capacity", "reason_text": "Volzet tot maart"})
+    assert r.status_code == 303
+    page = client.get(f"/app/leads/{lead.id}").text
+    assert "onvoldoende vrije capaciteit: Volzet tot maart" in page
+    _login(client, "company17@example.be")
+    page = client.get(f"/app/needs/{need_id}").text
+    timeline = page.split('class="timeline"', 1)[1].split("</ol>", 1)[0]
+    assert re.findall(r"<strong>([^<]+)</strong>", timeline) == ["verstuurd", "bekeken",
+                                                                 "geweigerd"]
+    home = client.get("/app").text
+    assert "1 geweigerd" in home
