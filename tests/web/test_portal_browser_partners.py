@@ -15,8 +15,7 @@ from models.lead import Lead
 from models.need import NeedCreate
 from models.organisation import RegistrationCreate
 from models.site import SiteCreate, WorkforceUpdate
-from tests.web.conftest import PASSWORD, Portal
-from tests.web.test_portal_browser import NARROW, _audit
+from tests.web.conftest import NARROW, PASSWORD, Portal, audit
 
 COMPANY_EMAIL = "bert.claes@example.be"
 
@@ -78,7 +77,7 @@ def test_company_sends_a_partnership_to_all_and_reads_a_diagnosis(
     text = proposal.inner_text()
     assert "Maatwerk Leiestreek" in text
     assert "Maatwerk Kortrijk" in text
-    _audit(page, "need-partnerships", backend)
+    audit(page, "need-partnerships", backend)
     proposal.locator("button", has_text="Aanvraag sturen naar allen").click()
     assert page.locator("#leads .card").count() == 2
     assert page.locator("#partnerships").count() == 0
@@ -86,10 +85,10 @@ def test_company_sends_a_partnership_to_all_and_reads_a_diagnosis(
         sent = session.exec(select(Lead).where(Lead.need_id == uuid.UUID(needs["big"]))).all()
         assert len(sent) == 2
         assert len({lead.partnership_id for lead in sent}) == 1
-    _audit(page, "need-partnership-sent", backend)
+    audit(page, "need-partnership-sent", backend)
 
     page.goto(f"{portal.url}/app/needs/{needs['none']}")
     assert "Geen maatwerkbedrijf past" in page.inner_text("#diagnosis")
     assert page.locator("#diagnosis li").count() >= 1
-    _audit(page, "need-diagnosis", backend)
+    audit(page, "need-diagnosis", backend)
     context.close()

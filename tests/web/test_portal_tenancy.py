@@ -129,3 +129,26 @@ def test_pages_of_the_other_role_are_refused_as_the_api_refuses_them(
 
 def _user(db: Session, email: str) -> User:
     return db.exec(select(User).where(User.email == email)).one()
+
+
+def test_a_need_edit_without_its_csrf_token_or_with_bad_input_writes_nothing(
+        client: TestClient, db: Session, world: dict[str, str]) -> None:
+    csrf = _login(client, "a@example.be")
+    url = f"/app/needs/{world['need']}/edit"
+    form = {"title": "Retours en herstellingen", "fte": "3", "accommodates_support": "high",
+            "competences": ["laundry"]}
+    r = client.post(url, data=form)
+    assert r.status_code == 403
+    r = client.post(url, data={"csrf_token": csrf, **form, "fte": "0"})
+    assert r.status_code == 422
+    assert 'id="fte-error"' in r.text
+    assert 'value="Retours en herstellingen"' in r.text  # the input kept
+    db.expire_all()
+    need = catalogue.get_need(db, _user(db, "a@example.be"), uuid.UUID(world["need"]))
+    assert (need.title, need.fte, need.accommodates_support) == ("Retours", 2, "medium")
+    r = client.post(url, data={"csrf_token": csrf, **form}, follow_redirects=False)
+    assert r.status_code == 303
+    db.expire_all()
+    need = catalogue.get_need(db, _user(db, "a@example.be"), uuid.UUID(world["need"]))
+    assert (need.title, need.fte, need.accommodates_support, need.competences) == (
+        "Retours en herstellingen", 3, "high", ["laundry"])
