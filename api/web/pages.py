@@ -11,8 +11,10 @@ import functools
 import re
 import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -29,11 +31,23 @@ from models.organisation import User
 
 HERE = Path(__file__).resolve().parent.parent
 templates = Jinja2Templates(directory=HERE / "templates")
+#: the portal's people are in Flanders: times are shown on Belgian clocks
+LOCAL_ZONE = ZoneInfo("Europe/Brussels")
 CITATION = re.compile(r"\s*\(\d{3}:\d+(?:-\d+)?(?:,\s*\d{3}:\d+(?:-\d+)?)*\)")
 
 FormStr = Annotated[str, Form(max_length=2000)]
 CsrfField = Annotated[str, Form(alias=web.CSRF_FIELD, max_length=200)]
 FormList = Annotated[list[str], Form(max_length=60)]
+
+
+def local_time(moment: datetime, fmt: str = "%d-%m-%Y %H:%M") -> str:
+    """A stored moment (UTC; naive ones are UTC too) on Belgian clocks, as ``fmt``."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(LOCAL_ZONE).strftime(fmt)
+
+
+templates.env.filters["local"] = local_time
 
 
 class LoginRequired(Exception):

@@ -201,3 +201,12 @@ def test_a_declined_lead_shows_its_reason_label_and_the_answer_in_the_need_timel
                                                                  "geweigerd"]
     home = client.get("/app").text
     assert "1 geweigerd" in home
+
+
+def test_times_are_shown_on_belgian_clocks() -> None:
+    from datetime import UTC, datetime
+
+    from api.web.pages import local_time
+
+    assert local_time(datetime(2026, 12, 2, 6, 48, tzinfo=UTC)) == "02-12-2026 07:48"  # CET
+    assert local_time(datetime(2026, 7, 1, 22, 30)) == "02-07-2026 00:30"  # naive = UTC; CEST
