@@ -44,9 +44,11 @@ def top_ranked(session: Session, user: User, settings: Settings, provider_id: uu
     rows = session.exec(select(Need, Site).join(Site, col(Site.id) == Need.site_id)
                         .where(col(Need.id).in_(list(best)))).all()
     engine = ENGINES.get(session, current_weights(session), engine_config(settings))
-    ranked_high = {need.id for need, site in rows
-                   if any(c.provider_id == str(provider_id) for c in
-                          engine.rank(need_profile(need, site), k=DIGEST_TOP_K).items)}
+    # one batch: equal to ranking each need on its own, as the digest does
+    ranked = engine.rank_many([need_profile(need, site) for need, site in rows],
+                              k=DIGEST_TOP_K)
+    ranked_high = {need.id for (need, _site), result in zip(rows, ranked, strict=True)
+                   if any(c.provider_id == str(provider_id) for c in result.items)}
     kept = [item for item in best.values() if item.need_id in ranked_high]
     kept.sort(key=lambda i: (-i.score, i.distance_km, str(i.need_id)))
     return kept[:limit]
