@@ -7,7 +7,6 @@ comes back with the problem next to its field and the transaction rolled back.
 from __future__ import annotations
 
 import uuid
-from collections import Counter
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -50,13 +49,9 @@ def _company_needs(session: Session, user: User) -> list[dict[str, Any]]:
     """Each need with its leads counted by status and its coverage (contracted / needed FTE)."""
     needs, _ = catalogue.list_needs(session, user, status=None, activity=None, province=None,
                                     organisation_id=None, limit=200, offset=0)
-    rows, _ = leads.list_leads(session, user, role="outbox", status=None, need_id=None,
-                               limit=500, offset=0)
-    counts: dict[uuid.UUID, Counter[str]] = {}
-    for lead in rows:
-        counts.setdefault(lead.need_id, Counter())[str(lead.status)] += 1
+    counts = catalogue.lead_counts(session, user, [n.id for n in needs])
     return [{"need": n, "leads": [(s, counts[n.id][s]) for s in LEAD_STATUSES
-                                  if n.id in counts and counts[n.id][s]],
+                                  if counts.get(n.id, {}).get(s)],
              "coverage": min(1.0, n.contracted_fte / n.fte) if n.fte else 0.0} for n in needs]
 
 

@@ -152,3 +152,11 @@ def test_a_need_edit_without_its_csrf_token_or_with_bad_input_writes_nothing(
     need = catalogue.get_need(db, _user(db, "a@example.be"), uuid.UUID(world["need"]))
     assert (need.title, need.fte, need.accommodates_support, need.competences) == (
         "Retours en herstellingen", 3, "high", ["laundry"])
+
+
+def test_lead_counts_on_the_home_page_are_the_users_own(db: Session,
+                                                         world: dict[str, str]) -> None:
+    need = uuid.UUID(world["need"])
+    assert catalogue.lead_counts(db, _user(db, "a@example.be"), [need]) == {need: {"sent": 1}}
+    assert catalogue.lead_counts(db, _user(db, "b@example.be"), [need]) == {}
+    assert catalogue.lead_counts(db, _user(db, "a@example.be"), []) == {}
