@@ -108,9 +108,12 @@ def _edit_context(session: Session, user: User, cap: Capability,
     modes = [m for m in vocab("placement_modes", lang)
              if act is None or m["code"] in act.modes]
     site = organisations.get_site(session, user, user.organisation_id, cap.site_id)
+    typical = act.typical_competences if act is not None else ()
     return {"cap": cap, "site": site, "modes": modes,
+            # the activity's typical competences first, as on the need form
             "competences": [{"code": c, "label": comps[c].label[lang]}
-                            for c in sorted(comps, key=lambda c: comps[c].label[lang])]}
+                            for c in sorted(comps, key=lambda c: (c not in typical,
+                                                                  comps[c].label[lang]))]}
 
 
 def _own_capability(session: Session, user: User, cap_id: str) -> Capability:
