@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 
 from sqlmodel import Session, col, func, select
 
@@ -18,6 +19,7 @@ from models.capability import (
     CapabilityUpdate,
     check_modes_fit_activity,
 )
+from models.lead import Lead
 from models.need import NEED_TRANSITIONS, Need, NeedCreate, NeedTally, NeedUpdate
 from models.organisation import Organisation, User
 from models.site import Site
@@ -170,6 +172,22 @@ def create_need(session: Session, user: User, data: NeedCreate) -> Need:
 
 def get_need(session: Session, user: User, need_id: uuid.UUID) -> Need:
     return get_readable(session, Need, need_id, "Need", user)
+
+
+def lead_counts(session: Session, user: User,
+                need_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, dict[str, int]]:
+    """``{need id: {lead status: number of leads}}`` for those of ``need_ids`` the user may
+    read (one grouped query; a need without leads is absent)."""
+    ids = list(need_ids)
+    if not ids:
+        return {}
+    stmt = _scoped(select(Lead.need_id, Lead.status, func.count())
+                   .join(Need, col(Need.id) == Lead.need_id)
+                   .where(col(Lead.need_id).in_(ids)), Need, user, organisation_id=None)
+    out: dict[uuid.UUID, dict[str, int]] = {}
+    for need_id, status, count in session.exec(stmt.group_by(Lead.need_id, Lead.status)).all():
+        out.setdefault(need_id, {})[str(status)] = int(count)
+    return out
 
 
 def update_need(session: Session, user: User, need_id: uuid.UUID, patch: NeedUpdate) -> Need:

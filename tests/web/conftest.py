@@ -33,6 +33,7 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 PROVIDER_EMAIL = "els.provider@example.be"
 PASSWORD = "portal-test-passphrase-2026"
+NARROW = {"width": 375, "height": 812}
 
 
 def _free_port() -> int:
@@ -108,3 +109,24 @@ def portal(request: pytest.FixtureRequest,
     server.should_exit = True
     thread.join(timeout=10)
     engine.dispose()
+
+
+def audit(page, name: str, backend: str) -> None:  # noqa: ANN001
+    """0 serious or critical axe findings, no horizontal scroll at 375 px, a screenshot."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+           for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    assert bad == [], f"{name}: {bad}"
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"], f"{name}: {width} px wide, scrolls sideways"
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"portal-{backend}-{name}.png"), full_page=True)
+
+
+def error_of(page, field: str) -> str:  # noqa: ANN001
+    """The message shown next to ``field``, found through the field's aria-describedby."""
+    described = page.get_attribute(f"#{field}", "aria-describedby") or ""
+    assert f"{field}-error" in described.split(), f"{field} is not described by its error"
+    return page.inner_text(f"#{field}-error")

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from api.config import Settings
 from api.services import auth, catalogue, leads, organisations
@@ -54,7 +55,8 @@ def world(db: Session, settings: Settings) -> dict[str, str]:
     _org(db, "company", "b@example.be")
     _org(db, "provider", "q@example.be")
     db.commit()
-    return {"need": str(need.id), "lead": str(lead.id), "site": str(p_site.id)}
+    return {"need": str(need.id), "lead": str(lead.id), "site": str(p_site.id),
+            "cap": str(cap.id)}
 
 
 def _login(client: TestClient, email: str) -> str:
@@ -70,7 +72,8 @@ def test_other_tenants_get_404_on_every_portal_page_with_an_id(
         client: TestClient, world: dict[str, str], email: str) -> None:
     csrf = _login(client, email)
     gets = [f"/app/needs/{world['need']}", f"/app/leads/{world['lead']}",
-            f"/app/sites/{world['site']}/workforce"]
+            f"/app/sites/{world['site']}/workforce", f"/app/needs/{world['need']}/edit",
+            f"/app/capabilities/{world['cap']}/edit"]
     posts = [(f"/app/needs/{world['need']}/leads", {"capability_id": world["lead"]}),
              (f"/app/leads/{world['lead']}/accept", {}),
              (f"/app/leads/{world['lead']}/decline", {"reason_code": "capacity"}),
@@ -78,7 +81,13 @@ def test_other_tenants_get_404_on_every_portal_page_with_an_id(
              (f"/app/leads/{world['lead']}/withdraw", {}),
              (f"/app/sites/{world['site']}/workforce",
               {"free_fte_low": "0", "free_fte_medium": "0", "free_fte_high": "0",
-               "supervisors_available": "0"})]
+               "supervisors_available": "0"}),
+             (f"/app/needs/{world['need']}/edit", {"title": "Overgenomen", "fte": "1"}),
+             (f"/app/needs/{world['need']}/leads/{world['lead']}/contract", {"fte": "1"}),
+             (f"/app/needs/{world['need']}/partnerships/0", {"key": "x"}),
+             (f"/app/capabilities/{world['cap']}/edit",
+              {"placement_modes": "workshop", "description": "Overgenomen"}),
+             (f"/app/capabilities/{world['cap']}/delete", {})]
     for path in gets:
         assert client.get(path).status_code == 404, path
     for path, data in posts:
@@ -89,3 +98,65 @@ def test_other_tenants_get_404_on_every_portal_page_with_an_id(
 def test_a_provider_cannot_open_the_need_form(client: TestClient, world: dict[str, str]) -> None:
     _login(client, "q@example.be")
     assert client.get("/app/needs/new").status_code == 403
+
+
+def test_pages_of_the_other_role_are_refused_as_the_api_refuses_them(
+        client: TestClient, db: Session, world: dict[str, str]) -> None:
+    """A provider cannot edit the need it has a lead for (404: it cannot read the need, as
+    GET /needs/{id} answers), nor contract its own lead (403, company side only); a company
+    gets 403 on the provider's capability pages and the capability edit of another is 404."""
+    csrf = _login(client, "p@example.be")
+    assert client.get(f"/app/needs/{world['need']}/edit").status_code == 404
+    r = client.post(f"/app/needs/{world['need']}/edit",
+                    data={"csrf_token": csrf, "title": "Overgenomen", "fte": "2"},
+                    follow_redirects=False)
+    assert r.status_code == 404
+    r = client.post(f"/app/needs/{world['need']}/leads/{world['lead']}/contract",
+                    data={"csrf_token": csrf, "fte": "1"}, follow_redirects=False)
+    assert r.status_code == 403
+    assert client.get("/app/capabilities").status_code == 200
+    csrf = _login(client, "a@example.be")
+    assert client.get("/app/capabilities").status_code == 403
+    r = client.post("/app/capabilities", data={"csrf_token": csrf, "activity": "returns.apparel",
+                                               "placement_modes": "workshop"},
+                    follow_redirects=False)
+    assert r.status_code == 403
+    assert client.get(f"/app/capabilities/{world['cap']}/edit").status_code == 404
+    db.expire_all()
+    need = catalogue.get_need(db, _user(db, "a@example.be"), uuid.UUID(world["need"]))
+    assert need.title == "Retours"  # none of the refused requests wrote anything
+
+
+def _user(db: Session, email: str) -> User:
+    return db.exec(select(User).where(User.email == email)).one()
+
+
+def test_a_need_edit_without_its_csrf_token_or_with_bad_input_writes_nothing(
+        client: TestClient, db: Session, world: dict[str, str]) -> None:
+    csrf = _login(client, "a@example.be")
+    url = f"/app/needs/{world['need']}/edit"
+    form = {"title": "Retours en herstellingen", "fte": "3", "accommodates_support": "high",
+            "competences": ["laundry"]}
+    r = client.post(url, data=form)
+    assert r.status_code == 403
+    r = client.post(url, data={"csrf_token": csrf, **form, "fte": "0"})
+    assert r.status_code == 422
+    assert 'id="fte-error"' in r.text
+    assert 'value="Retours en herstellingen"' in r.text  # the input kept
+    db.expire_all()
+    need = catalogue.get_need(db, _user(db, "a@example.be"), uuid.UUID(world["need"]))
+    assert (need.title, need.fte, need.accommodates_support) == ("Retours", 2, "medium")
+    r = client.post(url, data={"csrf_token": csrf, **form}, follow_redirects=False)
+    assert r.status_code == 303
+    db.expire_all()
+    need = catalogue.get_need(db, _user(db, "a@example.be"), uuid.UUID(world["need"]))
+    assert (need.title, need.fte, need.accommodates_support, need.competences) == (
+        "Retours en herstellingen", 3, "high", ["laundry"])
+
+
+def test_lead_counts_on_the_home_page_are_the_users_own(db: Session,
+                                                         world: dict[str, str]) -> None:
+    need = uuid.UUID(world["need"])
+    assert catalogue.lead_counts(db, _user(db, "a@example.be"), [need]) == {need: {"sent": 1}}
+    assert catalogue.lead_counts(db, _user(db, "b@example.be"), [need]) == {}
+    assert catalogue.lead_counts(db, _user(db, "a@example.be"), []) == {}
