@@ -24,6 +24,7 @@ from sklearn.neighbors import BallTree
 from sklearn.utils.validation import check_is_fitted
 
 from matching.coverage import cover_arrays
+from matching.dense import BlockMasks, NeedTerms, block_masks, top_k
 from matching.scoring import (
     EARTH_DIAMETER_KM,
     EX_CERTIFICATION,
@@ -246,6 +247,7 @@ class _Block:
     text_t: sp.csr_matrix  # terms × block
     tree: BallTree
     comp_dense: np.ndarray  # competences × block, the same 0/1 entries as comp_t
+    masks: BlockMasks  # static facts for the single-need scorer (matching.dense)
 
     def products(self, comp: list[tuple[int, float]], text: list[tuple[int, float]]
                  ) -> tuple[np.ndarray, np.ndarray]:
@@ -684,6 +686,7 @@ class MatchingEngine(BaseEstimator):
                 text_t=block.text_t,
                 tree=block.tree,
                 comp_dense=block.comp_dense,
+                masks=block.masks,
             )
         self.blocks_ = blocks
         self.changed_groups_ = frozenset(by_group)
@@ -752,6 +755,7 @@ class MatchingEngine(BaseEstimator):
             text_t=caps.text.T.tocsr(),
             tree=BallTree(self.coords_[idx], metric="haversine"),
             comp_dense=caps.comp.T.toarray(),
+            masks=block_masks(caps.a, len(PLACEMENT_MODES)),
         )
 
     def _needs_side(self, needs: Sequence[NeedProfile], matrices: bool = True) -> _Side:
@@ -762,6 +766,44 @@ class MatchingEngine(BaseEstimator):
             needs, self.activities_, self.competences_, self.text_model_, self.config_,
             matrices,
         )
+
+    def _need_terms(self, need: NeedProfile) -> tuple[NeedTerms, list, list]:
+        """One need's terms as scalars, with its (column, weight) competence and text pairs.
+
+        The same values as :func:`_need_side` gives in its one-row arrays.
+        """
+        if not isinstance(need, NeedProfile):
+            raise TypeError(f"expected NeedProfile, got {type(need).__name__}")
+        config = self.config_
+        competences = self.competences_
+        summed: dict[int, float] = {}
+        total = 0.0
+        for comp, w in zip(need.competences, need.weights_or_default, strict=True):
+            total += w  # same order as the reference's running sum
+            j = competences.get(comp)
+            if j is not None:
+                summed[j] = summed[j] + w if j in summed else w
+        model = self.text_model_
+        text_pairs = model._weights(need.text) if model.n_terms else []
+        decay = float(config.effective_decay_km(need.binding, need.placement_mode,
+                                                need.public_transport))
+        high = need.peak_season and need.time_pressure == "high"
+        terms = NeedTerms(
+            *point_trig(need.lat, need.lon),
+            act=self.activities_.get(need.activity, -1),
+            mode=PLACEMENT_MODES.index(need.placement_mode),
+            cert_bits=_bits(need.certifications, CERTIFICATIONS),
+            shift_bits=_bits(need.shifts, SHIFTS),
+            acc=SUPPORT_LEVELS.index(need.accommodates_support),
+            uncovered=float(need.uncovered_fte),
+            peak=float(config.peak_pressure_factor if high else 1.0),
+            maxd=np.inf if need.max_distance_km is None else float(need.max_distance_km),
+            decay=decay,
+            reach_decay=decay * config.reach_decay_factor,
+            comp_total=float(total),
+            has_text=bool(text_pairs),
+        )
+        return terms, sorted(summed.items()), text_pairs
 
     # -- one need ----------------------------------------------------------------------
     def rank(self, need: NeedProfile, k: int = 10, include_excluded: bool = False) -> MatchResult:
@@ -782,9 +824,22 @@ class MatchingEngine(BaseEstimator):
             ``items`` ranked by score desc, distance asc, capability id asc;
             ``diagnosis`` set when no capability fits.
         """
-        check_is_fitted(self, "capabilities_")
+        if "capabilities_" not in self.__dict__:  # the cheap test first: this is per query
+            check_is_fitted(self, "capabilities_")
         self._check_k(k)
         block = self.blocks_.get(activity_group(need.activity))
+        if block is not None and not include_excluded:
+            terms, comp_pairs, text_pairs = self._need_terms(need)
+            rows, details = top_k(
+                terms, block.caps.a, block.masks, block.products(comp_pairs, text_pairs),
+                self.weights_, self.config_, k,
+            )
+            if rows:
+                caps, config, index = self.capabilities_, self.config_, block.index
+                return MatchResult(need.id, tuple(
+                    make_candidate(need, caps[j], pair, config)
+                    for j, pair in zip(index[rows].tolist(), details, strict=True)
+                ), (), None)
         if block is None:
             needs = self._needs_side([need])
             return MatchResult(need.id, (), (), self._diagnose(need, needs, None))

@@ -1,0 +1,185 @@
+"""One need against one activity-group block: the scoring of ``engine._score`` on 1-D arrays.
+
+:meth:`MatchingEngine.rank` calls this for every single-need query, so its cost is mostly
+NumPy's per-operation overhead on a few hundred to a few thousand rows. The need's terms are
+Python scalars, not (1, 1) arrays, and whatever the need makes constant is decided in Python
+(no text: no text blend; support level: the coverage levels it cannot use are skipped; no
+distance limit: no distance test), so about half the array operations of the broadcast
+scorer remain. Every array that is computed goes through the same IEEE operations in the
+same order as in ``engine._score`` and :func:`matching.coverage.cover_arrays`, so scores and
+details are bit for bit those of the batch scorer and of the per-pair reference. Only
+whether a pair is excluded is computed, not which constraints exclude it (the caller falls
+back to the broadcast scorer for diagnoses and excluded candidates).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from matching.coverage import EPSILON
+from matching.scoring import EARTH_DIAMETER_KM, KM_SCALE, SCORE_SCALE, PairDetails
+from matching.types import EngineConfig, Weights
+
+_ENCLAVE, _ON_SITE, _INDIVIDUAL = 2, 1, 3  # indices into PLACEMENT_MODES
+
+
+class NeedTerms(NamedTuple):
+    """One need's scoring terms as Python scalars (the columns of the engine's need side)."""
+
+    sin_half_lat: float
+    cos_half_lat: float
+    cos_lat: float
+    sin_half_lon: float
+    cos_half_lon: float
+    act: int
+    mode: int
+    cert_bits: int
+    shift_bits: int
+    acc: int
+    uncovered: float
+    peak: float
+    maxd: float
+    decay: float
+    reach_decay: float
+    comp_total: float
+    has_text: bool
+
+
+class BlockMasks(NamedTuple):
+    """Constant facts about a block that let a need skip a test for every row."""
+
+    mode_ok: tuple[np.ndarray, ...]  # per placement mode: which rows offer it
+    cert_all: int  # certifications every row holds
+    shift_all: int  # shifts every row offers
+    radius_finite: bool  # some row has a service radius
+
+
+def block_masks(a: Mapping[str, np.ndarray], n_modes: int) -> BlockMasks:
+    """The :class:`BlockMasks` of a block's capability columns (static: no workforce)."""
+    modes = a["mode_bits"]
+    full = (1 << 62) - 1
+    return BlockMasks(
+        mode_ok=tuple((modes & (1 << m)) != 0 for m in range(n_modes)),
+        cert_all=int(np.bitwise_and.reduce(a["cert_bits"])) if modes.size else full,
+        shift_all=int(np.bitwise_and.reduce(a["shift_bits"])) if modes.size else full,
+        radius_finite=bool(np.isfinite(a["radius"]).any()),
+    )
+
+
+def top_k(
+    n: NeedTerms,
+    c: Mapping[str, np.ndarray],
+    masks: BlockMasks,
+    products: tuple[np.ndarray, np.ndarray],
+    weights: Weights,
+    config: EngineConfig,
+    k: int,
+) -> tuple[list[int], list[PairDetails]]:
+    """The k best rows of the block for one need, and their details.
+
+    Ranked by score desc, distance asc, row asc (rows are in capability-id order), exactly
+    as ``engine._top_k`` ranks a row of the broadcast scorer.
+    """
+    # distance: matching.scoring.haversine_from_trig, broadcast over the block
+    s_lat = n.sin_half_lat * c["cos_half_lat"]
+    s_lat -= n.cos_half_lat * c["sin_half_lat"]
+    s_lon = n.sin_half_lon * c["cos_half_lon"]
+    s_lon -= n.cos_half_lon * c["sin_half_lon"]
+    h = n.cos_lat * c["cos_lat"]
+    s_lon *= s_lon
+    h *= s_lon
+    s_lat *= s_lat
+    h = np.add(s_lat, h, out=h)
+    np.minimum(h, 1.0, out=h)
+    np.sqrt(h, out=h)
+    np.arcsin(h, out=h)
+    h *= EARTH_DIAMETER_KM
+    h *= KM_SCALE
+    h += 0.5
+    np.floor(h, out=h)
+    d = np.divide(h, KM_SCALE, out=h)
+
+    # hard constraints that need no coverage
+    ok = masks.mode_ok[n.mode] & (c["total"] > 0.0)
+    if n.maxd != np.inf:
+        ok &= d <= n.maxd
+    if masks.radius_finite:
+        ok &= d <= c["radius"]
+    if n.cert_bits & ~masks.cert_all:
+        ok &= (n.cert_bits & ~c["cert_bits"]) == 0
+    if n.shift_bits & ~masks.shift_all:
+        ok &= (n.shift_bits & ~c["shift_bits"]) == 0
+
+    # competence = activity factor × blend(weighted coverage, tf-idf cosine)
+    factor = np.where(c["act"] == n.act, 1.0, 0.5)
+    covered_comp, similarity = products
+    total = n.comp_total
+    coverage: Any = covered_comp / total if total > 0.0 else 1.0
+    has_text: Any
+    if n.has_text:
+        has_text = c["has_text"]
+        similarity = np.where(has_text, similarity, 0.0)
+        blend = np.where(
+            has_text,
+            config.text_coverage_weight * coverage + config.text_tfidf_weight * similarity,
+            coverage,
+        )
+    else:
+        has_text, similarity, blend = False, 0.0, coverage
+    competence = factor * blend
+    locality = np.exp(-d / n.decay)
+
+    # coverage: matching.coverage.cover_arrays with the need's mode and level as scalars
+    ratios = config.supervision_ratios
+    budget = np.floor(c["sup"] + EPSILON)
+    rest: Any = float(np.maximum(0.0, n.uncovered))
+    load: Any = np.zeros(d.shape)
+    eligible: Any = np.zeros(d.shape)
+    taken: list[Any] = [0.0, 0.0, 0.0]
+    for level, name in enumerate(("f_low", "f_med", "f_high")):
+        if n.acc < level:
+            break  # free_here = 0: nothing taken, nothing changes (x = min(0, rest) = 0)
+        free = c[name]
+        eligible = eligible + free
+        x = np.minimum(free, rest)
+        if n.mode == _ENCLAVE or (level and n.mode in (_ON_SITE, _INDIVIDUAL)):
+            x = np.maximum(0.0, np.minimum(x, (budget - load) * ratios[level]))
+            load = load + x / ratios[level]
+        taken[level] = x
+        rest = rest - x
+    supervisors = np.maximum(0.0, np.ceil(load - EPSILON))
+    covered = taken[0] + taken[1] + taken[2]
+    uncovered = n.uncovered
+    share: Any = np.minimum(1.0, covered / uncovered) if uncovered > 0.0 else 1.0
+    reach = np.exp(-d / n.reach_decay)
+    capacity = share * c["fresh"] * reach
+    ok &= eligible > 0.0
+    if uncovered > 0.0:
+        ok &= covered > 0.0
+
+    w_comp, w_loc, w_sup, w_cap = weights.as_tuple()
+    raw = w_comp * competence + w_loc * locality + w_sup * n.peak + w_cap * capacity
+    score = np.floor(raw * SCORE_SCALE + 0.5) / SCORE_SCALE
+
+    rows = np.flatnonzero(ok)
+    if rows.size > k:
+        s = score[rows]
+        rows = rows[s >= np.partition(s, rows.size - k)[rows.size - k]]
+    order = np.lexsort((rows, d[rows], -score[rows]))[:k]
+    rows = rows[order]
+    m = rows.size
+
+    def pick(v: Any) -> list[Any]:
+        return v[rows].tolist() if isinstance(v, np.ndarray) else [v.item()] * m if isinstance(
+            v, np.generic) else [v] * m
+
+    columns: Sequence[list[Any]] = (
+        pick(d), pick(factor), pick(coverage), pick(similarity), pick(has_text),
+        [n.decay] * m, pick(taken[0]), pick(taken[1]), pick(taken[2]), pick(eligible),
+        [uncovered] * m, pick(supervisors), pick(c["fresh"]), pick(competence),
+        pick(locality), [n.peak] * m, pick(capacity), pick(score), [0] * m,
+    )
+    return rows.tolist(), [PairDetails(*v) for v in zip(*columns, strict=True)]
