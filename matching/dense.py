@@ -55,17 +55,22 @@ class BlockMasks(NamedTuple):
     cert_all: int  # certifications every row holds
     shift_all: int  # shifts every row offers
     radius_finite: bool  # some row has a service radius
+    factor: dict[int, np.ndarray]  # per activity of the block: activity factor of each row
+    text_indptr: list[int]  # row pointers of the block's terms × block text matrix
 
 
-def block_masks(a: Mapping[str, np.ndarray], n_modes: int) -> BlockMasks:
+def block_masks(a: Mapping[str, np.ndarray], n_modes: int, text_t: Any) -> BlockMasks:
     """The :class:`BlockMasks` of a block's capability columns (static: no workforce)."""
     modes = a["mode_bits"]
+    act = a["act"]
     full = (1 << 62) - 1
     return BlockMasks(
         mode_ok=tuple((modes & (1 << m)) != 0 for m in range(n_modes)),
         cert_all=int(np.bitwise_and.reduce(a["cert_bits"])) if modes.size else full,
         shift_all=int(np.bitwise_and.reduce(a["shift_bits"])) if modes.size else full,
         radius_finite=bool(np.isfinite(a["radius"]).any()),
+        factor={int(x): np.where(act == x, 1.0, 0.5) for x in np.unique(act).tolist()},
+        text_indptr=text_t.indptr.tolist(),
     )
 
 
@@ -102,7 +107,7 @@ def top_k(
     np.floor(h, out=h)
     d = np.divide(h, KM_SCALE, out=h)
 
-    # hard constraints that need no coverage
+    # hard constraints that need no coverage; the rest is computed on the rows they leave
     ok = masks.mode_ok[n.mode] & (c["total"] > 0.0)
     if n.maxd != np.inf:
         ok &= d <= n.maxd
@@ -112,16 +117,21 @@ def top_k(
         ok &= (n.cert_bits & ~c["cert_bits"]) == 0
     if n.shift_bits & ~masks.shift_all:
         ok &= (n.shift_bits & ~c["shift_bits"]) == 0
+    at = ok.nonzero()[0]
+    if at.size == 0:
+        return [], []
+    d = d[at]
 
     # competence = activity factor × blend(weighted coverage, tf-idf cosine)
-    factor = np.where(c["act"] == n.act, 1.0, 0.5)
+    whole = masks.factor.get(n.act)  # the need's activity may be another of the group
+    factor = np.full(at.size, 0.5) if whole is None else whole[at]
     covered_comp, similarity = products
     total = n.comp_total
-    coverage: Any = covered_comp / total if total > 0.0 else 1.0
+    coverage: Any = covered_comp[at] / total if total > 0.0 else 1.0
     has_text: Any
     if n.has_text:
-        has_text = c["has_text"]
-        similarity = np.where(has_text, similarity, 0.0)
+        has_text = c["has_text"][at]
+        similarity = np.where(has_text, similarity[at], 0.0)
         blend = np.where(
             has_text,
             config.text_coverage_weight * coverage + config.text_tfidf_weight * similarity,
@@ -134,7 +144,7 @@ def top_k(
 
     # coverage: matching.coverage.cover_arrays with the need's mode and level as scalars
     ratios = config.supervision_ratios
-    budget = np.floor(c["sup"] + EPSILON)
+    budget = np.floor(c["sup"][at] + EPSILON)
     rest: Any = float(np.maximum(0.0, n.uncovered))
     load: Any = np.zeros(d.shape)
     eligible: Any = np.zeros(d.shape)
@@ -142,7 +152,7 @@ def top_k(
     for level, name in enumerate(("f_low", "f_med", "f_high")):
         if n.acc < level:
             break  # free_here = 0: nothing taken, nothing changes (x = min(0, rest) = 0)
-        free = c[name]
+        free = c[name][at]
         eligible = eligible + free
         x = np.minimum(free, rest)
         if n.mode == _ENCLAVE or (level and n.mode in (_ON_SITE, _INDIVIDUAL)):
@@ -155,16 +165,25 @@ def top_k(
     uncovered = n.uncovered
     share: Any = np.minimum(1.0, covered / uncovered) if uncovered > 0.0 else 1.0
     reach = np.exp(-d / n.reach_decay)
-    capacity = share * c["fresh"] * reach
-    ok &= eligible > 0.0
+    fresh = c["fresh"][at]
+    capacity = share * fresh * reach
+    ok = eligible > 0.0
     if uncovered > 0.0:
         ok &= covered > 0.0
 
     w_comp, w_loc, w_sup, w_cap = weights.as_tuple()
-    raw = w_comp * competence + w_loc * locality + w_sup * n.peak + w_cap * capacity
-    score = np.floor(raw * SCORE_SCALE + 0.5) / SCORE_SCALE
+    # w_comp * competence + w_loc * locality + w_sup * peak + w_cap * capacity, in place
+    raw = w_comp * competence
+    raw += w_loc * locality
+    raw += w_sup * n.peak
+    capacity_part = w_cap * capacity
+    raw += capacity_part
+    raw *= SCORE_SCALE
+    raw += 0.5
+    score = np.floor(raw, out=raw)
+    score /= SCORE_SCALE
 
-    rows = np.flatnonzero(ok)
+    rows = ok.nonzero()[0]  # positions in ``at``, ascending like the block rows
     if rows.size > k:
         s = score[rows]
         rows = rows[s >= np.partition(s, rows.size - k)[rows.size - k]]
@@ -179,7 +198,7 @@ def top_k(
     columns: Sequence[list[Any]] = (
         pick(d), pick(factor), pick(coverage), pick(similarity), pick(has_text),
         [n.decay] * m, pick(taken[0]), pick(taken[1]), pick(taken[2]), pick(eligible),
-        [uncovered] * m, pick(supervisors), pick(c["fresh"]), pick(competence),
+        [uncovered] * m, pick(supervisors), pick(fresh), pick(competence),
         pick(locality), [n.peak] * m, pick(capacity), pick(score), [0] * m,
     )
-    return rows.tolist(), [PairDetails(*v) for v in zip(*columns, strict=True)]
+    return at[rows].tolist(), [PairDetails(*v) for v in zip(*columns, strict=True)]

@@ -260,19 +260,23 @@ class _Block:
         covered = np.zeros(len(self.index))
         for j, w in comp:
             covered += w * self.comp_dense[j]
-        t = self.text_t
         if not text:
             return covered, np.zeros(len(self.index))
-        rows = np.array([j for j, _ in text], dtype=np.int64)
-        weights = np.array([w for _, w in text], dtype=np.float64)
-        starts, ends = t.indptr[rows], t.indptr[rows + 1]
-        lengths = ends - starts
-        total = int(lengths.sum())
-        offsets = np.repeat(starts - np.r_[0, np.cumsum(lengths)[:-1]], lengths)
-        pick = offsets + np.arange(total)
+        # the need's rows of terms × block, concatenated: one bincount adds them per column
+        t, indptr = self.text_t, self.masks.text_indptr
+        pieces, values, weights, lengths = [], [], [], []
+        for j, w in text:
+            lo, hi = indptr[j], indptr[j + 1]
+            if hi > lo:
+                pieces.append(t.indices[lo:hi])
+                values.append(t.data[lo:hi])
+                weights.append(w)
+                lengths.append(hi - lo)
+        if not pieces:
+            return covered, np.zeros(len(self.index))
         similarity = np.bincount(
-            t.indices[pick],
-            weights=np.repeat(weights, lengths) * t.data[pick],
+            np.concatenate(pieces),
+            weights=np.repeat(weights, lengths) * np.concatenate(values),
             minlength=len(self.index),
         )
         return covered, similarity
@@ -748,14 +752,15 @@ class MatchingEngine(BaseEstimator):
 
     def _make_block(self, idx: np.ndarray) -> _Block:
         caps = self._caps_side_.take(idx)
+        text_t = caps.text.T.tocsr()
         return _Block(
             index=idx,
             caps=caps,
             comp_t=caps.comp.T.tocsr(),
-            text_t=caps.text.T.tocsr(),
+            text_t=text_t,
             tree=BallTree(self.coords_[idx], metric="haversine"),
             comp_dense=caps.comp.T.toarray(),
-            masks=block_masks(caps.a, len(PLACEMENT_MODES)),
+            masks=block_masks(caps.a, len(PLACEMENT_MODES), text_t),
         )
 
     def _needs_side(self, needs: Sequence[NeedProfile], matrices: bool = True) -> _Side:
