@@ -125,13 +125,14 @@ def top_k(
     # competence = activity factor × blend(weighted coverage, tf-idf cosine)
     whole = masks.factor.get(n.act)  # the need's activity may be another of the group
     factor = np.full(at.size, 0.5) if whole is None else whole[at]
-    covered_comp, similarity = products
+    covered_comp, block_similarity = products
+    similarity: Any
     total = n.comp_total
     coverage: Any = covered_comp[at] / total if total > 0.0 else 1.0
     has_text: Any
     if n.has_text:
         has_text = c["has_text"][at]
-        similarity = np.where(has_text, similarity[at], 0.0)
+        similarity = np.where(has_text, block_similarity[at], 0.0)
         blend = np.where(
             has_text,
             config.text_coverage_weight * coverage + config.text_tfidf_weight * similarity,
