@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from matching.coverage import EPSILON
+from matching.coverage import EPSILON, cover_arrays
 from matching.scoring import EARTH_DIAMETER_KM, KM_SCALE, SCORE_SCALE, PairDetails
 from matching.types import EngineConfig, Weights
 
@@ -203,3 +203,101 @@ def top_k(
         pick(locality), [n.peak] * m, pick(capacity), pick(score), [0] * m,
     )
     return at[rows].tolist(), [PairDetails(*v) for v in zip(*columns, strict=True)]
+
+
+def top_k_many(
+    n: Mapping[str, np.ndarray],
+    c: Mapping[str, np.ndarray],
+    masks: BlockMasks,
+    products: tuple[np.ndarray, np.ndarray],
+    weights: Weights,
+    config: EngineConfig,
+    k: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """Per need of a chunk (the C rows of ``n``), the k best rows of the block and details.
+
+    Distances and the constraints that need no coverage are computed on the (C, B) grid;
+    everything else only on the pairs they leave, as 1-D arrays (the same element-wise
+    operations as ``engine._score``). ``products``: the (C, B) weighted competence coverage
+    and text similarity. Returns (need rows, block rows, position within the need's ranking)
+    sorted by need then position, and the :class:`PairDetails` fields of those pairs (all but
+    ``excluded_bits``) as arrays.
+    """
+    col = {name: v[:, None] for name, v in n.items()}
+    s_lat = col["sin_half_lat"] * c["cos_half_lat"] - col["cos_half_lat"] * c["sin_half_lat"]
+    s_lon = col["sin_half_lon"] * c["cos_half_lon"] - col["cos_half_lon"] * c["sin_half_lon"]
+    h = s_lat * s_lat + (col["cos_lat"] * c["cos_lat"]) * (s_lon * s_lon)
+    np.minimum(h, 1.0, out=h)
+    grid_d = np.floor(EARTH_DIAMETER_KM * np.arcsin(np.sqrt(h)) * KM_SCALE + 0.5) / KM_SCALE
+
+    ok = np.stack(masks.mode_ok)[n["mode"]]
+    ok &= c["total"] > 0.0
+    if np.isfinite(n["maxd"]).any():
+        ok &= grid_d <= col["maxd"]
+    if masks.radius_finite:
+        ok &= grid_d <= c["radius"]
+    if (n["cert_bits"] & ~masks.cert_all).any():
+        ok &= (col["cert_bits"] & ~c["cert_bits"]) == 0
+    if (n["shift_bits"] & ~masks.shift_all).any():
+        ok &= (col["shift_bits"] & ~c["shift_bits"]) == 0
+    r, q = ok.nonzero()  # the pairs left, by need then block row
+    d = grid_d[r, q]
+
+    factor = np.where(n["act"][r] == c["act"][q], 1.0, 0.5)
+    total = n["comp_total"][r]
+    positive = total > 0.0
+    coverage = np.where(positive, products[0][r, q] / np.where(positive, total, 1.0), 1.0)
+    has_text = n["has_text"][r] & c["has_text"][q]
+    similarity = np.where(has_text, products[1][r, q], 0.0)
+    blend = np.where(
+        has_text,
+        config.text_coverage_weight * coverage + config.text_tfidf_weight * similarity,
+        coverage,
+    )
+    competence = factor * blend
+    decay = n["decay"][r]
+    locality = np.exp(-d / decay)
+    uncovered = n["uncovered"][r]
+    cov = cover_arrays(
+        c["f_low"][q], c["f_med"][q], c["f_high"][q], c["sup"][q], n["mode"][r], n["acc"][r],
+        uncovered, config.supervision_ratios,
+    )
+    covered = cov["low"] + cov["medium"] + cov["high"]
+    wanted = uncovered > 0.0
+    share = np.where(wanted, np.minimum(1.0, covered / np.where(wanted, uncovered, 1.0)), 1.0)
+    reach = np.exp(-d / n["reach_decay"][r])
+    fresh = c["fresh"][q]
+    capacity = share * fresh * reach
+    supervision = n["peak"][r]
+    eligible = cov["eligible"]
+    w_comp, w_loc, w_sup, w_cap = weights.as_tuple()
+    raw = w_comp * competence + w_loc * locality + w_sup * supervision + w_cap * capacity
+    score = np.floor(raw * SCORE_SCALE + 0.5) / SCORE_SCALE
+    fits = (eligible > 0.0) & ~(wanted & (covered <= 0.0))
+
+    # per need, the k best fitting pairs: those at or above its k-th best score, then sorted
+    grid = np.full(ok.shape, -1.0)
+    grid[r[fits], q[fits]] = score[fits]
+    n_cols = grid.shape[1]
+    if n_cols > k:
+        kth = np.partition(grid, n_cols - k, axis=1)[:, n_cols - k]
+        fits &= score >= kth[r]
+    keep = fits.nonzero()[0]
+    keep = keep[np.lexsort((q[keep], d[keep], -score[keep], r[keep]))]
+    rows = r[keep]
+    if rows.size == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty, {f: np.zeros(0) for f in PairDetails._fields[:-1]}
+    starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+    pos = np.arange(rows.size) - np.repeat(starts, np.diff(np.r_[starts, rows.size]))
+    keep, rows, pos = keep[pos < k], rows[pos < k], pos[pos < k]
+    details = {
+        "distance_km": d, "activity_factor": factor, "coverage": coverage,
+        "text_similarity": similarity, "has_text": has_text, "decay_km": decay,
+        "covered_low": cov["low"], "covered_medium": cov["medium"], "covered_high": cov["high"],
+        "eligible_fte": eligible, "uncovered_fte": uncovered,
+        "supervisors_needed": cov["supervisors"], "freshness": fresh,
+        "competence": competence, "locality": locality, "supervision": supervision,
+        "capacity": capacity, "score": score,
+    }
+    return rows, q[keep], pos, {f: v[keep] for f, v in details.items()}

@@ -24,7 +24,7 @@ from sklearn.neighbors import BallTree
 from sklearn.utils.validation import check_is_fitted
 
 from matching.coverage import cover_arrays
-from matching.dense import BlockMasks, NeedTerms, block_masks, top_k
+from matching.dense import BlockMasks, NeedTerms, block_masks, top_k, top_k_many
 from matching.scoring import (
     EARTH_DIAMETER_KM,
     EX_CERTIFICATION,
@@ -929,7 +929,9 @@ class MatchingEngine(BaseEstimator):
 
         Needs are grouped by activity group; each group is scored against its block of
         capabilities in dense chunks of about ``config.batch_chunk_pairs`` pairs (at these
-        block sizes a dense distance matrix beats tree queries).
+        block sizes a dense distance matrix beats tree queries), the rest of the scoring
+        only on the pairs the distance and the static constraints leave
+        (:func:`matching.dense.top_k_many`).
 
         Parameters
         ----------
@@ -967,17 +969,16 @@ class MatchingEngine(BaseEstimator):
             chunk = max(1, chunk_pairs // len(block.index))
             for start in range(0, member_rows.size, chunk):
                 rows_global = member_rows[start : start + chunk]
-                out = _score(
-                    side.take(rows_global),
-                    block.caps,
-                    block.comp_t,
-                    block.text_t,
-                    self.weights_,
-                    self.config_,
+                part = side.take(rows_global)
+                covered = (part.comp @ block.comp_t).toarray()
+                if part.text.shape[1]:
+                    similarity = (part.text @ block.text_t).toarray()
+                else:
+                    similarity = np.zeros(covered.shape)
+                rows, cols, pos, gathered = top_k_many(
+                    part.a, block.caps.a, block.masks, (covered, similarity),
+                    self.weights_, self.config_, k,
                 )
-                ok = out["excluded_bits"] == 0
-                rows, cols, pos = _top_k(out["score"], ok, out["distance_km"], k)
-                gathered = _gather(out, rows, cols)
                 targets = rows_global[rows]
                 flat = targets * k + pos
                 for f, values in store.items():
