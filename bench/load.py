@@ -3,11 +3,12 @@
 A fresh PostgreSQL database gets the demo data (`koppel demo --no-serve`) plus 10,000
 capabilities and 50,000 open needs (``bench.api_matches.populate``); then worker threads on
 loopback run a weighted mix for ``--duration`` seconds: matches for a need, need / capability
-/ lead listings, need creation and lead transitions (send → view → accept/decline, or
-withdraw). Rate limits are switched off for the server under test (they would rightly throttle
-a handful of tokens doing hundreds of requests a second). Where the PostgreSQL server has
-autovacuum off (as on the development machine), ``bench.autovacuum`` applies its default rules
-meanwhile, as any production server would. Prints one JSON object.
+/ lead listings, need creation, lead transitions (send → view → accept/decline, or
+withdraw) and workforce figures of a provider site (``PUT /providers/{id}/workforce/{site}``,
+5 % of operations). Rate limits are switched off for the server under test (they would
+rightly throttle a handful of tokens doing hundreds of requests a second). Where the
+PostgreSQL server has autovacuum off (as on the development machine), ``bench.autovacuum``
+applies its default rules meanwhile, as any production server would. Prints one JSON object.
 
     python -m bench.load --duration 300
 """
@@ -37,8 +38,10 @@ from bench.api_matches import populate, scratch_database
 from bench.autovacuum import Autovacuum, server_autovacuum_on
 
 READS = ("matches", "list_needs", "list_capabilities", "list_leads", "read_need")
-WEIGHTS = {"matches": 30, "list_needs": 15, "list_capabilities": 10, "list_leads": 10,
-           "read_need": 15, "create_need": 8, "lead_cycle": 12}
+# workforce_put: a provider's new figures for one site (5 % of operations), which the engine
+# takes in by an incremental update before the next matches or stats read
+WEIGHTS = {"matches": 28, "list_needs": 14, "list_capabilities": 10, "list_leads": 10,
+           "read_need": 14, "create_need": 8, "lead_cycle": 11, "workforce_put": 5}
 BENCH_PASSWORD = "bench-password-1"
 
 
@@ -130,6 +133,12 @@ def _worker(base: str, ctx: dict, rec: Recorder, deadline: float, seed: int,
                     "accommodates_support": "medium"}
             rec.timed(client, op, "POST", "/needs", json=body, headers=company,
                       expect=(201,))
+        elif op == "workforce_put":
+            org, site = ctx["provider_org_id"], rng.choice(ctx["provider_site_ids"])
+            rec.timed(client, op, "PUT", f"/providers/{org}/workforce/{site}", headers=provider,
+                      json={"free_fte_low": float(rng.randrange(0, 8)), "free_fte_medium": 2.0,
+                            "free_fte_high": float(rng.randrange(0, 3)),
+                            "supervisors_available": float(rng.randrange(1, 3))})
         else:
             _lead_cycle(client, ctx, rec, rng, demo_company, provider)
     client.close()
@@ -169,6 +178,9 @@ def _prepare(base: str, demo_logins: dict[str, tuple[str, str]], url: str) -> di
         needs = [str(r[0]) for r in conn.execute(text(
             "SELECT id FROM need WHERE organisation_id = :o AND status = 'open'"),
             {"o": company_org})]
+        provider_sites = [str(r[0]) for r in conn.execute(text(
+            "SELECT s.id FROM site s JOIN workforce w ON w.site_id = s.id "
+            "WHERE s.organisation_id = :o ORDER BY s.id"), {"o": provider_org})]
         bench_site = conn.execute(text(
             "SELECT s.id FROM site s JOIN app_user u ON u.organisation_id = s.organisation_id "
             "WHERE u.email = 'bench-company@example.be'")).scalar_one()
@@ -179,7 +191,11 @@ def _prepare(base: str, demo_logins: dict[str, tuple[str, str]], url: str) -> di
             "provider_headers": _login(client, *demo_logins["provider"]),
             "demo_company_headers": _login(client, *demo_logins["company"]),
             "company_site_id": str(bench_site),
+            "provider_org_id": str(provider_org),
+            "provider_site_ids": provider_sites,
         }
+        if not provider_sites:
+            raise SystemExit("the demo provider has no site with workforce figures")
         pairs = []
         for need in needs:  # only pairs the API accepts (hard constraints, capacity)
             for cap in caps:
