@@ -276,7 +276,7 @@ class _Block:
             return covered, np.zeros(len(self.index))
         similarity = np.bincount(
             np.concatenate(pieces),
-            weights=np.repeat(weights, lengths) * np.concatenate(values),
+            weights=np.repeat(np.array(weights), lengths) * np.concatenate(values),
             minlength=len(self.index),
         )
         return covered, similarity
