@@ -1,6 +1,9 @@
-"""One need against one activity-group block: the scoring of ``engine._score`` on 1-D arrays.
+"""The scoring of ``engine._score`` on 1-D arrays, for the ranking paths (one concern).
 
-:meth:`MatchingEngine.rank` calls this for every single-need query, so its cost is mostly
+:func:`top_k` ranks one need against its activity-group block; :func:`top_k_many` a chunk of
+needs against it (distances and static constraints on the grid, the rest on the pairs that
+survive). :meth:`MatchingEngine.rank` calls :func:`top_k` for every single-need query, so its
+cost is mostly
 NumPy's per-operation overhead on a few hundred to a few thousand rows. The need's terms are
 Python scalars, not (1, 1) arrays, and whatever the need makes constant is decided in Python
 (no text: no text blend; support level: the coverage levels it cannot use are skipped; no
