@@ -3,16 +3,16 @@
 :func:`top_k` ranks one need against its activity-group block; :func:`top_k_many` a chunk of
 needs against it (distances and static constraints on the grid, the rest on the pairs that
 survive). :meth:`MatchingEngine.rank` calls :func:`top_k` for every single-need query, so its
-cost is mostly
-NumPy's per-operation overhead on a few hundred to a few thousand rows. The need's terms are
-Python scalars, not (1, 1) arrays, and whatever the need makes constant is decided in Python
-(no text: no text blend; support level: the coverage levels it cannot use are skipped; no
-distance limit: no distance test), so about half the array operations of the broadcast
-scorer remain. Every array that is computed goes through the same IEEE operations in the
-same order as in ``engine._score`` and :func:`matching.coverage.cover_arrays`, so scores and
-details are bit for bit those of the batch scorer and of the per-pair reference. Only
-whether a pair is excluded is computed, not which constraints exclude it (the caller falls
-back to the broadcast scorer for diagnoses and excluded candidates).
+cost is mostly NumPy's per-operation overhead on a few hundred to a few thousand rows. The
+need's terms are Python scalars, not (1, 1) arrays, and whatever the need makes constant is
+decided in Python (no text: no text blend; support level: the coverage levels it cannot use
+are skipped; no distance limit: no distance test), and coverage, blend and score are computed
+only on the rows the distance and static constraints leave. Every array that is computed goes
+through the same IEEE operations in the same order as in ``engine._score`` and
+:func:`matching.coverage.cover_arrays`, so scores and details are bit for bit those of the
+broadcast scorer (the per-pair reference agrees on scores and rankings). Only whether a pair
+is excluded is computed, not which constraints exclude it (the engine falls back to the
+broadcast scorer for diagnoses and excluded candidates).
 """
 
 from __future__ import annotations
