@@ -341,8 +341,10 @@ def sql_peer(engine: MatchingEngine, needs: list, caps: list, n: int) -> dict:
         cur = conn.cursor()
         for need in needs[:n]:
             params = {"lat": need.lat, "lon": need.lon, "grp": need.activity.split(".", 1)[0],
-                      "decay": config.effective_decay_km(need.binding, need.placement_mode,
-                                                         need.public_transport)}
+                      # exp(-d/L) with the shortened length of bad transport: what the
+                                      # engine's commute factor and locality give together
+                      "decay": 1.0 / (1.0 / config.decay_km(need.binding) + config.commute_rate(
+                          need.binding, need.placement_mode, need.public_transport))}
             t0 = time.perf_counter()
             cur.execute(PEER_QUERY, params, prepare=True)
             cur.fetchall()

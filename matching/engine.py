@@ -24,6 +24,7 @@ from sklearn.neighbors import BallTree
 from sklearn.utils.validation import check_is_fitted
 
 from matching.coverage import cover_arrays
+from matching.dense import BlockMasks, NeedTerms, block_masks, top_k, top_k_many
 from matching.scoring import (
     EARTH_DIAMETER_KM,
     EX_CERTIFICATION,
@@ -247,6 +248,7 @@ class _Block:
     text_t: sp.csr_matrix  # terms × block
     tree: BallTree
     comp_dense: np.ndarray  # competences × block, the same 0/1 entries as comp_t
+    masks: BlockMasks  # static facts for the single-need scorer (matching.dense)
 
     def products(self, comp: list[tuple[int, float]], text: list[tuple[int, float]]
                  ) -> tuple[np.ndarray, np.ndarray]:
@@ -259,19 +261,23 @@ class _Block:
         covered = np.zeros(len(self.index))
         for j, w in comp:
             covered += w * self.comp_dense[j]
-        t = self.text_t
         if not text:
             return covered, np.zeros(len(self.index))
-        rows = np.array([j for j, _ in text], dtype=np.int64)
-        weights = np.array([w for _, w in text], dtype=np.float64)
-        starts, ends = t.indptr[rows], t.indptr[rows + 1]
-        lengths = ends - starts
-        total = int(lengths.sum())
-        offsets = np.repeat(starts - np.r_[0, np.cumsum(lengths)[:-1]], lengths)
-        pick = offsets + np.arange(total)
+        # the need's rows of terms × block, concatenated: one bincount adds them per column
+        t, indptr = self.text_t, self.masks.text_indptr
+        pieces, values, weights, lengths = [], [], [], []
+        for j, w in text:
+            lo, hi = indptr[j], indptr[j + 1]
+            if hi > lo:
+                pieces.append(t.indices[lo:hi])
+                values.append(t.data[lo:hi])
+                weights.append(w)
+                lengths.append(hi - lo)
+        if not pieces:
+            return covered, np.zeros(len(self.index))
         similarity = np.bincount(
-            t.indices[pick],
-            weights=np.repeat(weights, lengths) * t.data[pick],
+            np.concatenate(pieces),
+            weights=np.repeat(np.array(weights), lengths) * np.concatenate(values),
             minlength=len(self.index),
         )
         return covered, similarity
@@ -688,6 +694,7 @@ class MatchingEngine(BaseEstimator):
                 text_t=block.text_t,
                 tree=block.tree,
                 comp_dense=block.comp_dense,
+                masks=block.masks,
             )
         self.blocks_ = blocks
         self.changed_groups_ = frozenset(by_group)
@@ -788,13 +795,15 @@ class MatchingEngine(BaseEstimator):
 
     def _make_block(self, idx: np.ndarray) -> _Block:
         caps = self._caps_side_.take(idx)
+        text_t = caps.text.T.tocsr()
         return _Block(
             index=idx,
             caps=caps,
             comp_t=caps.comp.T.tocsr(),
-            text_t=caps.text.T.tocsr(),
+            text_t=text_t,
             tree=BallTree(self.coords_[idx], metric="haversine"),
             comp_dense=caps.comp.T.toarray(),
+            masks=block_masks(caps.a, len(PLACEMENT_MODES), text_t),
         )
 
     def _needs_side(self, needs: Sequence[NeedProfile], matrices: bool = True) -> _Side:
@@ -805,6 +814,45 @@ class MatchingEngine(BaseEstimator):
             needs, self.activities_, self.competences_, self.text_model_, self.config_,
             matrices,
         )
+
+    def _need_terms(self, need: NeedProfile) -> tuple[NeedTerms, list, list]:
+        """One need's terms as scalars, with its (column, weight) competence and text pairs.
+
+        The same values as :func:`_need_side` gives in its one-row arrays.
+        """
+        if not isinstance(need, NeedProfile):
+            raise TypeError(f"expected NeedProfile, got {type(need).__name__}")
+        config = self.config_
+        competences = self.competences_
+        summed: dict[int, float] = {}
+        total = 0.0
+        for comp, w in zip(need.competences, need.weights_or_default, strict=True):
+            total += w  # same order as the reference's running sum
+            j = competences.get(comp)
+            if j is not None:
+                summed[j] = summed[j] + w if j in summed else w
+        model = self.text_model_
+        text_pairs = model._weights(need.text) if model.n_terms else []
+        decay = float(config.decay_km(need.binding))
+        high = need.peak_season and need.time_pressure == "high"
+        terms = NeedTerms(
+            *point_trig(need.lat, need.lon),
+            act=self.activities_.get(need.activity, -1),
+            mode=PLACEMENT_MODES.index(need.placement_mode),
+            cert_bits=_bits(need.certifications, CERTIFICATIONS),
+            shift_bits=_bits(need.shifts, SHIFTS),
+            acc=SUPPORT_LEVELS.index(need.accommodates_support),
+            uncovered=float(need.uncovered_fte),
+            peak=float(config.peak_pressure_factor if high else 1.0),
+            maxd=np.inf if need.max_distance_km is None else float(need.max_distance_km),
+            decay=decay,
+            reach_decay=decay * config.reach_decay_factor,
+            commute_rate=float(config.commute_rate(need.binding, need.placement_mode,
+                                                   need.public_transport)),
+            comp_total=float(total),
+            has_text=bool(text_pairs),
+        )
+        return terms, sorted(summed.items()), text_pairs
 
     # -- one need ----------------------------------------------------------------------
     def rank(self, need: NeedProfile, k: int = 10, include_excluded: bool = False) -> MatchResult:
@@ -825,9 +873,22 @@ class MatchingEngine(BaseEstimator):
             ``items`` ranked by score desc, distance asc, capability id asc;
             ``diagnosis`` set when no capability fits.
         """
-        check_is_fitted(self, "capabilities_")
+        if "capabilities_" not in self.__dict__:  # the cheap test first: this is per query
+            check_is_fitted(self, "capabilities_")
         self._check_k(k)
         block = self.blocks_.get(activity_group(need.activity))
+        if block is not None and not include_excluded:
+            terms, comp_pairs, text_pairs = self._need_terms(need)
+            rows, details = top_k(
+                terms, block.caps.a, block.masks, block.products(comp_pairs, text_pairs),
+                self.weights_, self.config_, k,
+            )
+            if rows:
+                caps, config, index = self.capabilities_, self.config_, block.index
+                return MatchResult(need.id, tuple(
+                    make_candidate(need, caps[j], pair, config)
+                    for j, pair in zip(index[rows].tolist(), details, strict=True)
+                ), (), None)
         if block is None:
             needs = self._needs_side([need])
             return MatchResult(need.id, (), (), self._diagnose(need, needs, None))
@@ -912,7 +973,9 @@ class MatchingEngine(BaseEstimator):
 
         Needs are grouped by activity group; each group is scored against its block of
         capabilities in dense chunks of about ``config.batch_chunk_pairs`` pairs (at these
-        block sizes a dense distance matrix beats tree queries).
+        block sizes a dense distance matrix beats tree queries), the rest of the scoring
+        only on the pairs the distance and the static constraints leave
+        (:func:`matching.dense.top_k_many`).
 
         Parameters
         ----------
@@ -950,17 +1013,16 @@ class MatchingEngine(BaseEstimator):
             chunk = max(1, chunk_pairs // len(block.index))
             for start in range(0, member_rows.size, chunk):
                 rows_global = member_rows[start : start + chunk]
-                out = _score(
-                    side.take(rows_global),
-                    block.caps,
-                    block.comp_t,
-                    block.text_t,
-                    self.weights_,
-                    self.config_,
+                part = side.take(rows_global)
+                covered = (part.comp @ block.comp_t).toarray()
+                if part.text.shape[1]:
+                    similarity = (part.text @ block.text_t).toarray()
+                else:
+                    similarity = np.zeros(covered.shape)
+                rows, cols, pos, gathered = top_k_many(
+                    part.a, block.caps.a, block.masks, (covered, similarity),
+                    self.weights_, self.config_, k,
                 )
-                ok = out["excluded_bits"] == 0
-                rows, cols, pos = _top_k(out["score"], ok, out["distance_km"], k)
-                gathered = _gather(out, rows, cols)
                 targets = rows_global[rows]
                 flat = targets * k + pos
                 for f, values in store.items():

@@ -58,6 +58,7 @@ from matching.types import (
     CapabilityProfile,
     Components,
     EngineConfig,
+    LazyReasons,
     NearbyProvider,
     NeedProfile,
     Reason,
@@ -354,7 +355,7 @@ def make_candidate(
         distance_km=d.distance_km,
         score=0.0 if excluded else d.score,
         components=Components(d.competence, d.locality, d.supervision, d.capacity),
-        reasons=build_reasons(need, cap, d, config),
+        reasons=LazyReasons(build_reasons, need, cap, d, config),
         excluded=excluded,
     )
 

@@ -137,10 +137,14 @@ class TextModel:
         if self.vectorizer is None:
             return sp.csr_matrix((len(texts), 0), dtype=np.float64)
         indptr, indices, data = [0], [], []
+        seen: dict[str, tuple[list[int], list[float]]] = {}  # many documents repeat a text
         for text in texts:
-            for j, w in self._weights(text):
-                indices.append(j)
-                data.append(w)
+            row = seen.get(text)
+            if row is None:
+                pairs = self._weights(text)
+                row = seen[text] = ([j for j, _ in pairs], [w for _, w in pairs])
+            indices.extend(row[0])
+            data.extend(row[1])
             indptr.append(len(indices))
         return sp.csr_matrix(
             (np.array(data, dtype=np.float64), np.array(indices, dtype=np.int32), indptr),

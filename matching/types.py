@@ -9,7 +9,7 @@ databases or HTTP.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -395,6 +395,56 @@ class EngineConfig:
         return max(0.0, 1.0 - (age_days - t) / (3.0 * t))
 
 
+class LazyReasons(Sequence["Reason"]):
+    """A candidate's reasons, built on first access (then kept).
+
+    A ranking builds candidates it may never show in full (a page of results, the scores of
+    a batch): their reasons cost more than their scoring, so they are rendered when read.
+    Equal to, and hashing like, the tuple of the same reasons; pickles as that tuple.
+    """
+
+    __slots__ = ("_args", "_build", "_items")
+
+    def __init__(self, build: Callable[..., tuple[Reason, ...]], *args: Any) -> None:
+        self._build: Callable[..., tuple[Reason, ...]] | None = build
+        self._args: tuple[Any, ...] = args
+        self._items: tuple[Reason, ...] | None = None
+
+    def _get(self) -> tuple[Reason, ...]:
+        items = self._items
+        if items is None:
+            assert self._build is not None
+            items = self._build(*self._args)
+            # racing readers build equal tuples; the last assignment wins, harmlessly
+            self._items, self._build, self._args = items, None, ()
+        return items
+
+    def __getitem__(self, i: Any) -> Any:
+        return self._get()[i]
+
+    def __len__(self) -> int:
+        return len(self._get())
+
+    def __iter__(self) -> Iterator[Reason]:
+        return iter(self._get())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, LazyReasons):
+            return self._get() == other._get()
+        if isinstance(other, tuple):
+            return self._get() == other
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._get())
+
+    def __repr__(self) -> str:
+        return repr(self._get())
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (tuple, (self._get(),))
+
+
 @dataclass(frozen=True, slots=True)
 class Candidate:
     """One scored (need, capability) pair; ``excluded`` lists hard-constraint failures."""
@@ -408,7 +458,7 @@ class Candidate:
     distance_km: float
     score: float
     components: Components
-    reasons: tuple[Reason, ...]
+    reasons: Sequence[Reason]  # a tuple, or LazyReasons (equal to the tuple)
     excluded: tuple[Reason, ...] | None = None
 
 

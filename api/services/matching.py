@@ -15,6 +15,7 @@ import time
 import uuid
 import weakref
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -322,7 +323,7 @@ def reason_labels(lang: str) -> dict[str, dict[str, str]]:
     return labels
 
 
-def _reasons(reasons: tuple[Reason, ...] | None, lang: str) -> list[ReasonPublic] | None:
+def _reasons(reasons: Sequence[Reason] | None, lang: str) -> list[ReasonPublic] | None:
     if reasons is None:
         return None
     labels = reason_labels(lang)
