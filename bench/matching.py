@@ -341,8 +341,8 @@ def sql_peer(engine: MatchingEngine, needs: list, caps: list, n: int) -> dict:
         cur = conn.cursor()
         for need in needs[:n]:
             params = {"lat": need.lat, "lon": need.lon, "grp": need.activity.split(".", 1)[0],
-                      # exp(-d/L) with the shortened length of bad transport: what the
-                                      # engine's commute factor and locality give together
+                      # exp(-d/L) with bad transport's shorter L: the engine's locality
+                      # and commute factor together
                       "decay": 1.0 / (1.0 / config.decay_km(need.binding) + config.commute_rate(
                           need.binding, need.placement_mode, need.public_transport))}
             t0 = time.perf_counter()
