@@ -467,7 +467,8 @@ def matches_json(session: Session, user: User, settings: Settings, need_id: uuid
         return page
     result = engine.rank(profile, k=limit, include_excluded=include_excluded)
     where: dict[str, Any] = {"need_approximate": site.coordinates_approximate,
-             "approximate_sites": distance.approximate_site_ids(session)}
+             "approximate_sites": distance.approximate_site_ids(
+                 session, [c.site_id for c in (*result.items, *result.excluded)])}
     items = [_item(c, lang, **where) for c in result.items]
     if include_excluded:
         items += [_item(c, lang, **where) for c in result.excluded]
@@ -508,7 +509,7 @@ def opportunities_for_provider(session: Session, user: User, settings: Settings,
     profiles = [need_profile(n, s) for n, s in rows]
     ranked = engine.opportunities(caps, profiles, k=limit)
     need_approximate = {str(n.id): s.coordinates_approximate for n, s in rows}
-    approximate_sites = distance.approximate_site_ids(session)
+    approximate_sites = distance.approximate_site_ids(session, [c.site_id for c in ranked])
     return OpportunitiesPublic(provider_id=org.id, weights_version=weights.version, language=lang,
                                items=[_item(c, lang, titles.get(c.need_id),
                                             need_approximate=need_approximate[c.need_id],
@@ -534,7 +535,7 @@ def score_pair(session: Session, need: Need, capability: Capability,
     if cand is None:
         return None
     item = _item(cand, lang, need_approximate=site.coordinates_approximate,
-                 approximate_sites=distance.approximate_site_ids(session))
+                 approximate_sites=distance.approximate_site_ids(session, [cand.site_id]))
     return {"score": item.score, "components": item.components.model_dump(),
             "distance_km": item.distance_km,
             "reasons": [r.model_dump() for r in item.reasons],
