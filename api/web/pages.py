@@ -128,7 +128,8 @@ def refused(request: Request, session: Session, template: str,
     """
     session.rollback()
     status = exc.status if isinstance(exc, AppError) else 422
-    errors = {(rename or {}).get(k, k): v for k, v in field_errors(exc).items()}
+    errors = {(rename or {}).get(k, k): v
+              for k, v in field_errors(exc, language(request)).items()}
     context = ctx() if callable(ctx) else (ctx or {})
     return render(request, template, context | {"errors": errors, "values": values},
                   status=status, user=user)
