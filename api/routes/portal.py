@@ -24,6 +24,7 @@ from api.deps import SessionDep, SettingsDep
 from api.errors import AppError, Forbidden, NotFound, TooManyRequests
 from api.services import auth as auth_service
 from api.services import catalogue, directory, leads, matching, notifications, organisations
+from api.services.lead_views import present as present_leads
 from api.web import session as web
 from api.web.forms import field_errors
 from api.web.i18n import LANG_COOKIE, language, translator
@@ -308,7 +309,7 @@ def _home_context(session: Session, user: User, settings: Settings | None = None
     else:
         rows, _ = leads.list_leads(session, user, role="inbox", status=None, need_id=None,
                                    limit=200, offset=0)
-        ctx["leads"] = leads.present(session, rows, viewer=user)
+        ctx["leads"] = present_leads(session, rows, viewer=user)
         if settings is not None:
             ctx["opportunities"] = matching.opportunities_for_provider(
                 session, user, settings, user.organisation_id, limit=10, lang=lang).items
@@ -417,7 +418,7 @@ def _need_context(session: Session, settings: Settings, user: User, need_id: uui
                                        include_excluded=False, lang=lang)
     rows, _ = leads.list_leads(session, user, role=None, status=None, need_id=need_id,
                                limit=100, offset=0)
-    sent = leads.present(session, rows, viewer=user)
+    sent = present_leads(session, rows, viewer=user)
     return {"need": need, "matches": result.items, "diagnosis": result.diagnosis,
             "leads": sent, "lead_by_capability": {lead.capability_id: lead for lead in sent}}
 
@@ -462,7 +463,7 @@ def need_send_lead(request: Request, session: SessionDep, settings: SettingsDep,
 
 def _lead_context(session: Session, user: User, lead_id: uuid.UUID,
                   lang: str) -> dict[str, Any]:
-    lead = leads.present(session, [leads.get_lead(session, user, lead_id)], viewer=user)[0]
+    lead = present_leads(session, [leads.get_lead(session, user, lead_id)], viewer=user)[0]
     return {"lead": lead, "reasons": _vocab("decline_reasons", lang),
             "side": "provider" if lead.provider_id == user.organisation_id else "company"}
 
@@ -565,7 +566,7 @@ def lead_list(request: Request, session: SessionDep) -> HTMLResponse:
     role = "outbox" if user.role == "company" else "inbox"
     rows, total = leads.list_leads(session, user, role=role, status=None, need_id=None,
                                    limit=200, offset=0)
-    return render(request, "leads.html", {"leads": leads.present(session, rows, viewer=user),
+    return render(request, "leads.html", {"leads": present_leads(session, rows, viewer=user),
                                           "total": total, "role": role}, user=user)
 
 
