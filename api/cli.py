@@ -40,7 +40,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from api.config import get_settings
-    from api.db import make_engine
+    from api.db import engine_for
     from api.migrate import upgrade
     from api.security import configure_password_hashing
     from api.services.demo import load_demo
@@ -56,7 +56,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"[1/3] Migrating {_redact(url)} …", flush=True)
     upgrade(url)
     print("[2/3] Loading the demo data set (once; later runs keep what is there) …", flush=True)
-    engine = make_engine(url)
+    engine = engine_for(settings)
     with Session(engine) as session:
         summary = load_demo(session, progress=lambda msg: print("      " + msg, flush=True))
         session.commit()
@@ -97,7 +97,7 @@ def _demo_mail(engine, settings) -> None:  # noqa: ANN001
 
 def cmd_create_staff(args: argparse.Namespace) -> int:
     from api.config import get_settings
-    from api.db import make_engine
+    from api.db import engine_for
     from api.errors import Conflict, InvalidInput
     from api.security import configure_password_hashing
     from api.services.auth import create_staff
@@ -108,7 +108,7 @@ def cmd_create_staff(args: argparse.Namespace) -> int:
         return 2
     settings = get_settings()
     configure_password_hashing(settings)
-    engine = make_engine(settings.sqlalchemy_url)
+    engine = engine_for(settings)
     with Session(engine) as session:
         try:
             user = create_staff(session, args.email, password, full_name=args.full_name,
@@ -127,7 +127,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     e-mails, and execute queued cluster runs, once or until SIGTERM/SIGINT; database and network
     errors are logged and retried with back-off."""
     from api.config import get_settings
-    from api.db import make_engine
+    from api.db import engine_for
     from api.logs import configure_logging
     from api.worker import Worker
 
@@ -137,7 +137,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
         from prometheus_client import start_http_server
 
         start_http_server(args.metrics_port, addr=args.metrics_host)
-    engine = make_engine(settings.sqlalchemy_url, timeout_seconds=settings.db_timeout_seconds)
+    engine = engine_for(settings)
     worker = Worker(engine, settings, interval=args.interval, batch=args.batch)
     worker.install_signal_handlers()
     logging.getLogger("koppel.worker").info(

@@ -13,6 +13,7 @@ from pydantic import Field, computed_field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET = "changethis-koppel-local-development-only"
+DB_POOL_SIZE, DB_POOL_OVERFLOW = 10, 30
 
 
 class Settings(BaseSettings):
@@ -27,6 +28,12 @@ class Settings(BaseSettings):
     access_token_minutes: int = Field(default=30, ge=1, le=24 * 60)
     refresh_token_days: int = Field(default=14, ge=1, le=90)
     db_timeout_seconds: float = Field(default=5.0, gt=0)
+    # PostgreSQL connections per engine: kept open when idle (pool) and opened on top under load
+    # (overflow, closed when returned). The defaults give each of anyio's 40 worker threads a
+    # connection, so a request never waits for the pool while its own thread is free; tests use
+    # small pools, so the many engines of a test run fit the server's default 100 connections
+    db_pool_size: int = Field(default=DB_POOL_SIZE, ge=1)
+    db_pool_overflow: int = Field(default=DB_POOL_OVERFLOW, ge=0)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # matching
     stale_workforce_days: int = Field(default=90, ge=1)

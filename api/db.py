@@ -14,15 +14,22 @@ from sqlmodel import Session, create_engine
 from starlette.concurrency import run_in_threadpool
 
 from api import dbwatch
+from api.config import DB_POOL_OVERFLOW, DB_POOL_SIZE, Settings
 
-POOL_SIZE, POOL_OVERFLOW = 10, 30
 #: execution option: on SQLite, begin this connection's transactions with the write lock
 SQLITE_WRITE = "koppel_sqlite_write"
 #: longest wait for a pooled connection (or a free server slot) before a 429
 POOL_WAIT_SECONDS = 30.0
 
 
-def make_engine(url: str, *, timeout_seconds: float = 5.0) -> Engine:
+def engine_for(settings: Settings) -> Engine:
+    """The engine ``settings`` describe: URL, timeouts and pool sizes."""
+    return make_engine(settings.sqlalchemy_url, timeout_seconds=settings.db_timeout_seconds,
+                       pool_size=settings.db_pool_size, max_overflow=settings.db_pool_overflow)
+
+
+def make_engine(url: str, *, timeout_seconds: float = 5.0,
+                pool_size: int = DB_POOL_SIZE, max_overflow: int = DB_POOL_OVERFLOW) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(
             url, connect_args={"check_same_thread": False, "timeout": 30}, pool_pre_ping=True
@@ -52,11 +59,10 @@ def make_engine(url: str, *, timeout_seconds: float = 5.0) -> Engine:
     engine = create_engine(
         url,
         pool_pre_ping=True,
-        # a connection for every worker thread (anyio's default limit is 40), so a request
-        # never waits for the pool while its own thread is free; the wait is still bounded
-        # and answered with a 429 (api.errors), never a 503: the database is up
-        pool_size=POOL_SIZE,
-        max_overflow=POOL_OVERFLOW,
+        # see Settings.db_pool_size; a wait for the pool is bounded and answered with a 429
+        # (api.errors), never a 503: the database is up
+        pool_size=pool_size,
+        max_overflow=max_overflow,
         pool_timeout=max(POOL_WAIT_SECONDS, timeout_seconds),
         connect_args={
             "connect_timeout": max(1, int(timeout_seconds)),

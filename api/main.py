@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api.config import Settings, get_settings
-from api.db import make_engine
+from api.db import engine_for
 from api.errors import install_handlers, install_problem_schemas
 from api.inputs import refuse_unstorable_input
 from api.logs import ObservabilityMiddleware
@@ -58,8 +58,7 @@ supervision to take them on.
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     settings = settings or get_settings()
-    engine = engine or make_engine(settings.sqlalchemy_url,
-                                   timeout_seconds=settings.db_timeout_seconds)
+    engine = engine or engine_for(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # noqa: ANN202

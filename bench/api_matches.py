@@ -280,7 +280,7 @@ def _summary(latencies: list[float]) -> dict[str, float]:
             "max_ms": round(latencies[-1], 2)}
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -303,7 +303,7 @@ def main() -> None:
         settings = Settings(environment="test", database_url=url, secret_key="bench-" + "x" * 32,
                             rate_limit_enabled=False)
         app = create_app(settings=settings, engine=make_engine(url))
-        port = _free_port()
+        port = free_port()
         server = uvicorn.Server(
             uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
         )

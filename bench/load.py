@@ -22,7 +22,6 @@ import os
 import platform
 import random
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -34,7 +33,7 @@ from datetime import UTC, datetime
 import httpx
 from sqlalchemy import create_engine, text
 
-from bench.api_matches import populate, scratch_database
+from bench.api_matches import free_port, populate, scratch_database
 from bench.autovacuum import Autovacuum, server_autovacuum_on
 
 READS = ("matches", "list_needs", "list_capabilities", "list_leads", "read_need")
@@ -43,12 +42,6 @@ READS = ("matches", "list_needs", "list_capabilities", "list_leads", "read_need"
 WEIGHTS = {"matches": 25, "list_needs": 15, "list_capabilities": 10, "list_leads": 10,
            "read_need": 15, "create_need": 8, "lead_cycle": 12, "workforce_write": 5}
 BENCH_PASSWORD = "bench-password-1"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -214,9 +207,9 @@ def _prepare(base: str, demo_logins: dict[str, tuple[str, str]], url: str) -> di
 def _demo_logins() -> dict[str, tuple[str, str]]:
     """The logins `koppel demo` prints, from the same dataset."""
     from api.demo_data import build_demo_dataset
-    from api.services.demo import _logins
+    from api.services.demo import demo_logins
 
-    return _logins(build_demo_dataset())
+    return demo_logins(build_demo_dataset())
 
 
 def _summary(rec: Recorder, wall: float) -> dict:
@@ -263,7 +256,7 @@ def main() -> None:
 
 
 def _run(args: argparse.Namespace, url: str) -> None:
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "ENVIRONMENT": "test",
            "SECRET_KEY": "load-" + uuid.uuid4().hex, "RATE_LIMIT_ENABLED": "false"}
     server = None

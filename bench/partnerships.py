@@ -33,7 +33,7 @@ from api.db import make_engine
 from api.main import create_app
 from api.migrate import upgrade
 from api.services.matching import MATCH_PAGES
-from bench.api_matches import _free_port, populate, scratch_database
+from bench.api_matches import free_port, populate, scratch_database
 from models.need import Need
 
 NEED_FTE = 40.0
@@ -101,7 +101,7 @@ def main() -> None:
         settings = Settings(environment="test", database_url=url, secret_key="bench-" + "x" * 32,
                             rate_limit_enabled=False)
         app = create_app(settings=settings, engine=make_engine(url))
-        port = _free_port()
+        port = free_port()
         server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
                                                log_level="warning"))
         thread = threading.Thread(target=server.run, daemon=True)

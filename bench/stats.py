@@ -42,7 +42,7 @@ from api.main import create_app
 from api.migrate import upgrade
 from api.services.auth import create_staff
 from api.services.demo import load_demo
-from bench.api_matches import _free_port, populate, provider_user, scratch_database, site_row
+from bench.api_matches import free_port, populate, provider_user, scratch_database, site_row
 from models.gazetteer import municipalities
 from models.need import Need
 from models.organisation import Organisation
@@ -130,7 +130,7 @@ def _write(engine: Engine, write) -> None:  # noqa: ANN001
 def serve(settings: Settings) -> Iterator[str]:
     app = create_app(settings=settings, engine=make_engine(settings.sqlalchemy_url))
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=_free_port(), log_level="warning")
+        uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning")
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -29,8 +29,11 @@ if ! command -v chromium >/dev/null; then
   fi
 fi
 
-echo "== pytest (SQLite and PostgreSQL) =="
-python -m pytest --cov=api --cov=matching --cov=models --cov-report=term:skip-covered "$@"
+echo "== pytest (SQLite and PostgreSQL, ${PYTEST_WORKERS:-2} processes) =="
+# pytest-xdist: each process has its own session fixtures (its own PostgreSQL databases, named
+# after its pid, and its own temporary directories); PYTEST_WORKERS=0 runs in this process
+python -m pytest -n "${PYTEST_WORKERS:-2}" --cov=api --cov=matching --cov=models \
+  --cov-report=term:skip-covered "$@"
 
 echo "== koppel eval (match-quality floors: top-1 >= 0.9, no rule violations) =="
 koppel eval

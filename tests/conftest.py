@@ -22,12 +22,15 @@ from api.config import Settings
 from api.db import get_session, make_engine
 from api.main import create_app
 from api.migrate import upgrade
-from tests.factories import FAST_PASSWORD_HASHING
+from tests.factories import FAST_PASSWORD_HASHING, SMALL_POOLS
 
 PG_ADMIN_URL = os.environ.get(
     "KOPPEL_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+# every Settings of the run, and the servers and commands it starts, get small pools too
+os.environ.setdefault("DB_POOL_SIZE", str(SMALL_POOLS["pool_size"]))
+os.environ.setdefault("DB_POOL_OVERFLOW", str(SMALL_POOLS["max_overflow"]))
 
 
 def _pg_available() -> str | None:
@@ -97,7 +100,7 @@ def migrated_url(backend: str, tmp_path_factory: pytest.TempPathFactory,
 
 @pytest.fixture(scope="session")
 def engine(migrated_url: str) -> Iterator[Engine]:
-    eng = make_engine(migrated_url)
+    eng = make_engine(migrated_url, **SMALL_POOLS)
     yield eng
     eng.dispose()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import socket
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +16,19 @@ PASSWORD = "a-long-test-password"
 FAST_PASSWORD_HASHING: dict[str, Any] = {"password_hash_time_cost": 1,
                                          "password_hash_memory_cost": 8,
                                          "password_hash_parallelism": 1}
+
+
+# small connection pools for the engines tests make (conftest sets the same through the
+# environment for every Settings): many engines are alive at once in a run, and a PostgreSQL
+# server allows 100 connections by default
+SMALL_POOLS: dict[str, int] = {"pool_size": 1, "max_overflow": 20}
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 the system has just handed out, for a server a test starts."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def enterprise_number(seed: int) -> str:
@@ -132,6 +146,13 @@ def provider_with_offer(client: TestClient, postcode: str = "8500", *, name: str
     provider = register(client, "provider", name)
     site, capability = add_offer(provider, postcode, **kw)
     return provider, site, capability
+
+
+def company_with_sites(client: TestClient, *postcodes: str,
+                       name: str | None = None) -> tuple[Actor, list[dict]]:
+    """A new company with one site per postcode: ``(company, sites)``."""
+    company = register(client, "company", name)
+    return company, [add_site(company, postcode) for postcode in postcodes]
 
 
 def need_body(site: dict, **kw: Any) -> dict:

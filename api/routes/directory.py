@@ -75,7 +75,7 @@ def search_providers(session: SessionDep, settings: SettingsDep,
         text=q.strip() if q and q.strip() else None)
     items, total = service.search(session, query, limit=limit, offset=offset,
                                   stale_days=settings.stale_workforce_days)
-    return Page(items=items, total=total, limit=limit, offset=offset)
+    return Page.of(items, total, limit=limit, offset=offset)
 
 
 @router.get("/providers/{provider_id}", response_model=DirectoryProviderProfile,

@@ -10,6 +10,7 @@ from api.errors import PROBLEM_RESPONSES
 from api.routes.matching import AcceptLanguage, pick_language
 from api.routes.params import Limit, Offset
 from api.services import leads as service
+from api.services.lead_views import present
 from models.common import Page
 from models.lead import LeadContract, LeadCreate, LeadDecline, LeadPublic, LeadStatus
 from models.organisation import User
@@ -20,7 +21,7 @@ router = APIRouter(responses=PROBLEM_RESPONSES)
 def _one(session: SessionDep, user: User, lead) -> LeadPublic:  # noqa: ANN001
     # no query after a lead operation: the service kept the need, its site and both parties in
     # the session, and present() reuses them (the webhook payload, if any, did the same)
-    return service.present(session, [lead], viewer=user)[0]
+    return present(session, [lead], viewer=user)[0]
 
 
 @router.post("/needs/{need_id}/leads", response_model=LeadPublic, tags=["leads"],
@@ -46,7 +47,7 @@ def list_leads(session: SessionDep, user: CurrentUser, limit: Limit = 50, offset
     items, total = service.list_leads(session, user, role=role,
                                       status=status.value if status else None,
                                       need_id=need_id, limit=limit, offset=offset)
-    return Page.of(service.present(session, items, viewer=user), total, limit=limit, offset=offset)
+    return Page.of(present(session, items, viewer=user), total, limit=limit, offset=offset)
 
 
 @router.get("/leads/{lead_id}", response_model=LeadPublic, tags=["leads"])

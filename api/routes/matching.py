@@ -45,7 +45,9 @@ def need_matches(need_id: uuid.UUID, session: SessionDep, user: CurrentUser,
                      description="Also list candidates excluded by a hard constraint, with the "
                      "causes in `excluded`", examples=[False])] = False,
                  accept_language: AcceptLanguage = None) -> Response:
-    # the body is built (and kept for repeats) by the service as MatchesPublic JSON
+    # the body is MatchesPublic JSON, validated against that model when the service built it
+    # and kept for repeats (api.services.matching.MATCHES_PAGE): served as bytes, never
+    # serialised or validated again
     return Response(service.matches_json(session, user, settings, need_id, limit=limit,
                                          include_excluded=include_excluded,
                                          lang=pick_language(accept_language)),

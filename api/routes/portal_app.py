@@ -18,7 +18,15 @@ from api.config import Settings
 from api.deps import SessionDep, SettingsDep
 from api.errors import AppError, NotFound
 from api.services import auth as auth_service
-from api.services import catalogue, leads, notifications, opportunities, organisations, webhooks
+from api.services import (
+    catalogue,
+    lead_views,
+    leads,
+    notifications,
+    opportunities,
+    organisations,
+    webhooks,
+)
 from api.web.i18n import language
 from api.web.pages import (
     CsrfField,
@@ -65,7 +73,7 @@ def home_context(session: Session, user: User, settings: Settings | None = None,
     elif user.role == "provider":
         rows, _ = leads.list_leads(session, user, role="inbox", status=None, need_id=None,
                                    limit=200, offset=0)
-        shown = leads.present(session, rows, viewer=user)
+        shown = lead_views.present(session, rows, viewer=user)
         ctx["fresh_leads"] = [lead for lead in shown if lead.status.value in FRESH]
         ctx["leads"] = shown
         if settings is not None:
@@ -116,13 +124,13 @@ def lead_list(request: Request, session: SessionDep) -> HTMLResponse:
     role = "outbox" if user.role == "company" else "inbox"
     rows, total = leads.list_leads(session, user, role=role, status=None, need_id=None,
                                    limit=200, offset=0)
-    return render(request, "leads.html", {"leads": leads.present(session, rows, viewer=user),
+    return render(request, "leads.html", {"leads": lead_views.present(session, rows, viewer=user),
                                           "total": total, "role": role}, user=user)
 
 
 def _lead_context(session: Session, user: User, lead_id: uuid.UUID,
                   lang: str) -> dict[str, Any]:
-    lead = leads.present(session, [leads.get_lead(session, user, lead_id)], viewer=user)[0]
+    lead = lead_views.present(session, [leads.get_lead(session, user, lead_id)], viewer=user)[0]
     return {"lead": lead, "reasons": vocab("decline_reasons", lang),
             "side": "provider" if lead.provider_id == user.organisation_id else "company"}
 

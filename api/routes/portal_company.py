@@ -20,7 +20,7 @@ from sqlmodel import Session
 from api.config import Settings
 from api.deps import SessionDep, SettingsDep
 from api.errors import AppError, Forbidden, NotFound
-from api.services import catalogue, leads, matching, organisations, partnerships
+from api.services import catalogue, lead_views, leads, matching, organisations, partnerships
 from api.web.i18n import language
 from api.web.pages import (
     CsrfField,
@@ -177,7 +177,7 @@ def _need_context(session: Session, settings: Settings, user: User, need_id: uui
                                        include_excluded=False, lang=lang)
     rows, _ = leads.list_leads(session, user, role=None, status=None, need_id=need_id,
                                limit=100, offset=0)
-    sent = leads.present(session, rows, viewer=user)
+    sent = lead_views.present(session, rows, viewer=user)
     open_leads = [lead for lead in sent if lead.status.value in OPEN_LEADS]
     proposals = None
     # a need no single provider covers: combinations of sites, unless leads are already out

@@ -12,6 +12,7 @@ from api.deps import SessionDep, SettingsDep, StaffUser
 from api.errors import PROBLEM_RESPONSES, InvalidInput
 from api.routes.params import ActivityFilter, ProvinceFilter
 from api.services import stats as service
+from api.services.stats_csv import to_csv
 from models.common import IsoDate
 from models.stats import (
     ActivityStats,
@@ -72,7 +73,7 @@ CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
 def _respond(result: BaseModel, format: str, name: str) -> BaseModel | Response:
     if format == "csv":
         disposition = f'attachment; filename="koppel-{name}.csv"'
-        return Response(service.to_csv(result), media_type="text/csv; charset=utf-8",
+        return Response(to_csv(result), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": disposition})
     return result
 

@@ -57,7 +57,7 @@ def _site_row(org: Organisation, raw: dict) -> Site:
 def load_demo(session: Session, *, progress: Callable[[str], None] = lambda _m: None,
               random_state: int = 2026) -> DemoSummary:
     dataset = build_demo_dataset(random_state)
-    logins = _logins(dataset)
+    logins = demo_logins(dataset)
     marker = session.exec(select(AuditEvent).where(
         AuditEvent.action == DEMO_MARKER_ACTION)).first()
     if marker is not None:
@@ -165,7 +165,8 @@ def _role(kind: str) -> str:
     return {"company": "company", "provider": "provider", "department": "staff"}[kind]
 
 
-def _logins(dataset: dict) -> dict[str, tuple[str, str]]:
+def demo_logins(dataset: dict) -> dict[str, tuple[str, str]]:
+    """role → (e-mail, password) of the logins `koppel demo` prints."""
     passwords = {u["email"]: u["password"] for o in dataset["organisations"]
                  for u in o.get("users", [])}
     passwords |= {u["email"]: u["password"] for u in dataset.get("staff_users", [])}

@@ -1,6 +1,8 @@
-"""Leads: a need sent to a provider capability, its lifecycle and the capacity it reserves.
+"""Leads: a need sent to a provider capability, and its lifecycle.
 
 sent → viewed → accepted | declined → contracted | withdrawn | expired (DESIGN §6).
+What a contract reserves is computed in :mod:`api.services.lead_reservation`; how each party
+sees a lead in :mod:`api.services.lead_views`.
 
 Every transition writes an audit event and, for the organisation it concerns, a webhook event
 in the outbox, all in the caller's transaction. Capacity is reserved when a lead is contracted:
@@ -11,24 +13,27 @@ on each other in a cycle (PostgreSQL `SELECT … FOR UPDATE`; on SQLite writers 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
-from sqlalchemy import inspect
 from sqlmodel import Session, col, or_, select
 
 from api.config import Settings
 from api.crud.common import paginate
 from api.errors import Conflict, Forbidden, InvalidInput, NotFound
-from api.services import audit, brokerage, notifications, webhooks
+from api.services import audit, brokerage, lead_views, notifications, webhooks
 from api.services.access import is_staff
 from api.services.common import check_transition
-from matching.assignment import DEFAULT_SUPERVISION_RATIOS
-from matching.coverage import cover, ratios_of
-from models.base import as_utc, utcnow
+from api.services.lead_reservation import (
+    EPSILON,
+    Capacity,
+    best_reservation,
+    capacity_problem,
+    release,
+    reserve,
+)
+from models.base import utcnow
 from models.capability import Capability
-from models.common import SUPPORT_LEVELS
 from models.lead import (
     LEAD_TRANSITIONS,
     OPEN_LEAD_STATUSES,
@@ -36,22 +41,10 @@ from models.lead import (
     LeadContract,
     LeadCreate,
     LeadDecline,
-    LeadNeed,
-    LeadPartnership,
-    LeadPartnershipMember,
-    LeadParty,
-    LeadPublic,
-    LeadReservation,
-    LeadSnapshot,
 )
 from models.need import Need
-from models.organisation import Organisation, User
+from models.organisation import User
 from models.site import Site, Workforce
-
-EPSILON = 1e-6
-
-# session.info key of the rows kept for present() to reuse (see _keep)
-_KEPT_ROWS = "koppel.leads.kept_rows"
 
 # who hears about what: the party that did not act (both for flags)
 RECIPIENTS: dict[str, tuple[str, ...]] = {
@@ -64,218 +57,6 @@ RECIPIENTS: dict[str, tuple[str, ...]] = {
     "lead.expired": ("provider",),
     "lead.flagged": ("company", "provider"),
 }
-
-
-# ---- capacity (pure) --------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Capacity:
-    """Free FTE by support level and free supervisors of one provider site."""
-
-    low: float = 0.0
-    medium: float = 0.0
-    high: float = 0.0
-    supervisors: float = 0.0
-
-    @classmethod
-    def of(cls, workforce: Workforce | None) -> Capacity:
-        if workforce is None:
-            return cls()
-        return cls(workforce.free_fte_low, workforce.free_fte_medium, workforce.free_fte_high,
-                   workforce.supervisors_available)
-
-    def free(self, level: str) -> float:
-        return float(getattr(self, level))
-
-
-@dataclass(frozen=True)
-class Reservation:
-    low: float = 0.0
-    medium: float = 0.0
-    high: float = 0.0
-    supervisors: float = 0.0
-
-    @property
-    def fte(self) -> float:
-        return self.low + self.medium + self.high
-
-
-def best_reservation(capacity: Capacity, fte: float, accommodates: str, placement_mode: str,
-                     ratios: Mapping[str, float] = DEFAULT_SUPERVISION_RATIOS) -> Reservation:
-    """The largest reservation up to ``fte`` the site can make for a need.
-
-    The one coverage rule of :func:`matching.coverage.cover` (DESIGN §4.1-4.2): only workers
-    at or below the level the workplace accommodates, as many as the supervision the placement
-    mode requires allows; supervisors are reserved as whole people.
-
-    >>> best_reservation(Capacity(low=1, medium=2, supervisors=1), 2, "medium", "workshop").low
-    1.0
-    >>> best_reservation(Capacity(low=3, supervisors=2), 3, "low", "enclave").supervisors
-    1.0
-    """
-    cov = cover((capacity.low, capacity.medium, capacity.high), capacity.supervisors,
-                placement_mode, accommodates, fte, ratios_of(ratios))
-    return Reservation(low=round(cov.low, 6), medium=round(cov.medium, 6),
-                       high=round(cov.high, 6), supervisors=float(cov.supervisors))
-
-
-def _capacity_problem(capacity: Capacity, fte: float, best: Reservation, need: Need,
-                      site_name: str) -> Conflict:
-    levels = SUPPORT_LEVELS[:SUPPORT_LEVELS.index(need.accommodates_support) + 1]
-    return Conflict(
-        f"Not enough free capacity at site '{site_name}': {fte:g} FTE asked, {best.fte:g} FTE "
-        f"can be reserved at support levels up to {need.accommodates_support} for "
-        f"{need.placement_mode} work (free low/medium/high {capacity.low:g}/"
-        f"{capacity.medium:g}/{capacity.high:g}, supervisors {capacity.supervisors:g})",
-        requested_fte=fte, reservable_fte=round(best.fte, 6),
-        free_fte={level: capacity.free(level) for level in SUPPORT_LEVELS},
-        eligible_levels=list(levels), supervisors_available=capacity.supervisors,
-    )
-
-
-# ---- presenting -------------------------------------------------------------------------------
-
-def contacts_exchanged(lead: Lead) -> bool:
-    """Both parties see each other's contact person once the provider accepted (DESIGN §6).
-
-    Never before: a sent or viewed lead, a declined one, or one withdrawn or expired before an
-    answer shows neither side's contact. A lead withdrawn after it was accepted keeps them
-    visible: they were shared already, and the two may need to settle the withdrawal. Only an
-    acceptance or a decline sets ``answered_at``, so an answered lead that is not declined
-    was accepted.
-    """
-    return lead.status in ("accepted", "contracted") or (
-        lead.answered_at is not None and lead.status != "declined")
-
-
-def present(session: Session, leads: Sequence[Lead], *, viewer: User | None = None,
-            viewer_org_id: uuid.UUID | None = None) -> list[LeadPublic]:
-    """Leads as ``viewer`` (or, for webhooks, organisation ``viewer_org_id``) may see them.
-
-    Each party always sees its own contact person and sees the other party's once the lead is
-    accepted (:func:`contacts_exchanged`). Staff see everything.
-    """
-    if not leads:
-        return []
-    staff = viewer is not None and is_staff(viewer)
-    org_id = viewer.organisation_id if viewer is not None else viewer_org_id
-    needs, sites = _needs_and_sites(session, {lead.need_id for lead in leads})
-    orgs = _rows(session, Organisation,
-                 {lead.company_id for lead in leads} | {lead.provider_id for lead in leads})
-    out = []
-    for lead in leads:
-        need = needs[lead.need_id]
-        exchanged = contacts_exchanged(lead)
-        company_contact = staff or org_id == lead.company_id or (
-            org_id == lead.provider_id and exchanged)
-        provider_contact = staff or org_id == lead.provider_id or (
-            org_id == lead.company_id and exchanged)
-        out.append(LeadPublic(
-            id=lead.id, need_id=lead.need_id, capability_id=lead.capability_id,
-            company_id=lead.company_id, provider_id=lead.provider_id,
-            provider_site_id=lead.provider_site_id, status=lead.status,
-            snapshot=LeadSnapshot.model_validate(lead.snapshot),
-            decline_reason_code=lead.decline_reason_code,
-            decline_reason_text=lead.decline_reason_text, contracted_fte=lead.contracted_fte,
-            reserved=LeadReservation(low=lead.reserved_fte_low, medium=lead.reserved_fte_medium,
-                                     high=lead.reserved_fte_high,
-                                     supervisors=lead.reserved_supervisors),
-            flagged=lead.flagged, flag_reason=lead.flag_reason,
-            sent_at=as_utc(lead.sent_at), viewed_at=as_utc(lead.viewed_at),
-            answered_at=as_utc(lead.answered_at), contracted_at=as_utc(lead.contracted_at),
-            closed_at=as_utc(lead.closed_at), expires_at=as_utc(lead.expires_at),
-            brokered_by_user_id=lead.brokered_by_user_id,
-            need=LeadNeed(id=need.id, title=need.title, description=need.description,
-                          activity=need.activity, placement_mode=need.placement_mode,
-                          fte=need.fte, contracted_fte=need.contracted_fte,
-                          accommodates_support=need.accommodates_support,
-                          municipality=sites[need.site_id].municipality, status=need.status),
-            company=_party(orgs[lead.company_id], company_contact),
-            provider=_party(orgs[lead.provider_id], provider_contact),
-            created_at=as_utc(lead.created_at), updated_at=as_utc(lead.updated_at),
-            proposed_fte=lead.proposed_fte,
-            partnership=_partnership(lead, staff or org_id == lead.company_id),
-        ))
-    return out
-
-
-def _partnership(lead: Lead, company_side: bool) -> LeadPartnership | None:
-    """The partnership as the viewer may see it: a provider sees the other members' names
-    once it accepted its own lead (consent, as for contact details); the company always."""
-    data = (lead.snapshot or {}).get("partnership")
-    if lead.partnership_id is None or not data:
-        return None
-    visible = company_side or contacts_exchanged(lead)
-    members = data.get("members", [])
-    others = [LeadPartnershipMember(provider_name=m["provider_name"],
-                                    municipality=m["municipality"],
-                                    proposed_fte=m["proposed_fte"])
-              for m in members if m.get("site_id") != str(lead.provider_site_id)]
-    return LeadPartnership(id=lead.partnership_id, member_count=len(members),
-                           covered_fte=data["covered_fte"], need_fte=data["need_fte"],
-                           members_visible=visible, other_members=others if visible else None)
-
-
-def _by_id(session: Session, model, ids: Iterable[uuid.UUID]) -> dict:  # noqa: ANN001
-    ids = list(ids)
-    return {row.id: row for row in session.exec(select(model).where(model.id.in_(ids))).all()}
-
-
-def _keep(session: Session, rows: Iterable[object]) -> None:
-    """Hold ``rows`` for the rest of the session (one request), for present() to reuse.
-
-    The session references unchanged rows only weakly: without this, the need get_lead loaded
-    would be garbage-collected by the time present() looks for it in the identity map.
-    """
-    kept = session.info.setdefault(_KEPT_ROWS, {})
-    kept.update((id(row), row) for row in rows)
-
-
-def _in_session(session: Session, model, ids: Iterable[uuid.UUID]) -> dict:  # noqa: ANN001
-    """The rows among ``ids`` the session holds already, fully loaded: no query needed.
-
-    A query would hand back these very objects anyway (without refreshing them), so reading
-    them from the identity map shows exactly the same values. Expired or partly loaded rows
-    are left out for the caller to query, which loads what they miss.
-    """
-    found = {}
-    for id_ in ids:
-        row = session.identity_map.get(session.identity_key(model, id_))
-        if row is not None and not inspect(row).unloaded:
-            found[id_] = row
-    return found
-
-
-def _rows(session: Session, model, ids: Iterable[uuid.UUID]) -> dict:  # noqa: ANN001
-    """Rows by id: those in the session as they are, the others in one query."""
-    ids = set(ids)
-    found = _in_session(session, model, ids)
-    missing = ids - found.keys()
-    if missing:
-        found.update(_by_id(session, model, missing))
-    return found
-
-
-def _needs_and_sites(session: Session, need_ids: set[uuid.UUID]) -> tuple[dict, dict]:
-    """The needs and their sites by id; needs not in the session come with their site."""
-    needs = _in_session(session, Need, need_ids)
-    sites: dict = {}
-    missing = need_ids - needs.keys()
-    if missing:
-        rows = session.exec(select(Need, Site).join(Site, col(Site.id) == Need.site_id)
-                            .where(col(Need.id).in_(missing))).all()
-        for need, site in rows:
-            needs[need.id], sites[site.id] = need, site
-    sites.update(_rows(session, Site, {n.site_id for n in needs.values()} - sites.keys()))
-    return needs, sites
-
-
-def _party(org: Organisation, with_contact: bool) -> LeadParty:
-    if not with_contact:
-        return LeadParty(id=org.id, name=org.name)
-    return LeadParty(id=org.id, name=org.name, contact_name=org.contact_name,
-                     contact_email=org.contact_email, contact_phone=org.contact_phone,
-                     contact_language=org.contact_language)
 
 
 # ---- events -----------------------------------------------------------------------------------
@@ -298,13 +79,13 @@ def _emit(session: Session, lead: Lead, event_type: str, now: datetime) -> None:
     session.flush()
     # both parties, not only the recipients: present() shows both, and finds them kept
     parties = webhooks.with_active_endpoint(session, {lead.company_id, lead.provider_id})
-    _keep(session, [org for org, _ in parties])
+    lead_views.keep(session, [org for org, _ in parties])
     subscribed = {org.id for org, active in parties if active}
     views: dict[uuid.UUID, dict] = {}
 
     def view(org_id: uuid.UUID) -> dict:
         if org_id not in views:
-            views[org_id] = present(session, [lead], viewer_org_id=org_id)[0].model_dump(
+            views[org_id] = lead_views.present(session, [lead], viewer_org_id=org_id)[0].model_dump(
                 mode="json")
         return views[org_id]
 
@@ -344,7 +125,7 @@ def get_lead(session: Session, user: User, lead_id: uuid.UUID) -> Lead:
     if row is None or not _can_see(user, row[0]):
         raise NotFound(f"Lead {lead_id} not found")
     lead, need, site = row
-    _keep(session, [need, site])
+    lead_views.keep(session, [need, site])
     return lead
 
 
@@ -424,7 +205,7 @@ def send_lead(session: Session, user: User, need_id: uuid.UUID, data: LeadCreate
                        current_status=existing.status)
     # score_pair reads the need's site too, and finds it in the session; present() needs both
     # for the webhook payload and the response, after the locals here are gone
-    _keep(session, [need, session.get(Site, need.site_id)])
+    lead_views.keep(session, [need, session.get(Site, need.site_id)])
     scored = score_pair(session, need, capability, settings, lang)
     if scored is None:
         raise Conflict("This capability does not match the need's activity at all")
@@ -531,16 +312,10 @@ def contract_lead(session: Session, user: User, lead_id: uuid.UUID, data: LeadCo
                                    need.placement_mode)
     if workforce is None or reservation.fte < data.fte - EPSILON:
         site = session.get(Site, lead.provider_site_id)
-        raise _capacity_problem(capacity, data.fte, reservation, need,
+        raise capacity_problem(capacity, data.fte, reservation, need,
                                 site.name if site else str(lead.provider_site_id))
-    # the CHECK (free >= 0) on workforce is the last line of defence
-    workforce.free_fte_low = max(0.0, round(workforce.free_fte_low - reservation.low, 6))
-    workforce.free_fte_medium = max(0.0, round(workforce.free_fte_medium - reservation.medium, 6))
-    workforce.free_fte_high = max(0.0, round(workforce.free_fte_high - reservation.high, 6))
-    workforce.supervisors_available = max(
-        0.0, round(workforce.supervisors_available - reservation.supervisors, 6))
     now = utcnow()
-    workforce.updated_at = now
+    reserve(workforce, reservation, now)
     lead.contracted_fte = data.fte
     lead.reserved_fte_low, lead.reserved_fte_medium = reservation.low, reservation.medium
     lead.reserved_fte_high, lead.reserved_supervisors = reservation.high, reservation.supervisors
@@ -563,15 +338,7 @@ def contract_lead(session: Session, user: User, lead_id: uuid.UUID, data: LeadCo
 
 def _release(lead: Lead, workforce: Workforce | None, need: Need, now: datetime) -> None:
     """Give a contracted lead's reservation back to the site and its FTE back to the need."""
-    if workforce is not None:
-        workforce.free_fte_low = round(workforce.free_fte_low + lead.reserved_fte_low, 6)
-        workforce.free_fte_medium = round(workforce.free_fte_medium + lead.reserved_fte_medium, 6)
-        workforce.free_fte_high = round(workforce.free_fte_high + lead.reserved_fte_high, 6)
-        workforce.supervisors_available = round(
-            workforce.supervisors_available + lead.reserved_supervisors, 6)
-        workforce.updated_at = now
-    lead.reserved_fte_low = lead.reserved_fte_medium = lead.reserved_fte_high = 0.0
-    lead.reserved_supervisors = 0.0
+    release(lead, workforce, now)
     need.contracted_fte = max(0.0, round(need.contracted_fte - (lead.contracted_fte or 0), 6))
     if need.status == "matched" and need.contracted_fte < need.fte - EPSILON:
         need.status = "open"
@@ -675,7 +442,9 @@ def flag_leads_short_of_capacity(session: Session, user: User, workforce: Workfo
         col(Lead.flagged).is_(False)).order_by(col(Lead.id)).with_for_update()).all()
     if not leads:
         return 0
-    needs = _by_id(session, Need, {lead.need_id for lead in leads})
+    need_ids = {lead.need_id for lead in leads}
+    needs = {need.id: need for need in session.exec(
+        select(Need).where(col(Need.id).in_(need_ids))).all()}
     after, now, flagged = Capacity.of(workforce), utcnow(), 0
     for lead in leads:
         need = needs[lead.need_id]

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from pydantic import TypeAdapter
 from sqlalchemy import Engine, or_, select
 from sqlmodel import Session, col
 
@@ -447,17 +448,24 @@ class MatchPages:
 
 MATCH_PAGES = MatchPages()
 
+#: the response model of ``GET /needs/{id}/matches``, built once: each page's JSON body is
+#: validated against it (strictly) when the page is built, and repeats are served as those
+#: same checked bytes; a page that does not fit fails there (a 500, as FastAPI's own response
+#: validation would give) instead of reaching a client
+MATCHES_PAGE: TypeAdapter[MatchesPublic] = TypeAdapter(MatchesPublic)
+
 
 def matches_for_need(session: Session, user: User, settings: Settings, need_id: uuid.UUID, *,
                      limit: int, include_excluded: bool, lang: str) -> MatchesPublic:
-    return MatchesPublic.model_validate_json(matches_json(
+    return MATCHES_PAGE.validate_json(matches_json(
         session, user, settings, need_id, limit=limit, include_excluded=include_excluded,
         lang=lang))
 
 
 def matches_json(session: Session, user: User, settings: Settings, need_id: uuid.UUID, *,
                  limit: int, include_excluded: bool, lang: str) -> bytes:
-    """The ``MatchesPublic`` page for a need as its JSON body (kept in ``MATCH_PAGES``)."""
+    """The ``MatchesPublic`` page for a need as its JSON body, validated against the response
+    model when built (:data:`MATCHES_PAGE`) and kept in :data:`MATCH_PAGES` for repeats."""
     need, site = _readable_need_and_site(session, user, need_id)
     weights = current_weights(session)
     engine = ENGINES.get(session, weights, engine_config(settings))
@@ -472,9 +480,10 @@ def matches_json(session: Session, user: User, settings: Settings, need_id: uuid
     items = [_item(c, lang, **where) for c in result.items]
     if include_excluded:
         items += [_item(c, lang, **where) for c in result.excluded]
-    body = MatchesPublic(need_id=need.id, weights_version=weights.version, language=lang,
-                         items=items, diagnosis=_diagnosis(result, lang)
-                         ).model_dump_json(by_alias=True).encode()
+    body = MATCHES_PAGE.dump_json(
+        MatchesPublic(need_id=need.id, weights_version=weights.version, language=lang,
+                      items=items, diagnosis=_diagnosis(result, lang)), by_alias=True)
+    MATCHES_PAGE.validate_json(body, strict=True)
     MATCH_PAGES.put(engine, key, body)
     return body
 

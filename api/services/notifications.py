@@ -167,7 +167,8 @@ def queue_digests(session: Session, settings: Settings, now: datetime | None = N
     one of the provider's capabilities is among the top 5 for it with a score of at least 0.6,
     ranked by the same engine as the match pages.
     """
-    from api.services.matching import ENGINES, current_weights, engine_config, need_profile
+    from api.services.matching import ENGINES, engine_config, need_profile
+    from api.services.weights import current_weights
 
     now = as_utc(now or utcnow())
     day = now.date()

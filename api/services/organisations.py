@@ -19,6 +19,7 @@ from api.services.access import (
     is_staff,
 )
 from api.services.common import apply_update
+from api.services.lead_reservation import Capacity
 from models.base import utcnow
 from models.capability import Capability
 from models.gazetteer import lookup_postcode
@@ -167,7 +168,7 @@ def set_workforce(session: Session, user: User, provider_id: uuid.UUID, site_id:
         raise NotFound(f"Site {site_id} not found")
     workforce = session.exec(select(Workforce).where(Workforce.site_id == site.id)
                              .with_for_update()).first()
-    before = leads.Capacity.of(workforce)
+    before = Capacity.of(workforce)
     if workforce is None:
         workforce = Workforce(site_id=site.id, organisation_id=org.id)
         session.add(workforce)

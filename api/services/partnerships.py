@@ -18,16 +18,11 @@ from sqlmodel import Session, col, select
 
 from api.config import Settings
 from api.errors import Conflict, NotFound
+from api.services import lead_views
 from api.services import leads as lead_service
 from api.services.access import can_read, get_writable
-from api.services.matching import (
-    ENGINES,
-    MATCH_PAGES,
-    current_weights,
-    engine_config,
-    need_profile,
-    reason_labels,
-)
+from api.services.matching import ENGINES, MATCH_PAGES, engine_config, need_profile, reason_labels
+from api.services.weights import current_weights
 from matching import CapabilityProfile, MatchingEngine, Weights, partnership
 from matching.coverage import SUPPORT_LEVELS, ratios_of
 from matching.partnership import PartnerCandidate, Proposal
@@ -348,4 +343,4 @@ def send_partnership_leads(session: Session, user: User, settings: Settings,
     session.flush()
     return PartnershipLeadsPublic(need_id=need.id, partnership_id=partnership_id,
                                   covered_fte=proposal.covered_fte,
-                                  leads=lead_service.present(session, sent, viewer=user))
+                                  leads=lead_views.present(session, sent, viewer=user))

@@ -12,7 +12,7 @@ import uuid
 from sqlmodel import Session, col, select
 
 from api.errors import Conflict, Forbidden
-from api.services import audit, catalogue, leads
+from api.services import audit, catalogue, lead_views
 from api.services.access import get_organisation
 from api.services.auth import revoke_tokens
 from models.audit import AuditEvent
@@ -56,8 +56,8 @@ def export(session: Session, user: User, org_id: uuid.UUID) -> OrganisationExpor
                                      (Capability.created_at, Capability.id))],
         needs=[NeedPublic.model_validate(n) for n in _rows(session, Need, org.id,
                                                            (Need.created_at, Need.id))],
-        leads_sent=leads.present(session, sent, viewer=user),
-        leads_received=leads.present(session, received, viewer=user),
+        leads_sent=lead_views.present(session, sent, viewer=user),
+        leads_received=lead_views.present(session, received, viewer=user),
         webhook=WebhookEndpointPublic.model_validate(webhook) if webhook else None,
         audit_events=audit.present(session, _rows(session, AuditEvent, org.id,
                                                   (AuditEvent.at, AuditEvent.id))),

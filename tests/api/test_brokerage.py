@@ -9,7 +9,7 @@ import pytest
 from tests.factories import (
     Actor,
     add_need,
-    add_site,
+    company_with_sites,
     need_body,
     provider_with_offer,
     register,
@@ -29,8 +29,7 @@ class World:
 @pytest.fixture
 def world(client, db) -> World:  # noqa: ANN001
     provider, _, capability = provider_with_offer(client, "8500")
-    company = register(client, "company", name="Modehuis Roeselare")
-    site = add_site(company, "8800")
+    company, (site,) = company_with_sites(client, "8800", name="Modehuis Roeselare")
     return World(staff(client, db), company, provider, site, capability)
 
 

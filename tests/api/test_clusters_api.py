@@ -28,6 +28,7 @@ from models.taxonomy import activity
 from tests.conftest import new_database_url
 from tests.factories import (
     PASSWORD,
+    SMALL_POOLS,
     Actor,
     add_capability,
     add_need,
@@ -389,7 +390,7 @@ def committed_world(backend: str, tmp_path_factory, request):  # noqa: ANN001
     """A fresh database outside the test transaction: a staff login, one need, one provider."""
     url = new_database_url(backend, tmp_path_factory, request)
     upgrade(url)
-    engine = make_engine(url)
+    engine = make_engine(url, **SMALL_POOLS)
     settings = Settings(environment="test", database_url=url, secret_key="test-secret-" + "x" * 32)
     try:
         with Session(engine) as session:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
 import threading
 import time
@@ -34,6 +33,7 @@ from api.migrate import upgrade
 from api.services.dashboard import KPIS
 from api.services.demo import load_demo
 from api.services.demo_activity import simulate
+from tests.factories import SMALL_POOLS, free_port
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -53,17 +53,11 @@ def _chromium() -> str:
     pytest.skip(f"{CHROMIUM} not installed; `apt-get install chromium` to run the browser test")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'koppel.db'}"
     upgrade(url)
-    engine = make_engine(url)
+    engine = make_engine(url, **SMALL_POOLS)
     settings = Settings(environment="test", database_url=url,
                         secret_key="browser-test-" + "x" * 32)
     with Session(engine) as session:
@@ -80,7 +74,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     app.add_api_route("/test-login", lambda: HTMLResponse(
         form, headers={"Content-Security-Policy": "script-src 'unsafe-inline'"}),
         include_in_schema=False)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=_free_port(),
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(),
                                            log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -31,6 +31,7 @@ from models.base import utcnow
 from models.organisation import Organisation
 from models.webhook import DeliveryAttempt, OutboxEvent, WebhookEndpoint
 from tests.conftest import new_database_url
+from tests.factories import SMALL_POOLS
 
 
 @pytest.fixture
@@ -38,7 +39,7 @@ def live_engine(backend: str, tmp_path_factory: pytest.TempPathFactory,
                 request: pytest.FixtureRequest) -> Iterator[Engine]:
     url = new_database_url(backend, tmp_path_factory, request)
     upgrade(url)
-    engine = make_engine(url)
+    engine = make_engine(url, **SMALL_POOLS)
     yield engine
     engine.dispose()
 

@@ -23,7 +23,7 @@ from models.lead import Lead
 from models.need import Need
 from models.site import Workforce
 from tests.conftest import new_database_url
-from tests.factories import login
+from tests.factories import SMALL_POOLS, login
 
 LOADED = {"organisations": 65, "users": 68, "sites": 94, "capabilities": 126, "needs": 72}
 
@@ -95,7 +95,7 @@ def demo_history(backend: str, tmp_path_factory: pytest.TempPathFactory,
                  request: pytest.FixtureRequest) -> Iterator[tuple]:
     url = new_database_url(backend, tmp_path_factory, request)
     upgrade(url)
-    engine = make_engine(url)
+    engine = make_engine(url, **SMALL_POOLS)
     settings = Settings(environment="test", database_url=url, rate_limit_enabled=False,
                         secret_key="demo-history-" + "x" * 32)
     with pytest.MonkeyPatch.context() as patch, Session(engine) as session:

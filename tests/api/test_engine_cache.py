@@ -22,7 +22,7 @@ from models.organisation import Organisation
 from models.revision import CatalogueChange
 from models.site import Site, Workforce
 from tests.conftest import new_database_url
-from tests.factories import add_capability, add_need, add_site, register, set_workforce
+from tests.factories import SMALL_POOLS, add_capability, add_need, add_site, register, set_workforce
 
 
 @pytest.fixture(autouse=True)
@@ -76,7 +76,7 @@ def test_a_new_text_is_refitted_in_the_background_and_swapped_in(  # noqa: ANN00
     # connection, as a server worker's does
     url = new_database_url(backend, tmp_path_factory, request)
     upgrade(url)
-    bind = make_engine(url)
+    bind = make_engine(url, **SMALL_POOLS)
     cache = EngineCache()
     weights, config = Weights(), EngineConfig()
     try:

@@ -10,7 +10,6 @@ component and provider names).
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -22,16 +21,10 @@ import pytest
 
 from api.migrate import upgrade
 from tests.conftest import new_database_url
-from tests.factories import add_capability, add_need, add_site, register, set_workforce
+from tests.factories import add_capability, add_need, add_site, free_port, register, set_workforce
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "test-secret-" + "w" * 32
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _serve(url: str, port: int) -> subprocess.Popen:
@@ -62,7 +55,7 @@ def instances(backend: str, tmp_path_factory: pytest.TempPathFactory,
     procs, clients = [], []
     try:
         for _ in range(2):
-            port = _free_port()
+            port = free_port()
             procs.append(_serve(url, port))
             clients.append(httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60))
         for client, proc in zip(clients, procs, strict=True):

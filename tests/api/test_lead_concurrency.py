@@ -7,7 +7,6 @@ port and fires 20 contract calls at once from a thread pool behind a barrier.
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 import uuid
@@ -33,7 +32,7 @@ from models.lead import Lead
 from models.need import Need
 from models.organisation import Organisation, User
 from models.site import Site, Workforce
-from tests.factories import FAST_PASSWORD_HASHING
+from tests.factories import FAST_PASSWORD_HASHING, SMALL_POOLS, free_port
 
 pytestmark = pytest.mark.postgres
 SECRET = "test-secret-" + "c" * 32
@@ -50,20 +49,14 @@ class Served:
     settings: Settings
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def served(pg_databases) -> Iterator[Served]:  # noqa: ANN001
     url = pg_databases.create("koppel_conc")
     upgrade(url)
     settings = Settings(environment="test", database_url=url, secret_key=SECRET,
                         **FAST_PASSWORD_HASHING)
-    engine = make_engine(url, timeout_seconds=10)
-    port = _free_port()
+    engine = make_engine(url, timeout_seconds=10, **SMALL_POOLS)
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(settings, engine), host="127.0.0.1",
                                            port=port, log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, daemon=True)

@@ -7,13 +7,15 @@ from datetime import timedelta
 
 import pytest
 
-from api.services.leads import Capacity, best_reservation, expire_due
+from api.services.lead_reservation import Capacity, best_reservation
+from api.services.leads import expire_due
 from models.base import utcnow
 from tests.factories import (
     Actor,
-    add_capability,
     add_need,
-    add_site,
+    add_offer,
+    company_with_sites,
+    provider_with_offer,
     register,
     set_workforce,
     staff,
@@ -46,18 +48,14 @@ class World:
 
 def make_world(client, *, low: float = 3, medium: float = 3, high: float = 2,
                supervisors: float = 2, **cap_kw) -> World:  # noqa: ANN001, ANN003
-    company = register(client, "company")
+    company, (company_site,) = company_with_sites(client, "8800")
     company.patch(f"/organisations/{company.org_id}",
                   json={"contact_email": "aankoop@modehuis.example.be",
                         "contact_phone": "+32 51 11 22 33"})
-    company_site = add_site(company, "8800")
-    provider = register(client, "provider")
+    provider, provider_site, capability = provider_with_offer(
+        client, "8870", low=low, medium=medium, high=high, supervisors=supervisors, **cap_kw)
     provider.patch(f"/organisations/{provider.org_id}",
                    json={"contact_email": "info@maatwerk.example.be"})
-    provider_site = add_site(provider, "8870")
-    set_workforce(provider, provider_site, low=low, medium=medium, high=high,
-                  supervisors=supervisors)
-    capability = add_capability(provider, provider_site, **cap_kw)
     return World(company, provider, company_site, provider_site, capability)
 
 
@@ -192,9 +190,8 @@ def test_withdrawing_a_contracted_lead_releases_capacity_and_reopens_the_need(wo
 
 def test_cancelling_a_need_withdraws_open_leads_and_releases_contracts(client):
     world = make_world(client)
-    other_site = add_site(world.provider, "8800", name="Atelier 2")
-    set_workforce(world.provider, other_site, low=2, medium=0, high=0, supervisors=0)
-    second_cap = add_capability(world.provider, other_site)
+    _, second_cap = add_offer(world.provider, "8800", site_name="Atelier 2", low=2,
+                              medium=0, high=0, supervisors=0)
     need = world.need(fte=3.0)
     contracted = world.send(need)
     world.provider.post(f"/leads/{contracted['id']}/accept")
@@ -211,9 +208,8 @@ def test_cancelling_a_need_withdraws_open_leads_and_releases_contracts(client):
 
 def test_closing_a_need_withdraws_open_leads_but_keeps_contracts(client):
     world = make_world(client)
-    other_site = add_site(world.provider, "8800", name="Atelier 2")
-    set_workforce(world.provider, other_site, low=2, medium=0, high=0, supervisors=0)
-    second_cap = add_capability(world.provider, other_site)
+    _, second_cap = add_offer(world.provider, "8800", site_name="Atelier 2", low=2,
+                              medium=0, high=0, supervisors=0)
     need = world.need(fte=3.0)
     contracted = world.send(need)
     world.provider.post(f"/leads/{contracted['id']}/accept")

@@ -20,7 +20,7 @@ from fastapi.testclient import TestClient
 from api import metrics
 from api.main import create_app
 from api.middleware import LimitStore, Window
-from tests.factories import PASSWORD, register
+from tests.factories import PASSWORD, free_port, register
 
 REDIS_URL = os.environ.get("KOPPEL_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,14 +38,8 @@ needs_redis = pytest.mark.skipif(not _redis_up() and not os.environ.get("CI"),
                                  reason="no Redis at 127.0.0.1:6379")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _closed_port_url() -> str:
-    return f"redis://127.0.0.1:{_free_port()}/0"  # bound then released: nothing listens
+    return f"redis://127.0.0.1:{free_port()}/0"  # bound then released: nothing listens
 
 
 def _limited(settings, engine, app, **update):  # noqa: ANN001, ANN003, ANN202
@@ -194,7 +188,7 @@ def test_two_processes_on_one_redis_share_one_limit(tmp_path) -> None:  # noqa: 
            "REDIS_KEY_PREFIX": "koppel-test-" + uuid.uuid4().hex,
            "RATE_LIMIT_AUTH_PER_IP": "10", "RATE_LIMIT_LOGIN_FAILURES": "4"}
     env.pop("FORWARDED_ALLOW_IPS", None)
-    ports = [_free_port(), _free_port()]
+    ports = [free_port(), free_port()]
     logs = [tmp_path / f"server-{port}.log" for port in ports]
     procs = [_start(port, env, log) for port, log in zip(ports, logs, strict=True)]
     try:

@@ -7,7 +7,6 @@ the SMTP server; the tests read what it received.
 from __future__ import annotations
 
 import asyncio
-import socket
 import threading
 import uuid
 from collections.abc import Iterator
@@ -30,20 +29,14 @@ from models.notification import MailCategory, NotificationSettings
 from models.site import Workforce
 from models.webhook import OutboxEvent
 from tests.api.test_leads import World, make_world
-from tests.factories import add_capability, add_need, add_site, register, set_workforce
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.factories import add_capability, add_need, add_site, free_port, register, set_workforce
 
 
 class SmtpServer:
     """aiosmtpd on 127.0.0.1; ``messages`` holds what it accepted, parsed."""
 
     def __init__(self, port: int | None = None) -> None:
-        self.port = port or _free_port()
+        self.port = port or free_port()
         self.messages: list[tuple[list[str], EmailMessage]] = []
         self.lock = threading.Lock()
         self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
@@ -232,7 +225,7 @@ def test_smtp_down_then_up_delivers_every_message_once(client, db, connection):
     for title in ("Eerste", "Tweede", "Derde"):
         lead = world.send(world.need(fte=1.0, title=title))
         world.provider.post(f"/leads/{lead['id']}/accept")
-    port = _free_port()  # nothing listens yet: connection refused
+    port = free_port()  # nothing listens yet: connection refused
     now = utcnow() + timedelta(seconds=1)
     down = send_mail(connection, mail_settings(port), now)
     assert (down.delivered, down.retried) == (0, 6)

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from matching import MatchingEngine
-from tests.api.test_matching_api import _provider_with_capability
-from tests.factories import add_need, add_site, register, set_workforce
+from tests.factories import add_need, add_site, provider_with_offer, register, set_workforce
 
 
 @pytest.fixture
@@ -24,7 +23,7 @@ def ranked(monkeypatch) -> list[str]:  # noqa: ANN001
 
 
 def test_the_same_page_is_ranked_once(client, ranked) -> None:  # noqa: ANN001
-    _provider_with_capability(client)
+    provider_with_offer(client, "8800", low=4, medium=4, high=2, supervisors=2)
     company = register(client, "company")
     need = add_need(company, add_site(company, "8800"))
     url = f"/needs/{need['id']}/matches"
@@ -37,7 +36,7 @@ def test_the_same_page_is_ranked_once(client, ranked) -> None:  # noqa: ANN001
 
 
 def test_an_edited_need_is_ranked_again(client, ranked) -> None:  # noqa: ANN001
-    _provider_with_capability(client)
+    provider_with_offer(client, "8800", low=4, medium=4, high=2, supervisors=2)
     company = register(client, "company")
     need = add_need(company, add_site(company, "8800"), fte=2.0)
     url = f"/needs/{need['id']}/matches"
@@ -51,7 +50,8 @@ def test_an_edited_need_is_ranked_again(client, ranked) -> None:  # noqa: ANN001
 
 
 def test_a_workforce_change_is_seen_at_once(client, ranked) -> None:  # noqa: ANN001
-    provider, site, _cap = _provider_with_capability(client)
+    provider, site, _cap = provider_with_offer(client, "8800", low=4, medium=4, high=2,
+                                               supervisors=2)
     company = register(client, "company")
     need = add_need(company, add_site(company, "8800"), fte=8.0)
     url = f"/needs/{need['id']}/matches"
@@ -66,7 +66,7 @@ def test_pages_are_kept_as_their_json_body(client, ranked) -> None:  # noqa: ANN
     """One bytes object per page: nothing for the garbage collector to walk."""
     from api.services.matching import MATCH_PAGES
 
-    _provider_with_capability(client)
+    provider_with_offer(client, "8800", low=4, medium=4, high=2, supervisors=2)
     company = register(client, "company")
     need = add_need(company, add_site(company, "8800"))
     r = company.get(f"/needs/{need['id']}/matches", headers={"Accept-Language": "en"})

@@ -2,15 +2,81 @@
 
 from __future__ import annotations
 
-from tests.factories import add_capability, add_need, add_site, register, set_workforce, staff
+import pytest
+
+from tests.factories import add_need, add_site, provider_with_offer, register, staff
 
 
 def _provider_with_capability(client, postcode="8800", activity="returns.apparel", **kw):
-    provider = register(client, "provider")
-    site = add_site(provider, postcode)
-    set_workforce(provider, site, low=4, medium=4, high=2, supervisors=2)
-    cap = add_capability(provider, site, activity=activity, **kw)
-    return provider, site, cap
+    return provider_with_offer(client, postcode, low=4, medium=4, high=2, supervisors=2,
+                               activity=activity, **kw)
+
+
+def _check(schema: dict, value: object, components: dict, where: str = "body") -> None:
+    """``value`` fits the OpenAPI ``schema``: every required property present, no other one,
+    each of its type (the subset of JSON Schema FastAPI emits for these models)."""
+    if "$ref" in schema:
+        schema = components[schema["$ref"].rsplit("/", 1)[1]]
+    if "anyOf" in schema:
+        errors = []
+        for option in schema["anyOf"]:
+            try:
+                _check(option, value, components, where)
+                return
+            except AssertionError as exc:
+                errors.append(str(exc))
+        raise AssertionError(f"{where}: fits no option: {errors}")
+    kind = schema.get("type")
+    types = {"object": dict, "array": list, "string": str, "boolean": bool, "null": type(None)}
+    if kind in ("number", "integer"):
+        assert isinstance(value, int | float), (where, value)
+        assert not isinstance(value, bool), (where, value)
+        assert kind == "number" or isinstance(value, int), (where, value)
+    elif kind is not None:
+        assert isinstance(value, types[kind]), (where, kind, value)
+    if kind == "object" and "properties" in schema:
+        assert isinstance(value, dict)
+        assert set(schema.get("required", ())) <= set(value), (where, "missing")
+        assert set(value) <= set(schema["properties"]), (where, "unexpected")
+        for key, item in value.items():
+            _check(schema["properties"][key], item, components, f"{where}.{key}")
+    elif kind == "object" and isinstance(schema.get("additionalProperties"), dict):
+        assert isinstance(value, dict)
+        for key, item in value.items():
+            _check(schema["additionalProperties"], item, components, f"{where}.{key}")
+    elif kind == "array" and "items" in schema:
+        assert isinstance(value, list)
+        for i, item in enumerate(value):
+            _check(schema["items"], item, components, f"{where}[{i}]")
+
+
+def test_match_pages_fit_the_published_response_schema(client):
+    """The route serves the service's bytes; they must be exactly the response model: a field
+    missing, renamed or of the wrong type fails here (first page, repeat, excluded, empty)."""
+    _provider_with_capability(client, "8800")
+    _provider_with_capability(client, "3500", placement_modes=["on_site"])  # excluded
+    company = register(client, "company")
+    site = add_site(company, "8870")
+    need = add_need(company, site)
+    nothing = add_need(company, site, activity="care.social", placement_mode="on_site",
+                       competences=["customer.contact"])
+    spec = client.app.openapi()
+    route = spec["paths"]["/needs/{need_id}/matches"]["get"]
+    schema = route["responses"]["200"]["content"]["application/json"]["schema"]
+    assert schema == {"$ref": "#/components/schemas/MatchesPublic"}
+    pages = [company.get(f"/needs/{need['id']}/matches"),
+             company.get(f"/needs/{need['id']}/matches"),  # the kept bytes
+             company.get(f"/needs/{need['id']}/matches?include_excluded=true",
+                         headers={"Accept-Language": "en"}),
+             company.get(f"/needs/{nothing['id']}/matches")]
+    for r in pages:
+        assert r.status_code == 200, r.text
+        _check(schema, r.json(), spec["components"]["schemas"])
+    assert pages[0].content == pages[1].content
+    assert any(item["excluded"] for item in pages[2].json()["items"])
+    assert pages[3].json()["diagnosis"] is not None
+    with pytest.raises(AssertionError):  # the check itself catches a mistyped field
+        _check(schema, {**pages[0].json(), "language": 1}, spec["components"]["schemas"])
 
 
 def test_company_sees_ranked_matches_with_components_and_reasons(client):

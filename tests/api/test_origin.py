@@ -13,6 +13,7 @@ from tests.factories import (
     Actor,
     add_need,
     add_site,
+    company_with_sites,
     need_body,
     provider_with_offer,
     register,
@@ -38,8 +39,7 @@ def _contract(company: Actor, provider: Actor, capability: dict, need: dict, fte
 @pytest.fixture
 def world(client, db) -> World:  # noqa: ANN001
     provider, _, capability = provider_with_offer(client, "8500")  # Kortrijk
-    company = register(client, "company")
-    roeselare, gent = add_site(company, "8800"), add_site(company, "9000")
+    company, (roeselare, gent) = company_with_sites(client, "8800", "9000")
     # West Flanders (Roeselare): one need of each origin, each partly contracted
     new = add_need(company, roeselare, fte=2.0)
     reshored = add_need(company, roeselare, fte=3.0, origin="reshored", origin_country="CZ")

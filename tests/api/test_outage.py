@@ -28,7 +28,7 @@ from api.config import Settings
 from api.main import create_app
 from api.migrate import upgrade
 from tests.conftest import IN_CI
-from tests.factories import FAST_PASSWORD_HASHING, register
+from tests.factories import FAST_PASSWORD_HASHING, free_port, register
 
 TIMEOUT_S = 2.0
 # what a refused request may take beyond the deadline on a loaded 2-core machine (a hang, the
@@ -44,17 +44,11 @@ def _pg_bin() -> Path | None:
     return Path(found).parent if found else None
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class PrivatePostgres:
     """initdb + pg_ctl in a temp dir, as the `postgres` OS user when we are root."""
 
     def __init__(self, bindir: Path, root: Path) -> None:
-        self.bindir, self.data, self.port = bindir, root / "data", _free_port()
+        self.bindir, self.data, self.port = bindir, root / "data", free_port()
         self.as_user: list[str] = []
         if os.geteuid() == 0:
             self.as_user = ["runuser", "-u", "postgres", "--"]
@@ -220,4 +214,4 @@ def test_the_probe_tells_a_silent_server_from_an_answering_one(pg_databases) -> 
         assert seconds < PROBE_SECONDS + 0.5
     url = make_url(PG_ADMIN_URL)
     assert answers((url.host or "127.0.0.1", url.port or 5432)) is True
-    assert answers(("127.0.0.1", _free_port())) is False  # nothing listening
+    assert answers(("127.0.0.1", free_port())) is False  # nothing listening

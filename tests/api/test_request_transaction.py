@@ -28,7 +28,7 @@ from api.migrate import upgrade
 from api.security import create_access_token
 from models.organisation import Organisation, User
 from tests.conftest import new_database_url
-from tests.factories import FAST_PASSWORD_HASHING, add_site, need_body, register
+from tests.factories import FAST_PASSWORD_HASHING, SMALL_POOLS, add_site, need_body, register
 
 SECRET = "test-secret-" + "r" * 32
 
@@ -48,7 +48,7 @@ def fresh(backend: str, tmp_path_factory: pytest.TempPathFactory,
     upgrade(url)
     settings = Settings(environment="test", database_url=url, secret_key=SECRET,
                         rate_limit_enabled=False, **FAST_PASSWORD_HASHING)
-    engine = make_engine(url)
+    engine = make_engine(url, **SMALL_POOLS)
     app = create_app(settings, engine)
     with TestClient(app, raise_server_exceptions=False) as client:
         yield Fresh(client, engine, settings, app)

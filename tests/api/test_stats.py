@@ -11,15 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from models.cluster import Cluster, ClusterRun
-from tests.factories import (
-    Actor,
-    add_capability,
-    add_need,
-    add_site,
-    register,
-    set_workforce,
-    staff,
-)
+from tests.factories import Actor, add_need, company_with_sites, provider_with_offer, staff
 
 ENDPOINTS = ("/stats/overview", "/stats/regions", "/stats/activities",
              "/stats/timeseries?metric=needs_posted")
@@ -39,12 +31,10 @@ class World:
 
 @pytest.fixture
 def world(client, db) -> World:  # noqa: ANN001
-    provider = register(client, "provider")
-    provider_site = add_site(provider, "8500")  # Kortrijk, some 20 km from Roeselare
-    set_workforce(provider, provider_site, low=3, medium=3, high=2, supervisors=2)
-    capability = add_capability(provider, provider_site)
-    company = register(client, "company")
-    roeselare, gent = add_site(company, "8800"), add_site(company, "9000")
+    # Kortrijk, some 20 km from Roeselare
+    provider, _, capability = provider_with_offer(client, "8500", low=3, medium=3, high=2,
+                                                  supervisors=2)
+    company, (roeselare, gent) = company_with_sites(client, "8800", "9000")
     served = add_need(company, roeselare, fte=2.0)
     no_provider = add_need(company, roeselare, activity="green.maintenance",
                            placement_mode="on_site", competences=["gardening"], fte=3.0,

@@ -1,7 +1,7 @@
 """Unmet demand after need writes: only new or changed profiles are ranked, same result.
 
-The cache of best scores (api.services.stats.UNMET) is compared with a from-scratch scoring
-(``_score_open_needs``) array by array after every write, on SQLite and PostgreSQL, and the
+The cache of best scores (api.services.unmet_demand.UNMET) is compared with a from-scratch scoring
+(``score_open_needs``) array by array after every write, on SQLite and PostgreSQL, and the
 engine's ``rank_many`` is wrapped to count the profiles it is asked to rank.
 """
 
@@ -14,8 +14,9 @@ import numpy as np
 import pytest
 from sqlalchemy import select
 
-from api.services import stats
+from api.services import unmet_demand
 from api.services.matching import ENGINES, need_profile
+from api.services.weights import current_weights
 from matching import MatchingEngine
 from models.capability import Capability
 from models.need import Need
@@ -25,6 +26,8 @@ from tests.factories import (
     add_capability,
     add_need,
     add_site,
+    company_with_sites,
+    provider_with_offer,
     register,
     set_workforce,
     staff,
@@ -45,7 +48,7 @@ class Market:
 @pytest.fixture(autouse=True)
 def _empty_caches() -> None:
     # entries of earlier tests on the same database must not decide what gets ranked here
-    stats.UNMET.clear()
+    unmet_demand.UNMET.clear()
     ENGINES.clear()
 
 
@@ -66,12 +69,9 @@ def ranked(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 @pytest.fixture
 def market(client, db) -> Market:  # noqa: ANN001
-    provider = register(client, "provider")
-    provider_site = add_site(provider, "8500")  # Kortrijk
-    set_workforce(provider, provider_site, low=3, medium=3, high=2, supervisors=2)
-    add_capability(provider, provider_site)
-    company = register(client, "company")
-    roeselare, gent = add_site(company, "8800"), add_site(company, "9000")
+    provider, provider_site, _ = provider_with_offer(  # Kortrijk
+        client, "8500", low=3, medium=3, high=2, supervisors=2)
+    company, (roeselare, gent) = company_with_sites(client, "8800", "9000")
     needs = [
         add_need(company, roeselare, fte=2.0),  # served from Kortrijk
         add_need(company, roeselare, activity="green.maintenance", placement_mode="on_site",
@@ -82,8 +82,8 @@ def market(client, db) -> Market:  # noqa: ANN001
     return Market(staff(client, db), company, provider, provider_site, roeselare, gent, needs)
 
 
-def _assert_same(got: stats.OpenNeedScores, want: stats.OpenNeedScores) -> None:
-    for field in fields(stats.OpenNeedScores):
+def _assert_same(got: unmet_demand.OpenNeedScores, want: unmet_demand.OpenNeedScores) -> None:
+    for field in fields(unmet_demand.OpenNeedScores):
         a, b = getattr(got, field.name), getattr(want, field.name)
         assert a.dtype == b.dtype, field.name
         np.testing.assert_array_equal(a, b, err_msg=field.name)  # NaN equals NaN here
@@ -95,9 +95,9 @@ def _cached_equals_scratch(db, settings, ranked: list[int]) -> list[int]:  # noq
     Returns the profile counts the cache ranked for it (the scratch scoring's are left out).
     """
     ranked.clear()
-    cached = stats.UNMET.get(db, settings)
+    cached = unmet_demand.UNMET.get(db, settings)
     calls = list(ranked)
-    _assert_same(cached, stats._score_open_needs(db, settings))
+    _assert_same(cached, unmet_demand.score_open_needs(db, settings))
     return calls
 
 
@@ -110,7 +110,7 @@ def test_a_new_need_is_the_only_one_ranked(market: Market, db, settings,  # noqa
     _warm(db, settings, ranked, market)
     add_need(market.company, market.roeselare, fte=4.0, description="Retours herstellen")
     assert _cached_equals_scratch(db, settings, ranked) == [1]
-    assert stats.UNMET.get(db, settings).fte.size == len(market.needs) + 1
+    assert unmet_demand.UNMET.get(db, settings).fte.size == len(market.needs) + 1
 
 
 def test_a_changed_need_is_the_only_one_ranked(market: Market, db, settings,  # noqa: ANN001
@@ -121,7 +121,7 @@ def test_a_changed_need_is_the_only_one_ranked(market: Market, db, settings,  # 
     assert r.status_code == 200, r.text
     assert _cached_equals_scratch(db, settings, ranked) == [1]
     # the change took effect: now too far from every capability
-    scores = stats.UNMET.get(db, settings)
+    scores = unmet_demand.UNMET.get(db, settings)
     assert np.isnan(scores.best).sum() == 3
 
 
@@ -131,7 +131,7 @@ def test_closing_a_need_ranks_nothing(market: Market, db, settings,  # noqa: ANN
     r = market.company.post(f"/needs/{market.needs[1]['id']}/status", json={"status": "closed"})
     assert r.status_code == 200, r.text
     assert _cached_equals_scratch(db, settings, ranked) == []
-    assert stats.UNMET.get(db, settings).fte.size == len(market.needs) - 1
+    assert unmet_demand.UNMET.get(db, settings).fte.size == len(market.needs) - 1
 
 
 def test_a_need_with_a_known_profile_is_not_ranked_again(market: Market, db, settings,  # noqa: ANN001
@@ -182,8 +182,8 @@ def test_new_weights_rank_every_open_need(market: Market, db, settings,  # noqa:
                                           ranked: list[int],
                                           monkeypatch: pytest.MonkeyPatch) -> None:
     _warm(db, settings, ranked, market)
-    other = replace(stats.current_weights(db), competence=0.30, locality=0.20, version="test")
-    monkeypatch.setattr(stats, "current_weights", lambda _session: other)
+    other = replace(current_weights(db), competence=0.30, locality=0.20, version="test")
+    monkeypatch.setattr(unmet_demand, "current_weights", lambda _session: other)
     assert _cached_equals_scratch(db, settings, ranked) == [len(market.needs)]
 
 
@@ -191,13 +191,13 @@ def test_after_max_cache_seconds_everything_is_ranked_again(
         market: Market, db, settings, ranked: list[int],  # noqa: ANN001
         monkeypatch: pytest.MonkeyPatch) -> None:
     _warm(db, settings, ranked, market)
-    monkeypatch.setattr(stats, "MAX_CACHE_SECONDS", 0)  # the engine itself stays cached
+    monkeypatch.setattr(unmet_demand, "MAX_CACHE_SECONDS", 0)  # the engine itself stays cached
     add_need(market.company, market.roeselare, fte=4.0, description="Retours herstellen")
     assert _cached_equals_scratch(db, settings, ranked) == [len(market.needs) + 1]
 
 
 def test_the_profile_key_covers_every_column_need_profile_reads(market: Market, db) -> None:  # noqa: ANN001
-    source = stats._ProfileSource(stats._open_need_rows(db)[0])
+    source = unmet_demand.ProfileSource(unmet_demand.open_need_rows(db)[0])
 
     class Recorder:
         def __init__(self) -> None:
@@ -209,11 +209,12 @@ def test_the_profile_key_covers_every_column_need_profile_reads(market: Market, 
 
     recorder = Recorder()
     need_profile(recorder, recorder)
-    assert recorder.read == {c.key for c in stats._SCORED_COLUMNS} | {"id"}
+    assert recorder.read == {c.key for c in unmet_demand.SCORED_COLUMNS} | {"id"}
 
 
 def test_loaded_rows_give_the_profiles_of_the_needs_and_sites(market: Market, db) -> None:  # noqa: ANN001
-    got = [need_profile(s, s) for s in map(stats._ProfileSource, stats._open_need_rows(db))]
+    rows = unmet_demand.open_need_rows(db)
+    got = [need_profile(s, s) for s in map(unmet_demand.ProfileSource, rows)]
     needs = db.scalars(select(Need).where(Need.status == "open").order_by(Need.id)).all()
     assert got == [need_profile(need, db.get(Site, need.site_id)) for need in needs]
     assert len(got) == len(market.needs)
@@ -238,7 +239,7 @@ def test_staff_figures_follow_need_writes(market: Market, ranked: list[int]) -> 
     assert ranked == []  # only a need closed: nothing to rank
     assert (body["unmet"]["needs"], body["unmet"]["fte"], body["open_needs"]) == (3, 4.0, 4)
 
-    stats.UNMET.clear()  # from scratch: the same figures
+    unmet_demand.UNMET.clear()  # from scratch: the same figures
     assert market.staff.get("/stats/overview").json() == body
 
 
@@ -264,7 +265,7 @@ def test_workforce_writes_follow_exactly_and_rank_only_needs_whose_best_changed(
               (other, gent_site, (2, 1, 0, 1))]
     counts = []
     for actor, site, (low, medium, high, supervisors) in writes:
-        (entry,) = stats.UNMET._entries.values()
+        (entry,) = unmet_demand.UNMET._entries.values()  # what the cache holds now
         served = sum(entry.best_by_profile[key][1] == str(capability_at[site["id"]])
                      for key in entry.keys)
         set_workforce(actor, site, low=low, medium=medium, high=high, supervisors=supervisors)

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from api.services.leads import Capacity, best_reservation
+from api.services.lead_reservation import Capacity, best_reservation
 from matching import MatchingEngine
 from matching.assignment import assign
 from matching.coverage import PLACEMENT_MODES, SUPPORT_LEVELS, cover, cover_arrays

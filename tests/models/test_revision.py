@@ -27,6 +27,7 @@ from models.revision import (
     DataRevision,
     data_stamp,
 )
+from tests.factories import SMALL_POOLS
 
 
 def _org(name: str = "Revisie bv") -> Organisation:
@@ -94,7 +95,7 @@ def test_concurrent_writers_commit_without_deadlock(pg_databases) -> None:  # no
     fails on the shared stamp row, and the committed stamp moved."""
     url = pg_databases.create("koppel_rev")
     upgrade(url)
-    engine = make_engine(url)
+    engine = make_engine(url, **SMALL_POOLS)
     barrier = threading.Barrier(8)
     errors: list[BaseException] = []
 

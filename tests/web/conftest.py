@@ -7,7 +7,6 @@ Under CI=true a missing /usr/bin/chromium (or Playwright) fails the tests instea
 from __future__ import annotations
 
 import os
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -27,6 +26,7 @@ from models.capability import CapabilityCreate
 from models.organisation import RegistrationCreate
 from models.site import SiteCreate, WorkforceUpdate
 from tests.conftest import new_database_url
+from tests.factories import SMALL_POOLS, free_port
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -34,12 +34,6 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 PROVIDER_EMAIL = "els.provider@example.be"
 PASSWORD = "portal-test-passphrase-2026"
 NARROW = {"width": 375, "height": 812}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -91,14 +85,14 @@ def portal(request: pytest.FixtureRequest,
            tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
     url = new_database_url(request.param, tmp_path_factory, request)
     upgrade(url)
-    engine = make_engine(url)
+    engine = make_engine(url, **SMALL_POOLS)
     settings = Settings(environment="test", database_url=url,
                         secret_key="portal-browser-test-" + "x" * 32)
     with Session(engine) as session:
         site_id = _seed_provider(session)
         session.commit()
     server = uvicorn.Server(uvicorn.Config(create_app(settings, engine), host="127.0.0.1",
-                                           port=_free_port(), log_level="warning"))
+                                           port=free_port(), log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
