@@ -22,6 +22,7 @@ from api.config import Settings
 from api.db import get_session, make_engine
 from api.main import create_app
 from api.migrate import upgrade
+from api.routes.clusters import job_bind
 from tests.factories import FAST_PASSWORD_HASHING, SMALL_POOLS
 
 PG_ADMIN_URL = os.environ.get(
@@ -146,6 +147,10 @@ def app(settings: Settings, engine: Engine, connection):  # noqa: ANN001, ANN201
                 raise
 
     application.dependency_overrides[get_session] = _session
+    # background jobs (cluster runs) open their sessions on the test's connection too: on their
+    # own connection they would wait for the test transaction's SQLite write lock (30 s busy
+    # timeout) and, on PostgreSQL, not see the rows the request wrote
+    application.dependency_overrides[job_bind] = lambda: connection
     return application
 
 

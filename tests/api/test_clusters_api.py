@@ -17,7 +17,6 @@ from api.config import Settings
 from api.db import make_engine
 from api.main import create_app
 from api.migrate import upgrade
-from api.routes.clusters import job_bind
 from api.services import clusters as service
 from api.services.auth import create_staff
 from models.audit import AuditEvent
@@ -41,12 +40,6 @@ from tests.factories import (
 )
 
 APPAREL_FREE = {"low": 1.0, "medium": 2.0, "high": 1.0}
-
-
-@pytest.fixture(autouse=True)
-def _jobs_on_the_test_connection(app, connection):  # noqa: ANN001
-    # Background runs open their own sessions; in tests they must join the test's transaction.
-    app.dependency_overrides[job_bind] = lambda: connection
 
 
 @dataclass

@@ -6,15 +6,8 @@ from collections import defaultdict
 
 import pytest
 
-from api.routes.clusters import job_bind
 from api.services.demo import load_demo
 from tests.factories import login
-
-
-@pytest.fixture(autouse=True)
-def _jobs_on_the_test_connection(app, connection):  # noqa: ANN001
-    # Background runs open their own sessions; in tests they must join the test's transaction.
-    app.dependency_overrides[job_bind] = lambda: connection
 
 
 @pytest.mark.slow

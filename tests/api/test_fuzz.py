@@ -28,7 +28,6 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from api.routes.clusters import job_bind
 from tests.factories import (
     Actor,
     add_need,
@@ -129,9 +128,7 @@ def _stateful(schema, role: str, actor: Actor, failures: list[str]) -> int:  # n
 
 
 @pytest.mark.parametrize("backend", BACKENDS, indirect=True)
-def test_every_operation_survives_fuzzing_as_every_role(app, client, db,  # noqa: ANN001
-                                                        connection) -> None:  # noqa: ANN001
-    app.dependency_overrides[job_bind] = lambda: connection
+def test_every_operation_survives_fuzzing_as_every_role(app, client, db) -> None:  # noqa: ANN001
     world = _world(client, db)
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     failures: list[str] = []
