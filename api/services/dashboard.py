@@ -250,6 +250,11 @@ def _axis_label(points: list[Any], i: int, lang: str) -> str:
     return month_label(points[i].period, lang) if (len(points) - 1 - i) % 2 == 0 else ""
 
 
+def _anchor(cx: float, width: float) -> str:
+    """Month labels are centred under their bar; the last one ends at the chart's edge."""
+    return "end" if cx + 28 > width else "middle"
+
+
 def _series(session: Session, scope: stats.Scope, lang: str) -> list[dict[str, Any]]:
     today = datetime.now(UTC).date()
     months_back = today.year * 12 + today.month - 1 - (SERIES_MONTHS - 1)
@@ -267,11 +272,13 @@ def _series(session: Session, scope: stats.Scope, lang: str) -> list[dict[str, A
         items = []
         for i, p in enumerate(points):
             h = round((height - 20) * p.value / biggest, 1)
+            cx = round(i * step + step / 2, 1)
             items.append({"period": p.period, "month": month_label(p.period, lang),
-                          "label": _axis_label(points, i, lang),
+                          "label": _axis_label(points, i, lang), "anchor": _anchor(cx, width),
                           "value": p.value, "text": format_number(p.value),
                           "x": round(i * step + step * 0.15, 1), "w": round(step * 0.7, 1),
-                          "cx": round(i * step + step / 2, 1), "h": h, "y": height - h})
+                          "cx": cx, "label_x": width if _anchor(cx, width) == "end" else cx,
+                          "h": h, "y": height - h})
         line = " ".join(f"{p['cx']},{p['y']}" for p in items)
         charts.append({"metric": metric, "title": text(lang, f"series_{metric}"), "kind": kind,
                        "points": items, "width": width, "height": height,
@@ -292,13 +299,16 @@ def _origin_chart(session: Session, window: stats.Scope, lang: str) -> dict[str,
     for i, (r, k) in enumerate(zip(reshored, kept, strict=True)):
         h_reshored = round((height - 20) * r.value / biggest, 1)
         h_kept = round((height - 20) * k.value / biggest, 1)
+        cx = round(i * step + step / 2, 1)
         items.append({"period": r.period, "month": month_label(r.period, lang),
-                      "label": _axis_label(reshored, i, lang), "reshored": r.value,
+                      "label": _axis_label(reshored, i, lang), "anchor": _anchor(cx, width),
+                      "label_x": width if _anchor(cx, width) == "end" else cx,
+                      "reshored": r.value,
                       "kept": k.value,
                       "text": f"{text(lang, 'reshored')} {format_number(r.value)}, "
                               f"{text(lang, 'kept')} {format_number(k.value)}",
                       "x": round(i * step + step * 0.15, 1), "w": round(step * 0.7, 1),
-                      "cx": round(i * step + step / 2, 1),
+                      "cx": cx,
                       "h_reshored": h_reshored, "y_reshored": round(height - h_reshored, 1),
                       "h_kept": h_kept, "y_kept": round(height - h_reshored - h_kept, 1)})
     total = sum(p.value for p in reshored) + sum(p.value for p in kept)

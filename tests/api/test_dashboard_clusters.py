@@ -87,14 +87,17 @@ def test_cluster_page_shows_members_activities_coverage_and_actions(world: World
     assert "Kledijcluster Roeselare" in html
     assert html.count("<tr data-need>") == cluster["need_count"] == 2
     assert html.count("<tr data-provider>") == cluster["provider_count"]
-    assert "Een kledijwebshop" in html and "Een sportwinkel" in html and "AMAB" in html
+    assert "Een kledijwebshop" in html
+    assert "Een sportwinkel" in html
+    assert "AMAB" in html
     assert 'data-activity="returns.apparel"' in html
     share = round(100 * cluster["covered_fte"] / cluster["demand_fte"])
     assert f'data-coverage="{share}"' in html
     assert re.findall(r'data-action="(\w+)"', html) == ["endorsed", "dissolved"]
     assert html.count('name="csrf_token"') == 2
     english = page(world.staff, f"/dashboard/clusters/{cluster['id']}?lang=en")
-    assert '<html lang="en">' in english and "Member needs" in english
+    assert '<html lang="en">' in english
+    assert "Member needs" in english
 
 
 def test_status_actions_move_the_cluster_through_the_service(world: World, db) -> None:  # noqa: ANN001
@@ -200,7 +203,8 @@ def test_bad_run_fields_are_messages_and_start_nothing(world: World) -> None:
     r = form(world.staff, "/dashboard/cluster-runs", {"family": "bouw"},
              csrf_from="/dashboard")
     assert r.status_code == 422
-    assert 'role="alert"' in r.text and "bouw" in r.text
+    assert 'role="alert"' in r.text
+    assert "bouw" in r.text
     assert form(world.staff, "/dashboard/cluster-runs", {}).status_code == 403  # no CSRF
     assert form(world.webshop, "/dashboard/cluster-runs", {}).status_code == 403
     assert world.staff.get("/cluster-runs").json()["total"] == before
@@ -210,10 +214,12 @@ def test_bad_run_fields_are_messages_and_start_nothing(world: World) -> None:
 
 def test_dutch_first_with_an_english_toggle(world: World) -> None:
     html = page(world.staff, "/dashboard")
-    assert '<html lang="nl">' in html and "Open vragen" in html
+    assert '<html lang="nl">' in html
+    assert "Open vragen" in html
     assert 'href="/dashboard?lang=en"' in html
     r = world.staff.client.get("/dashboard?lang=en", headers=world.staff.headers)
-    assert '<html lang="en">' in r.text and "Open needs" in r.text
+    assert '<html lang="en">' in r.text
+    assert "Open needs" in r.text
     assert "koppel_lang=en" in r.headers["set-cookie"]
     # the choice is kept for the next page
     kept = world.staff.client.get("/dashboard", headers=world.staff.headers)
