@@ -164,31 +164,32 @@ def _inside(x: float, y: float, rings: list[list[tuple[float, float]]]) -> bool:
     return inside
 
 
+# where a province name may go, nearest to the province's centre first
+_LABEL_OFFSETS = sorted(((dx, dy) for dx in range(-160, 161, 16) for dy in range(-120, 121, 8)),
+                        key=lambda o: (math.hypot(*o), o))
+
+
 def _place_label(name: str, cx: float, cy: float, rings: list[list[tuple[float, float]]],
                  markers: list[dict[str, Any]], taken: list[tuple[float, ...]]
                  ) -> tuple[float, float]:
     """A spot near the province's centre where no circle covers the name: the centre if it
     is free, else the nearest free offset inside the province (least covered as a last
     resort)."""
-    best: tuple[float, float, float, float] | None = None  # (overlap, distance, x, y)
-    for dy in range(0, 121, 8):
-        for sy in ((1,) if dy == 0 else (-1, 1)):
-            for dx in range(0, 161, 16):
-                for sx in ((1,) if dx == 0 else (-1, 1)):
-                    x, y = round(cx + sx * dx, 1), round(cy + sy * dy, 1)
-                    box = label_box(x, y, name)
-                    if not all(_inside(px, py, rings) for px, py in
-                               ((box[0], box[1]), (box[2], box[1]), (box[0], box[3]),
-                                (box[2], box[3]))):
-                        continue
-                    covered = sum(_overlap(box, m["x"], m["y"], m["r"] + 1) for m in markers)
-                    covered += sum(1000.0 for t in taken
-                                   if box[0] < t[2] and t[0] < box[2] and box[1] < t[3]
-                                   and t[1] < box[3])
-                    key = (covered, math.hypot(dx, dy), x, y)
-                    if best is None or key < best:
-                        best = key
-    return (cx, cy) if best is None else (best[2], best[3])
+    best: tuple[float, float, float] | None = None  # (overlap, x, y)
+    for dx, dy in _LABEL_OFFSETS:
+        x, y = round(cx + dx, 1), round(cy + dy, 1)
+        box = label_box(x, y, name)
+        if not all(_inside(px, py, rings) for px, py in
+                   ((box[0], box[1]), (box[2], box[1]), (box[0], box[3]), (box[2], box[3]))):
+            continue
+        covered = sum(_overlap(box, m["x"], m["y"], m["r"] + 1) for m in markers)
+        covered += sum(1000.0 for t in taken
+                       if box[0] < t[2] and t[0] < box[2] and box[1] < t[3] and t[1] < box[3])
+        if covered == 0:
+            return x, y
+        if best is None or covered < best[0]:
+            best = (covered, x, y)
+    return (cx, cy) if best is None else (best[1], best[2])
 
 
 def _map(rows: list[stats.RegionRow], lang: str) -> dict[str, Any]:
