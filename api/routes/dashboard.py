@@ -64,7 +64,9 @@ FORM_RESPONSES: dict[int | str, dict[str, Any]] = {
     404: {"description": "No such cluster (or not one the caller may see)", "content": HTML},
     409: {"description": "Transition not allowed: the page again with the message",
           "content": HTML},
-    422: {"description": "Invalid field: the page again with the message", "content": HTML}}
+    422: {"model": Problem, "description": "A malformed path or form field (a refused value, "
+          "such as an unknown family or status, shows the page again with the message, as "
+          "HTML)"}}
 
 
 def _token(request: Request) -> str | None:
@@ -81,8 +83,9 @@ def csrf_token(settings: Settings, token: str) -> str:
 
 
 def _csrf_ok(settings: Settings, token: str | None, submitted: str | None) -> bool:
+    # bytes: compare_digest refuses str with non-ASCII characters, which a form may carry
     return bool(token and submitted) and hmac.compare_digest(
-        csrf_token(settings, token or ""), submitted or "")
+        csrf_token(settings, token or "").encode(), (submitted or "").encode())
 
 
 def _relative(url: URL) -> str:

@@ -306,8 +306,8 @@ def _origin_chart(session: Session, window: stats.Scope, lang: str) -> dict[str,
                       "label_x": width if _anchor(cx, width) == "end" else cx,
                       "reshored": r.value,
                       "kept": k.value,
-                      "text": f"{text(lang, 'reshored')} {format_number(r.value)}, "
-                              f"{text(lang, 'kept')} {format_number(k.value)}",
+                      "text": f"{text(lang, 'reshored_short')} {format_number(r.value)}, "
+                              f"{text(lang, 'kept_short')} {format_number(k.value)}",
                       "x": round(i * step + step * 0.15, 1), "w": round(step * 0.7, 1),
                       "cx": cx,
                       "h_reshored": h_reshored, "y_reshored": round(height - h_reshored, 1),

@@ -65,6 +65,7 @@ TEXT: dict[str, tuple[str, str]] = {
                              "FTE contracted: reshored and kept work"),
     "reshored": ("teruggehaald (uit het buitenland)", "reshored (brought back from abroad)"),
     "kept": ("behouden (in plaats van delokaliseren)", "kept (instead of delocalising)"),
+    "reshored_short": ("teruggehaald", "reshored"), "kept_short": ("behouden", "kept"),
     "clusters": ("Clusters", "Clusters"),
     "clusters_current": ("Huidige clusters: voorstellen van een latere run in dezelfde scope "
                          "vervangen die van een vorige; goedgekeurde en latere clusters "

@@ -139,6 +139,8 @@ def test_a_post_without_the_csrf_token_changes_nothing(world: World, client: Tes
     assert form(world.staff, url, {"status": "endorsed"}).status_code == 403
     assert form(world.staff, url, {"status": "endorsed",
                                    "csrf_token": "x" * 64}).status_code == 403
+    assert form(world.staff, url, {"status": "endorsed",
+                                   "csrf_token": "é" * 64}).status_code == 403
     # another staff member's form token does not fit this caller's session
     colleague = staff(client, db)
     theirs = CSRF.search(page(colleague, f"/dashboard/clusters/{cluster_id}")).group(1)
