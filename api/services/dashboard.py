@@ -251,9 +251,13 @@ def _axis_label(points: list[Any], i: int, lang: str) -> str:
     return month_label(points[i].period, lang) if (len(points) - 1 - i) % 2 == 0 else ""
 
 
+CHART_RIGHT = 26
+"""Room right of a chart (in its SVG) for the last month label, centred under its bar."""
+
+
 def _anchor(cx: float, width: float) -> str:
-    """Month labels are centred under their bar; the last one ends at the chart's edge."""
-    return "end" if cx + 28 > width else "middle"
+    """Month labels are centred under their bar; one that would not fit ends at the edge."""
+    return "end" if cx + 28 > width + CHART_RIGHT else "middle"
 
 
 def _series(session: Session, scope: stats.Scope, lang: str) -> list[dict[str, Any]]:
@@ -278,11 +282,13 @@ def _series(session: Session, scope: stats.Scope, lang: str) -> list[dict[str, A
                           "label": _axis_label(points, i, lang), "anchor": _anchor(cx, width),
                           "value": p.value, "text": format_number(p.value),
                           "x": round(i * step + step * 0.15, 1), "w": round(step * 0.7, 1),
-                          "cx": cx, "label_x": width if _anchor(cx, width) == "end" else cx,
+                          "cx": cx,
+                          "label_x": width + CHART_RIGHT if _anchor(cx, width) == "end" else cx,
                           "h": h, "y": height - h})
         line = " ".join(f"{p['cx']},{p['y']}" for p in items)
         charts.append({"metric": metric, "title": text(lang, f"series_{metric}"), "kind": kind,
                        "points": items, "width": width, "height": height,
+                       "view_width": width + CHART_RIGHT + 4,
                        "max_text": format_number(top), "line": line,
                        "total": format_number(sum(p.value for p in points))})
     charts.append(_origin_chart(session, window, lang))
@@ -303,7 +309,7 @@ def _origin_chart(session: Session, window: stats.Scope, lang: str) -> dict[str,
         cx = round(i * step + step / 2, 1)
         items.append({"period": r.period, "month": month_label(r.period, lang),
                       "label": _axis_label(reshored, i, lang), "anchor": _anchor(cx, width),
-                      "label_x": width if _anchor(cx, width) == "end" else cx,
+                      "label_x": width + CHART_RIGHT if _anchor(cx, width) == "end" else cx,
                       "reshored": r.value,
                       "kept": k.value,
                       "text": f"{text(lang, 'reshored_short')} {format_number(r.value)}, "
@@ -315,6 +321,7 @@ def _origin_chart(session: Session, window: stats.Scope, lang: str) -> dict[str,
     total = sum(p.value for p in reshored) + sum(p.value for p in kept)
     return {"metric": "fte_by_origin", "title": text(lang, "series_fte_by_origin"),
             "kind": "stacked", "points": items, "width": width, "height": height,
+            "view_width": width + CHART_RIGHT + 4,
             "max_text": format_number(top), "line": "", "total": format_number(total)}
 
 
