@@ -68,11 +68,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
         simulate(engine, settings, progress=lambda msg: print("      " + msg, flush=True))
     _demo_mail(engine, settings)
     engine.dispose()
-    print("\nDemo logins (password for each shown after the colon):")
+    base = f"http://{args.host}:{args.port}"
+    print(f"\nPortal (in a browser): {base}/")
+    print("Demo logins (e-mail / password, and where each logs in):")
     for role, (email, password) in summary.logins.items():
-        print(f"  {role:<9} {email} : {password}")
-    print(f"\nPortal (in a browser): http://{args.host}:{args.port}/  — log in at /login with "
-          "the company or provider login above; staff: /dashboard", flush=True)
+        where = "/dashboard/login" if role == "staff" else "/login"
+        print(f"  {role:<9} {email} / {password}   {base}{where}")
+    print(f"Staff dashboard: {base}/dashboard", flush=True)
     if args.no_serve:
         return 0
     print(f"\n[3/3] Serving on http://{args.host}:{args.port}  (API docs: /docs)", flush=True)

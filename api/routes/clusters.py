@@ -87,10 +87,14 @@ def list_clusters(session: SessionDep, user: CurrentUser, limit: Limit = 50,
                   offset: Offset = 0,
                   status: ClusterStatus | None = Query(default=None, examples=["proposed"]),
                   kind: KindFilter = None, province: ProvinceFilter = None,
-                  run_id: uuid.UUID | None = Query(default=None)) -> Page[ClusterSummary]:
+                  run_id: uuid.UUID | None = Query(default=None),
+                  history: bool = Query(default=False, description=(
+                      "Also list superseded clusters: proposals a later run in their scope "
+                      "replaced (DESIGN §7); by default only current clusters"))
+                  ) -> Page[ClusterSummary]:
     items, total = service.list_clusters(
         session, user, status=status.value if status else None, kind=kind, province=province,
-        run_id=run_id, limit=limit, offset=offset)
+        run_id=run_id, limit=limit, offset=offset, history=history)
     return Page.of(items, total, limit=limit, offset=offset)
 
 

@@ -18,8 +18,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import exists, func, or_, update
+from sqlalchemy import ColumnElement, and_, exists, false, func, or_, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql.selectable import ScalarSelect
 from sqlmodel import Session, col, select
@@ -416,17 +417,47 @@ def _get_visible(session: Session, user: User, cluster_id: uuid.UUID, *,
     return cluster
 
 
+def superseded(session: Session) -> ColumnElement[bool]:
+    """True for a cluster that a later run replaced (DESIGN §7): still ``proposed``, from a run
+    older than the newest succeeded run whose scope (families, province) covers its kind and
+    province. Endorsed and later clusters are never superseded; the newest run's are current.
+    """
+    latest: dict[tuple[tuple[str, ...] | None, str | None], Any] = {}
+    for params, created in session.exec(
+            select(ClusterRun.params, ClusterRun.created_at)
+            .where(ClusterRun.status == RunStatus.succeeded.value)).all():
+        scope = ClusterRunParams.model_validate(params)
+        key = (tuple(sorted(scope.families)) if scope.families is not None else None,
+               scope.province)
+        if key not in latest or created > latest[key]:
+            latest[key] = created
+    run_created = (select(ClusterRun.created_at).where(col(ClusterRun.id) == Cluster.run_id)
+                   .correlate(Cluster).scalar_subquery())
+    clauses = []
+    for (families, province), created in latest.items():
+        parts = [col(Cluster.status) == "proposed", run_created < created]
+        if families is not None:
+            parts.append(col(Cluster.kind).in_(families))
+        if province is not None:
+            parts.append(col(Cluster.province) == province)
+        clauses.append(and_(*parts))
+    return or_(*clauses) if clauses else false()
+
+
 def list_clusters(session: Session, user: User, *, status: str | None, kind: str | None,
                   province: str | None, run_id: uuid.UUID | None, limit: int,
-                  offset: int) -> tuple[list[ClusterSummary], int]:
+                  offset: int, history: bool = False) -> tuple[list[ClusterSummary], int]:
+    """Clusters the user may see, newest first; current ones only unless ``history``."""
     stmt = _visible(select(Cluster), user)
+    if not history:
+        stmt = stmt.where(~superseded(session))
     for column, value in ((Cluster.status, status), (Cluster.kind, kind),
                           (Cluster.province, province), (Cluster.run_id, run_id)):
         if value is not None:
             stmt = stmt.where(column == value)
     rows, total = paginate(session, stmt, limit=limit, offset=offset,
                            order_by=(col(Cluster.created_at).desc(), *_PROPOSAL_ORDER, Cluster.id))
-    return _summaries(session, rows), total
+    return summaries(session, rows), total
 
 
 def _count_by_cluster(session: Session,
@@ -439,7 +470,9 @@ def _count_by_cluster(session: Session,
     return dict(session.exec(stmt).all())
 
 
-def _summaries(session: Session, rows: Iterable[Cluster]) -> list[ClusterSummary]:
+def summaries(session: Session, rows: Iterable[Cluster]) -> list[ClusterSummary]:
+    """The clusters with their need and provider counts (member provider sites), the one
+    definition the API and the dashboard show."""
     rows = list(rows)
     ids = [c.id for c in rows]
     needs = _count_by_cluster(session, ClusterNeedMember, ids)
@@ -471,7 +504,7 @@ def cluster_public(session: Session, cluster: Cluster) -> ClusterPublic:
         select(ClusterAssignment).where(ClusterAssignment.cluster_id == cluster.id)
         .order_by(col(ClusterAssignment.need_id), col(ClusterAssignment.site_id),
                   ClusterAssignment.level)).all()
-    [summary] = _summaries(session, [cluster])
+    [summary] = summaries(session, [cluster])
     return ClusterPublic(
         **summary.model_dump(),
         needs=[ClusterNeedPublic(

@@ -60,3 +60,37 @@ def test_demo_refuses_production(sqlite_env, monkeypatch, capsys, tmp_path):
     assert main(["demo", "--no-serve"]) == 2
     assert "refuses ENVIRONMENT=production" in capsys.readouterr().err
     assert not (tmp_path / "cli.db").exists()  # not even migrated
+
+
+def test_demo_prints_the_portal_and_one_working_login_per_role(sqlite_env, capsys, tmp_path,
+                                                               monkeypatch):
+    import re
+
+    monkeypatch.setenv("MAIL_DIR", str(tmp_path / "mail"))  # the demo's e-mails
+    get_settings.cache_clear()
+
+    from fastapi.testclient import TestClient
+
+    from api.main import create_app
+
+    assert main(["demo", "--no-serve", "--port", "8123"]) == 0
+    out = capsys.readouterr().out
+    assert "Portal (in a browser): http://127.0.0.1:8123/" in out
+    logins = {role: (email, password, where) for role, email, password, where in
+                  re.findall(r"^  (company|provider|staff)\s+(\S+@\S+) / (\S+)\s+(\S+)$", out,
+                             re.MULTILINE)}
+    assert set(logins) == {"company", "provider", "staff"}
+    assert logins["staff"][2] == "http://127.0.0.1:8123/dashboard/login"
+    assert logins["company"][2] == logins["provider"][2] == "http://127.0.0.1:8123/login"
+    with TestClient(create_app(get_settings())) as client:
+        for role, (email, password, _) in logins.items():
+            r = client.post("/auth/token", data={"username": email, "password": password})
+            assert r.status_code == 200, (role, r.text)
+            me = client.get("/auth/me", headers={
+                "Authorization": f"Bearer {r.json()['access_token']}"})
+            assert me.status_code == 200, me.text
+        # the staff login opens the dashboard through its form
+        r = client.post("/dashboard/login", data={"email": logins["staff"][0],
+                                                  "password": logins["staff"][1]},
+                        follow_redirects=False)
+        assert (r.status_code, r.headers["location"]) == (303, "/dashboard")

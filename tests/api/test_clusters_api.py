@@ -297,16 +297,49 @@ def test_cluster_list_filters_and_pages(world):
         assert r.status_code == 200, r.text
         return r.json()["total"]
 
-    assert total(f"run_id={run['id']}") == 3
-    assert total("kind=kledij") == 2
-    assert total(f"kind=zorg&province=antwerpen&run_id={run['id']}") == 1
+    # the second run superseded the first run's proposals: listed only with history=true
+    assert total(f"run_id={run['id']}") == 0
+    assert total(f"run_id={run['id']}&history=true") == 3
+    assert total("kind=kledij") == 1
+    assert total("kind=kledij&history=true") == 2
+    assert total(f"kind=zorg&province=antwerpen&run_id={run['id']}&history=true") == 1
     assert total("province=limburg") == 0
-    assert total("status=proposed") == 6
-    page = world.staff.get(f"/clusters?run_id={run['id']}&limit=2&offset=2").json()
+    assert total("status=proposed") == 3
+    assert total("status=proposed&history=true") == 6
+    page = world.staff.get(f"/clusters?run_id={run['id']}&limit=2&offset=2&history=true").json()
     assert (len(page["items"]), page["total"], page["limit"], page["offset"]) == (1, 3, 2, 2)
     item = page["items"][0]
     assert item["need_count"] == 1
     assert "assignments" not in item
+
+
+def test_a_run_supersedes_only_proposed_clusters_in_its_scope(world):
+    first = run_clusters(world.staff)
+    by_name = {c["name"]: c["id"] for c in clusters_of(world.staff, first)}
+    endorsed = by_name["Kledijcluster Roeselare"]
+    r = world.staff.post(f"/clusters/{endorsed}/status", json={"status": "endorsed"})
+    assert r.status_code == 200, r.text
+    # a run for displays in West-Flanders replaces the display proposal only
+    narrow = run_clusters(world.staff, {"families": ["display"], "province": "west-vlaanderen"})
+
+    def current() -> dict[str, str]:
+        page = world.staff.get("/clusters?limit=200").json()
+        assert page["total"] == len(page["items"])
+        return {c["id"]: c["name"] for c in page["items"]}
+
+    [display] = narrow["cluster_ids"]
+    assert current() == {endorsed: "Kledijcluster Roeselare", display: "Displaycluster Izegem",
+                         by_name["Zorgcluster Antwerpen"]: "Zorgcluster Antwerpen"}
+    # a full run replaces every remaining proposal; the endorsed cluster stays
+    full = run_clusters(world.staff)
+    names = sorted(current().values())
+    assert names == ["Displaycluster Izegem", "Kledijcluster Roeselare",
+                     "Kledijcluster Roeselare", "Zorgcluster Antwerpen"]
+    assert set(current()) == {endorsed, *full["cluster_ids"]}
+    history = world.staff.get("/clusters?history=true&limit=200").json()
+    assert history["total"] == 3 + 1 + 3
+    # a superseded cluster is still readable for history
+    assert world.staff.get(f"/clusters/{by_name['Displaycluster Izegem']}").status_code == 200
 
 
 # ---- lifecycle ------------------------------------------------------------------------------

@@ -45,9 +45,12 @@ def test_every_error_response_is_a_problem_or_an_html_page() -> None:
                 assert content == {"application/problem+json": {"schema": PROBLEM}}, \
                     (path, method, code)
     # only the dashboard's own pages answer errors as HTML; their 422 is a problem too
-    assert {path for path, _m, _c in html} <= {"/dashboard", "/dashboard/login"}
-    for path in ("/dashboard", "/dashboard/login"):
-        assert spec["paths"][path][("get" if path == "/dashboard" else "post")]["responses"][
+    pages = {"/dashboard": "get", "/dashboard/login": "post", "/dashboard/cluster-runs": "post",
+             "/dashboard/clusters/{cluster_id}": "get",
+             "/dashboard/clusters/{cluster_id}/status": "post"}
+    assert {path for path, _m, _c in html} <= set(pages)
+    for path, method in pages.items():
+        assert spec["paths"][path][method]["responses"][
             "422"]["content"] == {"application/problem+json": {"schema": PROBLEM}}
     item = spec["components"]["schemas"]["Problem"]["properties"]["errors"]
     assert "#/components/schemas/ValidationItem" in json.dumps(item)

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from api.services.dashboard_text import month_label
 from tests.factories import (
     Actor,
     add_need,
@@ -190,11 +191,11 @@ def test_export_contains_the_origin(client) -> None:  # noqa: ANN001
 
 
 def test_dashboard_shows_a_reshored_tile_and_the_origin_chart(world: World) -> None:
-    page = world.staff.get("/dashboard")
+    page = world.staff.get("/dashboard?lang=en")
     assert page.status_code == 200
     assert 'data-kpi="reshored_contracted_fte" data-value="1.5"' in page.text
     chart = page.text.split('data-series="fte_by_origin"', 1)[1].split("</section>", 1)[0]
-    month = datetime.now(UTC).strftime("%Y-%m")
+    month = month_label(datetime.now(UTC).strftime("%Y-%m"), "en")  # "Dec 2026"
     assert chart.count(f"<title>{month}: reshored 1,5, kept 0,5</title>") == 2
     assert "total 2" in chart
     assert not any(marker in chart for marker in ("http://", "https://", "<script"))
