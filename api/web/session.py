@@ -56,7 +56,9 @@ class WebSession:
         return user
 
     def csrf_ok(self, submitted: str | None) -> bool:
-        return bool(submitted) and hmac.compare_digest(self.csrf, submitted or "")
+        # as bytes: compare_digest refuses str with non-ASCII characters (a 500, not a 403)
+        return bool(submitted) and hmac.compare_digest(self.csrf.encode(),
+                                                       (submitted or "").encode())
 
 
 def _key(settings: Settings) -> bytes:

@@ -54,6 +54,10 @@ def test_a_post_without_the_csrf_token_is_refused(client: TestClient, db: Sessio
     r = client.post("/login", data={"csrf_token": "forged", "email": "jan@example.be",
                                     "password": PASSWORD}, follow_redirects=False)
     assert r.status_code == 403
+    # a token with characters outside ASCII is refused like any other wrong one (was a 500)
+    r = client.post("/login", data={"csrf_token": "vervalst-é€", "email": "jan@example.be",
+                                    "password": PASSWORD}, follow_redirects=False)
+    assert r.status_code == 403
     assert client.get("/app", follow_redirects=False).headers["location"].startswith("/login")
 
 
