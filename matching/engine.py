@@ -754,8 +754,20 @@ class MatchingEngine(BaseEstimator):
             groups.update(changed)
         return groups
 
+    def prepare(self, needs: Sequence[NeedProfile]) -> PreparedNeeds:
+        """``needs`` with their scoring arrays built once (text vectors, codes, trigonometry),
+        for repeated :meth:`best_among` calls while only workforce figures change."""
+        check_is_fitted(self, "capabilities_")
+        needs = tuple(needs)
+        return PreparedNeeds(needs, self._needs_side(needs), self._vocabulary())
+
+    def _vocabulary(self) -> tuple[object, ...]:
+        # what a need side is built from: equal objects (figure updates keep them) mean the
+        # prepared arrays still hold
+        return (self.text_model_, self.activities_, self.competences_)
+
     def best_among(
-        self, needs: Sequence[NeedProfile], positions: Iterable[int]
+        self, needs: Sequence[NeedProfile] | PreparedNeeds, positions: Iterable[int]
     ) -> tuple[np.ndarray, np.ndarray]:
         """Each need's best score among the capabilities at ``positions`` (of ``capabilities_``).
 
@@ -763,19 +775,24 @@ class MatchingEngine(BaseEstimator):
         those :meth:`rank_many` gives the same pairs, bit for bit (the same block columns and
         formulas), so ``max(best of the others, best_among(changed))`` equals a full re-rank
         when only the capabilities at ``positions`` changed (monitoring's unmet demand after a
-        workforce write).
+        workforce write). ``needs`` may come from :meth:`prepare` (of this engine or one it was
+        updated from by figures): then nothing about them is computed again.
         """
         check_is_fitted(self, "capabilities_")
-        needs = list(needs)
-        best = np.full(len(needs), np.nan)
-        where = np.full(len(needs), -1, dtype=np.int64)
+        if isinstance(needs, PreparedNeeds) and all(
+                a is b for a, b in zip(needs.vocabulary, self._vocabulary(), strict=True)):
+            prepared = needs
+        else:
+            prepared = self.prepare(needs.needs if isinstance(needs, PreparedNeeds) else needs)
+        n = len(prepared.needs)
+        best = np.full(n, np.nan)
+        where = np.full(n, -1, dtype=np.int64)
         by_group: dict[str, list[int]] = {}
         for p in sorted(set(positions)):
             by_group.setdefault(str(self.group_codes_[p]), []).append(p)
-        if not needs or not by_group:
+        if not n or not by_group:
             return best, where
-        need_groups = np.array([activity_group(x.activity) for x in needs], dtype=object)
-        side = self._needs_side(needs)
+        need_groups = prepared.groups()
         for group, members in by_group.items():
             rows = np.flatnonzero(need_groups == group)
             if rows.size == 0:
@@ -783,8 +800,9 @@ class MatchingEngine(BaseEstimator):
             block = self.blocks_[group]
             glob = np.array(members, dtype=np.int64)
             local = self.block_position_[glob]
-            out = _score(side.take(rows), block.caps.take(local), block.comp_t[:, local],
-                         block.text_t[:, local], self.weights_, self.config_)
+            out = _score(prepared.side.take(rows), block.caps.take(local),
+                         block.comp_t[:, local], block.text_t[:, local], self.weights_,
+                         self.config_)
             score = np.where(out["excluded_bits"] == 0, out["score"], -np.inf)
             col = np.argmax(score, axis=1)
             top = score[np.arange(rows.size), col]
@@ -1106,6 +1124,23 @@ class MatchingEngine(BaseEstimator):
             )
             for i in order[:k]
         ]
+
+
+class PreparedNeeds:
+    """Needs with the engine's scoring arrays for them (:meth:`MatchingEngine.prepare`)."""
+
+    def __init__(self, needs: tuple[NeedProfile, ...], side: _Side,
+                 vocabulary: tuple[object, ...]) -> None:
+        self.needs = needs
+        self.side = side
+        self.vocabulary = vocabulary
+        self._groups: np.ndarray | None = None
+
+    def groups(self) -> np.ndarray:
+        if self._groups is None:
+            self._groups = np.array([activity_group(x.activity) for x in self.needs],
+                                    dtype=object)
+        return self._groups
 
 
 class RankedBatch(Sequence[MatchResult]):

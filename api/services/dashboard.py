@@ -16,13 +16,11 @@ from typing import Any
 from sqlmodel import Session
 
 from api.config import Settings
-from api.services import dashboard_clusters, stats
+from api.services import dashboard_clusters, geomap, stats
 from api.services.dashboard_text import month_label, text
 from models import gazetteer, taxonomy
 from models.stats import Metric, StatsOverview
 
-FLEMISH_PROVINCES = ("antwerpen", "limburg", "oost-vlaanderen", "vlaams-brabant",
-                     "west-vlaanderen")
 MAP_WIDTH = 760
 MAP_PAD = 12
 BAR_WIDTH = 300
@@ -125,23 +123,6 @@ def _kpis(overview: StatsOverview, lang: str) -> list[Kpi]:
 
 # ---- map -----------------------------------------------------------------------------------
 
-class _Projection:
-    """Equirectangular projection scaled by cos(latitude) around Flanders."""
-
-    def __init__(self, rings: list[list[tuple[float, float]]]) -> None:
-        lons = [p[0] for r in rings for p in r]
-        lats = [p[1] for r in rings for p in r]
-        self.lon0, self.lat1 = min(lons), max(lats)
-        self.kx = math.cos(math.radians((min(lats) + max(lats)) / 2))
-        span = (max(lons) - self.lon0) * self.kx
-        self.scale = (MAP_WIDTH - 2 * MAP_PAD) / span
-        self.height = round((self.lat1 - min(lats)) * self.scale + 2 * MAP_PAD)
-
-    def __call__(self, lon: float, lat: float) -> tuple[float, float]:
-        return (round(MAP_PAD + (lon - self.lon0) * self.kx * self.scale, 1),
-                round(MAP_PAD + (self.lat1 - lat) * self.scale, 1))
-
-
 def label_box(x: float, y: float, name: str) -> tuple[float, float, float, float]:
     """The box (left, top, right, bottom) a centred map label at baseline ``y`` covers, with a
     generous width per character so real fonts stay inside it."""
@@ -193,8 +174,9 @@ def _place_label(name: str, cx: float, cy: float, rings: list[list[tuple[float, 
 
 
 def _map(rows: list[stats.RegionRow], lang: str) -> dict[str, Any]:
-    outlines = {slug: gazetteer.province_outline(slug) or [] for slug in FLEMISH_PROVINCES}
-    project = _Projection([ring for rings in outlines.values() for ring in rings])
+    outlines = geomap.flemish_outlines()
+    project = geomap.Projection([ring for rings in outlines.values() for ring in rings],
+                                width=MAP_WIDTH, pad=MAP_PAD)
     names = dict(gazetteer.provinces())
     shown = [(r, lon, lat) for r in rows
              if r.open_fte > 0 and (lat := r.lat) is not None and (lon := r.lon) is not None]
@@ -339,7 +321,7 @@ def build(session: Session, settings: Settings, scope: stats.Scope, *, lang: str
         map=_map(municipalities, lang),
         clusters=dashboard_clusters.table(session, scope, lang, page=page, run_id=run_id),
         series=_series(session, scope, lang),
-        provinces=[(s, n) for s, n in gazetteer.provinces() if s in FLEMISH_PROVINCES],
+        provinces=[(s, n) for s, n in gazetteer.provinces() if s in geomap.FLEMISH_PROVINCES],
         activities=[(code, short_label(a.label[lang]))
                     for code, a in sorted(taxonomy.activities().items())],
         families=[(code, f.label[lang]) for code, f in sorted(taxonomy.families().items())])

@@ -45,6 +45,7 @@ from api.services.matching import (
 )
 from api.services.weights import current_weights
 from matching import MatchingEngine
+from matching.engine import PreparedNeeds
 from matching.types import NeedProfile
 from models.need import Need
 from models.revision import NEED_TABLES, data_stamp
@@ -158,9 +159,14 @@ def _profiles(rows: Iterable[Any]) -> list[NeedProfile]:
 def _best_of(engine: MatchingEngine, rows: list[Any]) -> tuple[np.ndarray, list[str]]:
     """The best score of each row's need (NaN where no capability qualifies) and the id of a
     capability with that score ('' where none)."""
-    if not rows:
+    return _best_of_profiles(engine, _profiles(rows))
+
+
+def _best_of_profiles(engine: MatchingEngine, profiles: list[NeedProfile]
+                      ) -> tuple[np.ndarray, list[str]]:
+    if not profiles:
         return np.zeros(0, dtype=np.float64), []
-    batch = engine.rank_many(_profiles(rows), k=1)
+    batch = engine.rank_many(profiles, k=1)
     caps = engine.capabilities_
     return batch.scores[:, 0], [caps[i].id if i >= 0 else ""
                                 for i in batch.capability_index[:, 0].tolist()]
@@ -249,14 +255,28 @@ class _UnmetEntry:
     rows: list[Any]  # the open needs' rows, in ``scores`` order
     keys: list[bytes]  # their profile digests
     best_by_profile: dict[bytes, Best]  # never mutated: a refresh builds a new map
-    # profiles of ``rows`` built so far (by row index), shared by the entries that follow by
-    # workforce writes alone; filled only under the cache's lock
+    # what the workforce path builds from ``rows`` once, shared by the entries that follow by
+    # workforce writes alone and filled only under the cache's lock: profiles by row index,
+    # row indices by activity group, and each group's needs prepared for the engine
     profiles: dict[int, NeedProfile] = dataclasses.field(default_factory=dict)
+    group_rows: dict[str, list[int]] = dataclasses.field(default_factory=dict)
+    prepared: dict[str, PreparedNeeds] = dataclasses.field(default_factory=dict)
 
     def profiles_of(self, indices: list[int]) -> list[NeedProfile]:
         todo = [i for i in indices if i not in self.profiles]
         self.profiles.update(zip(todo, _profiles(self.rows[i] for i in todo), strict=True))
         return [self.profiles[i] for i in indices]
+
+    def rows_of(self, group: str) -> list[int]:
+        if not self.group_rows and self.rows:
+            for i, row in enumerate(self.rows):
+                self.group_rows.setdefault(row.activity.split(".", 1)[0], []).append(i)
+        return self.group_rows.get(group, [])
+
+    def prepared_for(self, group: str, engine: MatchingEngine) -> PreparedNeeds:
+        if group not in self.prepared:
+            self.prepared[group] = engine.prepare(self.profiles_of(self.rows_of(group)))
+        return self.prepared[group]
 
     def expired(self) -> bool:
         return time.monotonic() - self.born >= MAX_CACHE_SECONDS
@@ -339,20 +359,23 @@ def _after_figures(previous: _UnmetEntry, engine: MatchingEngine, changed: list[
     column per changed capability instead of a whole block.
     """
     changed_ids = {engine.capabilities_[i].id for i in changed}
-    groups = {str(engine.group_codes_[i]) for i in changed}
-    rows, keys, known = previous.rows, previous.keys, previous.best_by_profile
-    todo = [i for i, row in enumerate(rows) if row.activity.split(".", 1)[0] in groups]
-    lost = [i for i in todo if known[keys[i]][1] in changed_ids]
-    kept = [i for i in todo if known[keys[i]][1] not in changed_ids]
+    keys, known = previous.keys, previous.best_by_profile
     present = dict(known)
-    best, ids = _best_of(engine, [rows[i] for i in lost])
-    for i, score, cap_id in zip(lost, best.tolist(), ids, strict=True):
-        present[keys[i]] = (score, cap_id)
-    best, where = engine.best_among(previous.profiles_of(kept), changed)
-    for i, score, pos in zip(kept, best.tolist(), where.tolist(), strict=True):
-        old_score = present[keys[i]][0]
-        if pos >= 0 and (math.isnan(old_score) or score > old_score):
-            present[keys[i]] = (score, engine.capabilities_[pos].id)
+    for group in sorted({str(engine.group_codes_[i]) for i in changed}):
+        members = previous.rows_of(group)
+        lost = [i for i in members if known[keys[i]][1] in changed_ids]
+        best, ids = _best_of_profiles(engine, previous.profiles_of(lost))
+        for i, score, cap_id in zip(lost, best.tolist(), ids, strict=True):
+            present[keys[i]] = (score, cap_id)
+        # the group's needs against the changed columns (the lost ones are ranked already)
+        best, where = engine.best_among(previous.prepared_for(group, engine), changed)
+        ranked = set(lost)
+        for i, score, pos in zip(members, best.tolist(), where.tolist(), strict=True):
+            if i in ranked or pos < 0:
+                continue
+            old_score = present[keys[i]][0]
+            if math.isnan(old_score) or score > old_score:
+                present[keys[i]] = (score, engine.capabilities_[pos].id)
     scores = dataclasses.replace(previous.scores, best=_best_array(keys, present))
     return dataclasses.replace(previous, stamp=stamp, scores=scores, engine=engine,
                                best_by_profile=present)

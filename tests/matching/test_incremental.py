@@ -197,3 +197,18 @@ def test_best_among_scores_a_subset_exactly_as_rank_many(world) -> None:  # noqa
     # all positions: the best of everything, as rank_many gives it
     every, _ = engine.best_among(needs, range(len(caps)))
     assert every.tobytes() == full.scores[:, 0].tobytes()
+
+
+def test_needs_prepared_once_serve_engines_updated_by_figures(world) -> None:  # noqa: ANN001
+    needs, caps = world
+    engine = MatchingEngine().fit(caps)
+    prepared = engine.prepare(needs)
+    rng = random.Random(5)
+    changed = rng.sample(range(len(caps)), 10)
+    newer = engine.updated([_figures(rng, caps[i]) for i in changed])
+    assert newer.position_ is engine.position_  # figures only: the index is shared
+    got = newer.best_among(prepared, changed)
+    want = newer.best_among(needs, changed)
+    assert got[0].tobytes() == want[0].tobytes()
+    assert got[1].tolist() == want[1].tolist()
+    assert got[0].tobytes() != engine.best_among(prepared, changed)[0].tobytes()
