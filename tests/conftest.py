@@ -29,6 +29,7 @@ PG_ADMIN_URL = os.environ.get(
     "KOPPEL_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+CHROMIUM = "/usr/bin/chromium"  # Debian's package; never a downloaded browser
 # every Settings of the run, and the servers and commands it starts, get small pools too
 os.environ.setdefault("DB_POOL_SIZE", str(SMALL_POOLS["pool_size"]))
 os.environ.setdefault("DB_POOL_OVERFLOW", str(SMALL_POOLS["max_overflow"]))
@@ -158,3 +159,26 @@ def app(settings: Settings, engine: Engine, connection):  # noqa: ANN001, ANN201
 def client(app) -> Iterator[TestClient]:  # noqa: ANN001
     with TestClient(app, raise_server_exceptions=False) as c:
         yield c
+
+
+# ---- Playwright ------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Debian's Chromium under Playwright, one per test process; under CI=true a missing
+    browser or Playwright fails instead of skipping."""
+    if not Path(CHROMIUM).exists():
+        if IN_CI:
+            pytest.fail(f"{CHROMIUM} is required under CI=true (apt-get install chromium)")
+        pytest.skip(f"{CHROMIUM} not installed; `apt-get install chromium` to run these tests")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        if IN_CI:
+            raise
+        pytest.skip("playwright is not installed (pip install -e '.[test]')")
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                      args=["--no-sandbox", "--disable-gpu"])
+        yield chromium
+        chromium.close()

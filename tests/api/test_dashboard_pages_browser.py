@@ -8,7 +8,6 @@ test-artifacts/.
 
 from __future__ import annotations
 
-import os
 import socket
 import threading
 import time
@@ -28,9 +27,7 @@ from api.services.demo import load_demo
 from api.services.demo_activity import simulate
 from tests.conftest import new_database_url
 
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 NARROW = {"width": 375, "height": 812}
 WIDE = {"width": 1400, "height": 1000}
 
@@ -39,25 +36,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).exists():
-        if IN_CI:
-            pytest.fail(f"{CHROMIUM} is required under CI=true (apt-get install chromium)")
-        pytest.skip(f"{CHROMIUM} not installed; `apt-get install chromium` to run these tests")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        if IN_CI:
-            raise
-        pytest.skip("playwright is not installed (pip install -e '.[test]')")
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                      args=["--no-sandbox", "--disable-gpu"])
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])

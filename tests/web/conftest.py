@@ -6,7 +6,6 @@ Under CI=true a missing /usr/bin/chromium (or Playwright) fails the tests instea
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Iterator
@@ -28,31 +27,10 @@ from models.site import SiteCreate, WorkforceUpdate
 from tests.conftest import new_database_url
 from tests.factories import SMALL_POOLS, free_port
 
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 PROVIDER_EMAIL = "els.provider@example.be"
 PASSWORD = "portal-test-passphrase-2026"
 NARROW = {"width": 375, "height": 812}
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).exists():
-        if IN_CI:
-            pytest.fail(f"{CHROMIUM} is required under CI=true (apt-get install chromium)")
-        pytest.skip(f"{CHROMIUM} not installed; `apt-get install chromium` to run these tests")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        if IN_CI:
-            raise
-        pytest.skip("playwright is not installed (pip install -e '.[test]')")
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                      args=["--no-sandbox", "--disable-gpu"])
-        yield chromium
-        chromium.close()
 
 
 @dataclass
