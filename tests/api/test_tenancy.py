@@ -65,8 +65,13 @@ ALLOWED_FIELDS = {
     ("RegistrationCreate", "organisation"): "registration creates the organisation",
     ("NeedStatusChange", "status"): "the explicit, validated transition endpoint",
     ("ClusterStatusChange", "status"): "the explicit, staff-only transition endpoint",
+    ("Body_change_cluster_status_dashboard_clusters__cluster_id__status_post", "status"):
+        "the staff cluster page's form for the same transitions",
 }
 REFERENCE_FIELDS = {"site_id", "capability_id", "need_id"}  # checked by the services
+
+
+COOKIE_PAGES = ("api.routes.portal", "api.routes.dashboard")
 
 
 def _api_routes(routes):  # noqa: ANN001, ANN202
@@ -79,10 +84,11 @@ def _api_routes(routes):  # noqa: ANN001, ANN202
 
 
 def _routes(app) -> list[tuple[str, str, Any]]:  # noqa: ANN001
-    # the portal's pages take a cookie session, not a bearer token: tests/web checks them
+    # the portal's and the staff dashboard's pages take a cookie session, not a bearer token:
+    # tests/web and tests/api/test_dashboard_clusters.py check who gets 403 / 404 there
     return sorted(((method, route.path, route) for route in _api_routes(app.routes)
                    for method in route.methods
-                   if not route.endpoint.__module__.startswith("api.routes.portal")),
+                   if not route.endpoint.__module__.startswith(COOKIE_PAGES)),
                   key=lambda r: (r[1], r[0]))
 
 
