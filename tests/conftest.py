@@ -163,10 +163,14 @@ def client(app) -> Iterator[TestClient]:  # noqa: ANN001
 
 # ---- Playwright ------------------------------------------------------------------------------
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    """Debian's Chromium under Playwright, one per test process; under CI=true a missing
-    browser or Playwright fails instead of skipping."""
+    """Debian's Chromium under Playwright, one per test module; under CI=true a missing
+    browser or Playwright fails instead of skipping.
+
+    Per module, not per session: Playwright's sync API keeps an asyncio loop running in the
+    main thread while it is open, and tests elsewhere run their own loops (``anyio.run``).
+    """
     if not Path(CHROMIUM).exists():
         if IN_CI:
             pytest.fail(f"{CHROMIUM} is required under CI=true (apt-get install chromium)")
