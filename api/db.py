@@ -10,6 +10,7 @@ import psycopg
 from fastapi import Request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlmodel import Session, create_engine
 from starlette.concurrency import run_in_threadpool
 
@@ -58,7 +59,8 @@ def make_engine(url: str, *, timeout_seconds: float = 5.0,
         return engine
     engine = create_engine(
         url,
-        pool_pre_ping=True,
+        # pinged on checkout only after a pause (see _ping_after_idle), not on every request
+        pool_pre_ping=False,
         # see Settings.db_pool_size; a wait for the pool is bounded and answered with a 429
         # (api.errors), never a 503: the database is up
         pool_size=pool_size,
@@ -92,7 +94,46 @@ def make_engine(url: str, *, timeout_seconds: float = 5.0,
                     raise
                 time.sleep(0.2)
 
+    _ping_after_idle(engine)
     return engine
+
+
+def _ping_after_idle(engine: Engine) -> None:
+    """Check a pooled connection with a round trip only if it sat unused for a while.
+
+    A connection returned to the pool a moment ago was working a moment ago; pinging it on
+    every checkout (``pool_pre_ping``) cost each request one more round trip. One that sat
+    idle for :data:`PING_AFTER_IDLE_SECONDS` (the server may have restarted or dropped it
+    meanwhile) is pinged, and replaced by a fresh connection if the ping fails (SQLAlchemy's
+    pool retries a checkout that raises ``DisconnectionError``). A server that goes away
+    within that moment fails the request's first statement instead, which SQLAlchemy treats
+    as a disconnect: it invalidates the pool, and that request is answered 503.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _fresh(_dbapi_conn, record):  # noqa: ANN001, ANN202
+        record.info[_RETURNED] = time.monotonic()
+
+    @event.listens_for(engine, "checkin")
+    def _returned(_dbapi_conn, record):  # noqa: ANN001, ANN202
+        if record is not None:
+            record.info[_RETURNED] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_conn, record, _proxy):  # noqa: ANN001, ANN202
+        if time.monotonic() - record.info.get(_RETURNED, 0.0) < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except engine.dialect.loaded_dbapi.Error as exc:  # the dialect says which mean "gone"
+            if engine.dialect.is_disconnect(exc, dbapi_conn, None):
+                raise DisconnectionError() from exc
+            raise
+
+
+#: a pooled connection unused for longer than this is pinged before it is handed out
+PING_AFTER_IDLE_SECONDS = 2.0
+_RETURNED = "koppel_returned_at"
 
 
 def _no_slot_free(exc: Exception) -> bool:

@@ -76,6 +76,8 @@ class Watchdog:
 
     def check_not_down(self, target: Target) -> None:
         """Fail fast while ``target`` was found hung within the last moment."""
+        if not self._down:  # the usual case, read without the lock (a dict read is atomic)
+            return
         with self._cond:
             since = self._down.get(target)
         if since is None:
@@ -99,7 +101,8 @@ class Watchdog:
                 self._thread = threading.Thread(target=self._run, name="koppel-db-watchdog",
                                                 daemon=True)
                 self._thread.start()
-            self._cond.notify()
+            # no notify: the thread looks at least every `timeout` seconds (see _run), soon
+            # enough for a call armed now; waking it on every statement cost a thread switch
         try:
             yield
         finally:
@@ -111,8 +114,11 @@ class Watchdog:
     def _run(self) -> None:
         while True:
             with self._cond:
-                while not self._armed:
-                    self._cond.wait()
+                if not self._armed:
+                    # nothing to watch: look again after one timeout; a call armed meanwhile
+                    # is then at most `timeout` old, and is waited for until it is overdue
+                    self._cond.wait(self.timeout)
+                    continue
                 now = time.monotonic()
                 overdue = {key: entry for key, entry in self._armed.items()
                            if now - entry[2] >= self.timeout}

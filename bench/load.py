@@ -212,6 +212,82 @@ def _demo_logins() -> dict[str, tuple[str, str]]:
     return demo_logins(build_demo_dataset())
 
 
+def _cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU of ``pids`` so far (Linux /proc; processes gone meanwhile count 0)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / tick
+
+
+def _tree(root: int) -> list[int]:
+    """``root`` and its descendants (the uvicorn supervisor and its workers)."""
+    children: dict[int, list[int]] = defaultdict(list)
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            except OSError:
+                continue
+            children[ppid].append(int(entry))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(children.get(pid, ()))
+    return found
+
+
+def _postgres_pids() -> list[int]:
+    pids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/comm") as f:
+                    if f.read().strip() == "postgres":
+                        pids.append(int(entry))
+            except OSError:
+                continue
+    return pids
+
+
+class CpuMeter:
+    """CPU time per request of the server, PostgreSQL and this client, over the load window.
+
+    Wall-clock throughput on a shared 2-core machine moves with whatever else runs; CPU time
+    spent per request does not (much), so it shows what a change costs or saves.
+    """
+
+    def __init__(self, server_pid: int) -> None:
+        self.server_pid = server_pid
+
+    def __enter__(self) -> CpuMeter:
+        self.server_pids = _tree(self.server_pid)
+        self.server0 = _cpu_seconds(self.server_pids)
+        self.pg0 = {pid: _cpu_seconds([pid]) for pid in _postgres_pids()}
+        self.client0 = sum(os.times()[:2])
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server_s = _cpu_seconds(self.server_pids) - self.server0
+        # backends that ended meanwhile are lost; those that began count from 0
+        self.pg_s = sum(_cpu_seconds([pid]) - self.pg0.get(pid, 0.0) for pid in _postgres_pids())
+        self.client_s = sum(os.times()[:2]) - self.client0
+
+    def report(self, requests: int) -> dict:
+        per = 1000 / max(1, requests)
+        return {"server_ms": round(self.server_s * per, 2),
+                "postgresql_ms": round(self.pg_s * per, 2),
+                "client_ms": round(self.client_s * per, 2)}
+
+
 def _summary(rec: Recorder, wall: float) -> dict:
     ops = {}
     total = sum(len(v) for v in rec.latencies.values())
@@ -304,7 +380,7 @@ def _run(args: argparse.Namespace, url: str) -> None:
         threads = [threading.Thread(target=_worker, args=(base, ctx, rec, deadline, i,
                                           args.per_connection),
                                     daemon=True) for i in range(args.threads)]
-        with vacuum or contextlib.nullcontext():
+        with vacuum or contextlib.nullcontext(), CpuMeter(server.pid) as cpu:
             for t in threads:
                 t.start()
             for t in threads:
@@ -325,6 +401,7 @@ def _run(args: argparse.Namespace, url: str) -> None:
             "weights": WEIGHTS,
             "lead_pairs": len(ctx["lead_pairs"]),
             **_summary(rec, wall),
+            "cpu_per_request": cpu.report(sum(len(v) for v in rec.latencies.values())),
             "targets": {"throughput_per_s": 200, "read_p95_ms": 100, "errors": 0},
         }
         print(json.dumps(result, indent=2))

@@ -134,7 +134,10 @@ class CapabilityProfile:
     """What one provider site offers for one activity, with its free workforce.
 
     ``free_fte`` is the free FTE at support level (low, medium, high);
-    ``workforce_age_days`` is how old those figures are (``None`` = unknown).
+    ``workforce_age_days`` is how old those figures are (``None`` = unknown);
+    ``coordinates_approximate``: ``lat``/``lon`` are only the municipality's centre (the
+    site's postcode was not found), so distances to it are told as approximate (not scored
+    differently).
     """
 
     id: str
@@ -154,6 +157,7 @@ class CapabilityProfile:
     free_fte: tuple[float, float, float]
     supervisors_free: float
     workforce_age_days: float | None
+    coordinates_approximate: bool = False
 
     def __post_init__(self) -> None:
         _as_tuple(self, "competences", "placement_modes", "certifications", "shifts", "free_fte")

@@ -17,29 +17,9 @@ as near" instead of "0.0 km away", or ends in "[approximate: municipality centre
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterable
-
-from sqlalchemy import select
-from sqlmodel import Session, col
-
 from models.matching import ReasonPublic
-from models.site import Site
 
 SAME_POINT_KM = 0.05  # below this the two postcode points coincide (the gazetteer's precision)
-
-
-def approximate_site_ids(session: Session, site_ids: Iterable[str]) -> frozenset[str]:
-    """Which of ``site_ids`` (strings) have only their municipality's centre as coordinates.
-
-    One indexed query for the sites of one page of results, not all approximate sites.
-    """
-    ids = sorted({uuid.UUID(s) for s in site_ids})
-    if not ids:
-        return frozenset()
-    rows = session.execute(select(col(Site.id)).where(
-        col(Site.id).in_(ids), col(Site.coordinates_approximate).is_(True)))
-    return frozenset(str(site_id) for (site_id,) in rows)
 
 
 def is_approximate(distance_km: float, *approximate_ends: bool) -> bool:

@@ -77,7 +77,8 @@ _CAP_COLUMNS = (Capability.id, Capability.organisation_id, Organisation.name, Ca
                 Capability.description, Capability.placement_modes, Capability.service_radius_km,
                 Capability.certifications, Capability.shifts, Site.lat, Site.lon,
                 Workforce.free_fte_low, Workforce.free_fte_medium, Workforce.free_fte_high,
-                Workforce.supervisors_available, Workforce.figures_as_of)
+                Workforce.supervisors_available, Workforce.figures_as_of,
+                Site.coordinates_approximate)
 
 
 def _capability_query():  # noqa: ANN202
@@ -89,14 +90,14 @@ def _capability_query():  # noqa: ANN202
 
 def _capability_profile(row, now: datetime) -> CapabilityProfile:  # noqa: ANN001
     (cid, org_id, org_name, site_id, municipality, activity, competences, description, modes,
-     radius, certs, shifts, lat, lon, low, medium, high, supervisors, as_of) = row
+     radius, certs, shifts, lat, lon, low, medium, high, supervisors, as_of, approximate) = row
     return CapabilityProfile(
         id=str(cid), provider_id=str(org_id), provider_name=org_name, site_id=str(site_id),
         municipality=municipality, activity=activity, competences=tuple(competences or ()),
         text=description or "", placement_modes=tuple(modes or ()), service_radius_km=radius,
         certifications=tuple(certs or ()), shifts=tuple(shifts or ()), lat=lat, lon=lon,
         free_fte=(low or 0.0, medium or 0.0, high or 0.0), supervisors_free=supervisors or 0.0,
-        workforce_age_days=_age_days(as_of, now))
+        workforce_age_days=_age_days(as_of, now), coordinates_approximate=bool(approximate))
 
 
 def load_capability_profiles(session: Session, *, active_only: bool = True,
@@ -407,6 +408,14 @@ def _readable_need_and_site(session: Session, user: User,
     return row[0], row[1]
 
 
+def _approximate_sites(engine: MatchingEngine, candidates: Sequence[Candidate]) -> frozenset[str]:
+    """The candidates' sites whose coordinates are approximate, from the engine's profiles
+    (which follow site writes through the change log, like everything else they hold)."""
+    profiles, position = engine.capabilities_, engine.position_
+    return frozenset(c.site_id for c in candidates
+                     if profiles[position[c.capability_id]].coordinates_approximate)
+
+
 class MatchPages:
     """Recently served match pages, per fitted engine (least recently used go first).
 
@@ -475,8 +484,7 @@ def matches_json(session: Session, user: User, settings: Settings, need_id: uuid
         return page
     result = engine.rank(profile, k=limit, include_excluded=include_excluded)
     where: dict[str, Any] = {"need_approximate": site.coordinates_approximate,
-             "approximate_sites": distance.approximate_site_ids(
-                 session, [c.site_id for c in (*result.items, *result.excluded)])}
+             "approximate_sites": _approximate_sites(engine, (*result.items, *result.excluded))}
     items = [_item(c, lang, **where) for c in result.items]
     if include_excluded:
         items += [_item(c, lang, **where) for c in result.excluded]
@@ -518,7 +526,7 @@ def opportunities_for_provider(session: Session, user: User, settings: Settings,
     profiles = [need_profile(n, s) for n, s in rows]
     ranked = engine.opportunities(caps, profiles, k=limit)
     need_approximate = {str(n.id): s.coordinates_approximate for n, s in rows}
-    approximate_sites = distance.approximate_site_ids(session, [c.site_id for c in ranked])
+    approximate_sites = frozenset(c.site_id for c in caps if c.coordinates_approximate)
     return OpportunitiesPublic(provider_id=org.id, weights_version=weights.version, language=lang,
                                items=[_item(c, lang, titles.get(c.need_id),
                                             need_approximate=need_approximate[c.need_id],
@@ -544,7 +552,8 @@ def score_pair(session: Session, need: Need, capability: Capability,
     if cand is None:
         return None
     item = _item(cand, lang, need_approximate=site.coordinates_approximate,
-                 approximate_sites=distance.approximate_site_ids(session, [cand.site_id]))
+                 approximate_sites=frozenset(
+                     [cand.site_id] if caps[0].coordinates_approximate else []))
     return {"score": item.score, "components": item.components.model_dump(),
             "distance_km": item.distance_km,
             "reasons": [r.model_dump() for r in item.reasons],

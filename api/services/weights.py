@@ -33,16 +33,18 @@ from models.weights import MatchingWeightSet, WeightSetCreate, WeightSource
 DEFAULT_VERSION = "default"
 
 
-def active_set(session: Session) -> MatchingWeightSet | None:
-    return session.exec(select(MatchingWeightSet).where(MatchingWeightSet.active)).first()
-
-
 def current_weights(session: Session) -> Weights:
-    """The active weight set, or the DESIGN §5 defaults (version ``default``)."""
-    ws = active_set(session)
-    if ws is None:
+    """The active weight set, or the DESIGN §5 defaults (version ``default``).
+
+    Read on every match request: the five values it needs, not the whole row.
+    """
+    row = session.execute(select(  # type: ignore[call-overload]  # five columns
+        MatchingWeightSet.competence, MatchingWeightSet.locality, MatchingWeightSet.supervision,
+        MatchingWeightSet.capacity, MatchingWeightSet.version)
+        .where(col(MatchingWeightSet.active).is_(True)).limit(1)).first()
+    if row is None:
         return Weights()
-    return Weights(ws.competence, ws.locality, ws.supervision, ws.capacity, version=ws.version)
+    return Weights(row[0], row[1], row[2], row[3], version=row[4])
 
 
 def list_sets(session: Session, *, limit: int,

@@ -65,3 +65,18 @@ def test_two_postcodes_on_one_approximate_point_are_the_same_municipality_not_ar
     assert item["distance_approximate"] is True
     reason = _distance_reason(item)
     assert reason["text"].startswith("In dezelfde gemeente (Vilvoorde): afstand niet gemeten")
+
+
+def test_a_provider_site_moved_to_a_municipality_centre_is_told_approximate_at_once(client):
+    # the flag comes with the engine's capability profiles, which follow site writes
+    provider, site, _cap = provider_with_offer(client, "1800")
+    company = register(client, "company")
+    need = add_need(company, add_site(company, "1930"))
+    (item,) = company.get(f"/needs/{need['id']}/matches").json()["items"]
+    assert item["distance_approximate"] is False
+    r = provider.patch(f"/organisations/{provider.org_id}/sites/{site['id']}",
+                       json={"postcode": "1804"})
+    assert r.status_code == 200, r.text
+    (item,) = company.get(f"/needs/{need['id']}/matches").json()["items"]
+    assert item["distance_approximate"] is True
+    assert _distance_reason(item)["params"]["approximate"] is True
