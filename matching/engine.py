@@ -249,6 +249,10 @@ class _Block:
     tree: BallTree
     comp_dense: np.ndarray  # competences × block, the same 0/1 entries as comp_t
     masks: BlockMasks  # static facts for the single-need scorer (matching.dense)
+    # per term: its (block columns, values) in the terms × block text matrix, sliced on first
+    # use and kept (the block never changes; an update builds a new one)
+    term_entries: dict[int, tuple[np.ndarray, np.ndarray]] = dataclasses.field(
+        default_factory=dict, compare=False, repr=False)
 
     def products(self, comp: list[tuple[int, float]], text: list[tuple[int, float]]
                  ) -> tuple[np.ndarray, np.ndarray]:
@@ -264,15 +268,21 @@ class _Block:
         if not text:
             return covered, np.zeros(len(self.index))
         # the need's rows of terms × block, concatenated: one bincount adds them per column
-        t, indptr = self.text_t, self.masks.text_indptr
+        entries = self.term_entries
         pieces, values, weights, lengths = [], [], [], []
         for j, w in text:
-            lo, hi = indptr[j], indptr[j + 1]
-            if hi > lo:
-                pieces.append(t.indices[lo:hi])
-                values.append(t.data[lo:hi])
+            entry = entries.get(j)
+            if entry is None:
+                t, indptr = self.text_t, self.masks.text_indptr
+                lo, hi = indptr[j], indptr[j + 1]
+                # racing readers slice equal views; the last assignment wins, harmlessly
+                entry = entries[j] = (t.indices[lo:hi], t.data[lo:hi])
+            columns, data = entry
+            if columns.size:
+                pieces.append(columns)
+                values.append(data)
                 weights.append(w)
-                lengths.append(hi - lo)
+                lengths.append(columns.size)
         if not pieces:
             return covered, np.zeros(len(self.index))
         similarity = np.bincount(
