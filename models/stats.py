@@ -95,7 +95,8 @@ class LeadFunnel(BaseModel):
 class ClustersByStatus(BaseModel):
     """Clusters in scope by their current status."""
 
-    proposed: int = Field(description="Proposed by a cluster run, not yet endorsed",
+    proposed: int = Field(description="Proposed by a cluster run, not yet endorsed; current "
+                          "proposals only (one a later run replaced is not counted)",
                           examples=[6])
     endorsed: int = Field(description="Endorsed by staff", examples=[2])
     forming: int = Field(description="Partners are forming the cluster", examples=[1])

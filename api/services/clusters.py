@@ -27,7 +27,7 @@ from sqlmodel import Session, col, select
 
 from api.config import Settings
 from api.crud.common import paginate
-from api.errors import Forbidden, NotFound
+from api.errors import Conflict, Forbidden, NotFound
 from api.services import audit
 from api.services.access import is_staff
 from api.services.common import check_transition
@@ -444,6 +444,15 @@ def superseded(session: Session) -> ColumnElement[bool]:
     return or_(*clauses) if clauses else false()
 
 
+def is_superseded(session: Session, cluster_id: uuid.UUID) -> bool:
+    return session.exec(select(Cluster.id).where(
+        col(Cluster.id) == cluster_id, superseded(session))).first() is not None
+
+
+#: what a superseded proposal may still become: a later run proposes its replacement
+SUPERSEDED_TARGETS = frozenset({"dissolved"})
+
+
 def list_clusters(session: Session, user: User, *, status: str | None, kind: str | None,
                   province: str | None, run_id: uuid.UUID | None, limit: int,
                   offset: int, history: bool = False) -> tuple[list[ClusterSummary], int]:
@@ -529,6 +538,9 @@ def change_status(session: Session, user: User, cluster_id: uuid.UUID,
         raise Forbidden("Only department staff may change a cluster's status")
     current = cluster.status
     check_transition("Cluster", current, target, CLUSTER_TRANSITIONS[current])
+    if target not in SUPERSEDED_TARGETS and is_superseded(session, cluster.id):
+        raise Conflict("A later run replaced this proposal: endorse the current one instead",
+                       current_status=current, target=target)
     now = utcnow()
     cluster.status, cluster.status_changed_at, cluster.updated_at = target, now, now
     session.add(cluster)

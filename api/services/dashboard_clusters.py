@@ -122,8 +122,7 @@ def cluster_page(session: Session, user: User, cluster_id: uuid.UUID,
     may not see); the caller checks that the user is staff."""
     cluster = clusters.get_cluster(session, user, cluster_id)
     run = clusters.get_run(session, cluster.run_id)
-    is_superseded = session.exec(select(Cluster.id).where(
-        col(Cluster.id) == cluster_id, clusters.superseded(session))).first() is not None
+    is_superseded = clusters.is_superseded(session, cluster_id)
     status = cluster.status.value
     site_names = {p.site_id: f"{p.provider_name} · {p.site_name}" for p in cluster.providers}
     need_names = {n.need_id: n.company_name for n in cluster.needs}
@@ -168,5 +167,6 @@ def cluster_page(session: Session, user: User, cluster_id: uuid.UUID,
                          "distance": number(round(a.distance_km, 1))}
                         for a in cluster.assignments],
         "actions": [(target, text(lang, f"do_{target}")) for target in
-                    sorted(CLUSTER_TRANSITIONS[status], key=lambda t: t == "dissolved")],
+                    sorted(CLUSTER_TRANSITIONS[status], key=lambda t: t == "dissolved")
+                    if not is_superseded or target in clusters.SUPERSEDED_TARGETS],
     }

@@ -20,6 +20,7 @@ from sqlalchemy.sql import ColumnElement, Select
 from sqlmodel import Session, col
 
 from api.config import Settings
+from api.services.clusters import superseded
 from api.services.unmet_demand import UNMET, unmet_by
 from models import gazetteer, taxonomy
 from models.capability import Capability
@@ -230,7 +231,9 @@ def overview(session: Session, settings: Settings, scope: Scope) -> StatsOvervie
     lead_contracted_fte = session.execute(_leads(
         scope, func.sum(Lead.contracted_fte)).where(
         col(Lead.status) == LeadStatus.contracted.value)).scalar_one()
+    # current clusters only: a proposal a later run replaced is history, not a proposal
     clusters = dict(session.execute(select_clusters(scope, Cluster.status, func.count())
+                                    .where(~superseded(session))
                                     .group_by(Cluster.status)).all())
     partnership_needs, partnership_fte = _partnership_coverage(session, scope)
 

@@ -342,6 +342,22 @@ def test_a_run_supersedes_only_proposed_clusters_in_its_scope(world):
     assert world.staff.get(f"/clusters/{by_name['Displaycluster Izegem']}").status_code == 200
 
 
+def test_a_superseded_proposal_can_only_be_dissolved_and_is_not_counted(world):
+    first = run_clusters(world.staff)
+    by_name = {c["name"]: c["id"] for c in clusters_of(world.staff, first)}
+    old = by_name["Kledijcluster Roeselare"]
+    proposed = world.staff.get("/stats/overview").json()["clusters"]["proposed"]
+    assert proposed == 3
+    run_clusters(world.staff)  # replaces all three proposals
+    assert world.staff.get("/stats/overview").json()["clusters"]["proposed"] == 3
+    r = world.staff.post(f"/clusters/{old}/status", json={"status": "endorsed"})
+    assert r.status_code == 409, r.text
+    assert "later run" in r.json()["detail"]
+    assert world.staff.get(f"/clusters/{old}").json()["status"] == "proposed"
+    r = world.staff.post(f"/clusters/{old}/status", json={"status": "dissolved"})
+    assert r.status_code == 200, r.text
+
+
 # ---- lifecycle ------------------------------------------------------------------------------
 
 @dataclass

@@ -75,6 +75,10 @@ def test_endorsed_clusters_stay_when_a_later_run_supersedes_the_proposals(world:
     # the API lists the same current clusters
     api = world.staff.get("/clusters?limit=100").json()
     assert sorted(c["id"] for c in api["items"]) == sorted(rows)
+    # a replaced proposal's page offers only dissolving it
+    old = by_name["Kledijcluster Roeselare"]
+    html = page(world.staff, f"/dashboard/clusters/{old}?lang=nl")
+    assert re.findall(r'data-action="(\w+)"', html) == ["dissolved"]
 
 
 # ---- the cluster page ---------------------------------------------------------------------
