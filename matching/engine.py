@@ -197,7 +197,7 @@ def _need_side(
         for j, w in zip(cols, vals, strict=True):
             summed[j] = summed[j] + w if j in summed else w
         comp_pairs = sorted(summed.items())
-        text_pairs = text_model._weights(needs[0].text) if text_model.n_terms else []
+        text_pairs = text_model.term_weights(needs[0].text) if text_model.n_terms else []
         a["has_text"] = np.array([bool(text_pairs)])
         side = _Side(a, None, None)
         side.pairs = (comp_pairs, text_pairs)
@@ -219,7 +219,7 @@ def _codes(caps: Sequence[CapabilityProfile]) -> tuple[dict[str, int], dict[str,
     return activities, competences
 
 
-def _same_but_figures(old: CapabilityProfile, new: CapabilityProfile) -> bool:
+def same_but_figures(old: CapabilityProfile, new: CapabilityProfile) -> bool:
     """True when only the workforce figures (free FTE, supervisors, their age) differ."""
     return old == dataclasses.replace(
         new,
@@ -653,7 +653,7 @@ class MatchingEngine(BaseEstimator):
             i = self.position_.get(cap.id)
             if i is not None and self.capabilities_[i] == cap:
                 continue
-            if i is not None and _same_but_figures(self.capabilities_[i], cap):
+            if i is not None and same_but_figures(self.capabilities_[i], cap):
                 figures.append((i, cap))
             else:
                 structural[cap.id] = cap
@@ -860,7 +860,7 @@ class MatchingEngine(BaseEstimator):
             if j is not None:
                 summed[j] = summed[j] + w if j in summed else w
         model = self.text_model_
-        text_pairs = model._weights(need.text) if model.n_terms else []
+        text_pairs = model.term_weights(need.text) if model.n_terms else []
         decay = float(config.decay_km(need.binding))
         high = need.peak_season and need.time_pressure == "high"
         terms = NeedTerms(

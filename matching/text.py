@@ -121,7 +121,9 @@ class TextModel:
     def n_terms(self) -> int:
         return 0 if self.vectorizer is None else len(self.vectorizer.vocabulary_)
 
-    def _weights(self, text: str) -> list[tuple[int, float]]:
+    def term_weights(self, text: str) -> list[tuple[int, float]]:
+        """The (term column, weight) pairs of one text, columns ascending: its L2-normalised
+        TF-IDF row as :meth:`transform` gives it, without building a matrix."""
         vocabulary, idf = self._vocabulary, self._idf
         counts: dict[int, int] = {}
         for token in self._analyse(text):
@@ -141,7 +143,7 @@ class TextModel:
         for text in texts:
             row = seen.get(text)
             if row is None:
-                pairs = self._weights(text)
+                pairs = self.term_weights(text)
                 row = seen[text] = ([j for j, _ in pairs], [w for _, w in pairs])
             indices.extend(row[0])
             data.extend(row[1])
@@ -157,7 +159,7 @@ class TextModel:
 
     def vector_dict(self, text: str) -> dict[int, float]:
         """One text as a plain ``{term index: weight}`` dict."""
-        return {} if self.vectorizer is None else dict(self._weights(text))
+        return {} if self.vectorizer is None else dict(self.term_weights(text))
 
 
 def fit_text_model(

@@ -11,7 +11,7 @@ import pytest
 
 from bench.matching import make_world
 from matching import CapabilityProfile, MatchingEngine, MatchResult, NeedProfile
-from matching.engine import _same_but_figures
+from matching.engine import same_but_figures
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +66,7 @@ def test_random_figure_and_attribute_updates_equal_a_fresh_fit(world) -> None:  
             new = _figures(rng, cap) if step % 3 else _attributes(rng, cap, caps)
             batch.append(new)
             current[cap_id] = new
-        figure_only += all(_same_but_figures(engine.capabilities_[engine.position_[c.id]], c)
+        figure_only += all(same_but_figures(engine.capabilities_[engine.position_[c.id]], c)
                            for c in batch)
         engine = engine.updated(batch)
         assert engine.text_exact_
