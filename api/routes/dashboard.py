@@ -143,7 +143,8 @@ def _dashboard_page(request: Request, session: SessionDep, settings: Settings, u
 
 @router.get("", response_class=HTMLResponse,
             summary="Staff dashboard (HTML); without a valid token: 303 to the login page",
-            responses=PAGE_RESPONSES)
+            responses=PAGE_RESPONSES | {404: {"description": "No such cluster run (`run`)",
+                                              "content": HTML}})
 def dashboard(request: Request, session: SessionDep, settings: SettingsDep,
               province: ProvinceFilter = None, activity: ActivityFilter = None,
               page: Annotated[int, Query(ge=1, le=100_000,

@@ -230,3 +230,10 @@ def test_dutch_first_with_an_english_toggle(world: World) -> None:
     # the choice is kept for the next page
     kept = world.staff.client.get("/dashboard", headers=world.staff.headers)
     assert '<html lang="en">' in kept.text
+
+
+def test_an_unknown_run_is_a_documented_404_page(world: World) -> None:
+    html = page(world.staff, "/dashboard?run=3fa85f64-5717-4562-b3fc-2c963f66afa6", expect=404)
+    assert "3fa85f64-5717-4562-b3fc-2c963f66afa6" in html
+    documented = world.staff.client.app.openapi()["paths"]["/dashboard"]["get"]["responses"]
+    assert "404" in documented
