@@ -13,16 +13,20 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
+from starlette.datastructures import State
 
 from api.config import Settings
 from api.db import get_session, make_engine
 from api.main import create_app
+from api.middleware import RateLimits
 from api.migrate import upgrade
 from api.routes.clusters import job_bind
+from api.security import configure_password_hashing
 from tests.factories import FAST_PASSWORD_HASHING, SMALL_POOLS
 
 PG_ADMIN_URL = os.environ.get(
@@ -133,9 +137,66 @@ def db(connection) -> Iterator[Session]:  # noqa: ANN001
         yield session
 
 
+class _Apps:
+    """One app per backend and settings, handed to test after test as if it were new.
+
+    FastAPI builds each included route's request and response models lazily, per app, on the
+    first requests it matches (a pydantic TypeAdapter per parameter and response model): about
+    0.2 s for every new app, a fifth of an API test's time. The routes, middleware classes and
+    handlers are the same for every test of a backend, so the app is kept; everything
+    ``create_app`` sets per app is set anew for each test (``reset``), and an app a test
+    changed in any other way (a router included, an attribute replaced) is not reused.
+    """
+
+    # what reset() sets anew; any other attribute of the app must be as the test found it
+    RESET = frozenset({"state", "dependency_overrides", "openapi_schema",
+                       "_openapi_routes_version", "middleware_stack"})
+
+    def __init__(self) -> None:
+        self.free: dict[tuple[str, int], FastAPI] = {}
+
+    @staticmethod
+    def key(settings: Settings, engine: Engine) -> tuple[str, int]:
+        return settings.model_dump_json(), id(engine)
+
+    @staticmethod
+    def reset(application: FastAPI, settings: Settings, engine: Engine) -> None:
+        """The per-app state as ``create_app(settings, engine)`` leaves it."""
+        configure_password_hashing(settings)
+        application.state = State()
+        application.state.settings = settings
+        application.state.engine = engine
+        application.state.rate_limits = RateLimits(settings)
+        for middleware in application.user_middleware:  # the same limits object as create_app
+            if "limits" in middleware.kwargs:
+                middleware.kwargs["limits"] = application.state.rate_limits
+        application.middleware_stack = None  # rebuilt on the first request, with those limits
+        application.dependency_overrides = {}
+        application.openapi_schema = None
+        application._openapi_routes_version = None  # noqa: SLF001
+
+    @classmethod
+    def fingerprint(cls, application: FastAPI) -> tuple:
+        attributes = tuple(sorted((name, id(value)) for name, value in vars(application).items()
+                                  if name not in cls.RESET))
+        return (attributes, list(application.router.routes),
+                [(m.cls, m.args, dict(m.kwargs)) for m in application.user_middleware],
+                dict(application.exception_handlers))
+
+
+@pytest.fixture(scope="session")
+def _apps() -> _Apps:
+    return _Apps()
+
+
 @pytest.fixture
-def app(settings: Settings, engine: Engine, connection):  # noqa: ANN001, ANN201
-    application = create_app(settings=settings, engine=engine)
+def app(settings: Settings, engine: Engine, connection, _apps: _Apps):  # noqa: ANN001, ANN201
+    key = _Apps.key(settings, engine)
+    application = _apps.free.pop(key, None)
+    if application is None:
+        application = create_app(settings=settings, engine=engine)
+    else:
+        _Apps.reset(application, settings, engine)
 
     def _session() -> Iterator[Session]:
         with Session(bind=connection, join_transaction_mode="create_savepoint",
@@ -152,7 +213,10 @@ def app(settings: Settings, engine: Engine, connection):  # noqa: ANN001, ANN201
     # own connection they would wait for the test transaction's SQLite write lock (30 s busy
     # timeout) and, on PostgreSQL, not see the rows the request wrote
     application.dependency_overrides[job_bind] = lambda: connection
-    return application
+    before = _Apps.fingerprint(application)
+    yield application
+    if _Apps.fingerprint(application) == before:
+        _apps.free[key] = application
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from sqlalchemy import create_engine, text
 
 from api.cli import main
 from api.config import get_settings
+from tests.factories import FAST_PASSWORD_HASHING
 
 
 @pytest.fixture
@@ -67,6 +68,8 @@ def test_demo_prints_the_portal_and_one_working_login_per_role(sqlite_env, capsy
     import re
 
     monkeypatch.setenv("MAIL_DIR", str(tmp_path / "mail"))  # the demo's e-mails
+    for name, value in FAST_PASSWORD_HASHING.items():  # the demo's 68 accounts
+        monkeypatch.setenv(name.upper(), str(value))
     get_settings.cache_clear()
 
     from fastapi.testclient import TestClient

@@ -17,6 +17,7 @@ from api.config import Settings
 from api.db import make_engine
 from api.main import create_app
 from api.migrate import upgrade
+from api.security import configure_password_hashing
 from api.services import clusters as service
 from api.services.auth import create_staff
 from models.audit import AuditEvent
@@ -26,6 +27,7 @@ from models.organisation import User
 from models.taxonomy import activity
 from tests.conftest import new_database_url
 from tests.factories import (
+    FAST_PASSWORD_HASHING,
     PASSWORD,
     SMALL_POOLS,
     Actor,
@@ -433,7 +435,9 @@ def committed_world(backend: str, tmp_path_factory, request):  # noqa: ANN001
     url = new_database_url(backend, tmp_path_factory, request)
     upgrade(url)
     engine = make_engine(url, **SMALL_POOLS)
-    settings = Settings(environment="test", database_url=url, secret_key="test-secret-" + "x" * 32)
+    settings = Settings(environment="test", database_url=url, secret_key="test-secret-" + "x" * 32,
+                        **FAST_PASSWORD_HASHING)
+    configure_password_hashing(settings)  # the staff account too
     try:
         with Session(engine) as session:
             create_staff(session, "jobs@example.be", PASSWORD)

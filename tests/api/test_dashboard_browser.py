@@ -30,10 +30,11 @@ from api.db import make_engine
 from api.demo_data import DEMO_LOGINS, DEMO_PASSWORD
 from api.main import create_app
 from api.migrate import upgrade
+from api.security import configure_password_hashing
 from api.services.dashboard import KPIS
 from api.services.demo import load_demo
 from api.services.demo_activity import simulate
-from tests.factories import SMALL_POOLS, free_port
+from tests.factories import FAST_PASSWORD_HASHING, SMALL_POOLS, free_port
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -59,7 +60,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     upgrade(url)
     engine = make_engine(url, **SMALL_POOLS)
     settings = Settings(environment="test", database_url=url,
-                        secret_key="browser-test-" + "x" * 32)
+                        secret_key="browser-test-" + "x" * 32, **FAST_PASSWORD_HASHING)
+    configure_password_hashing(settings)  # the demo's 68 accounts, as `koppel demo` does
     with Session(engine) as session:
         load_demo(session)
         session.commit()

@@ -20,10 +20,12 @@ from api.db import make_engine
 from api.demo_data import DEMO_LOGINS, DEMO_PASSWORD
 from api.main import create_app
 from api.migrate import upgrade
+from api.security import configure_password_hashing
 from api.services.demo import load_demo
 from api.services.demo_activity import simulate
 from models import taxonomy
 from tests.conftest import new_database_url
+from tests.factories import FAST_PASSWORD_HASHING
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
@@ -33,7 +35,8 @@ def demo(request: pytest.FixtureRequest,
     upgrade(url)
     engine = make_engine(url)
     settings = Settings(environment="test", database_url=url, rate_limit_enabled=False,
-                        secret_key="dashboard-demo-test-" + "x" * 32)
+                        secret_key="dashboard-demo-test-" + "x" * 32, **FAST_PASSWORD_HASHING)
+    configure_password_hashing(settings)  # the demo's 68 accounts, as `koppel demo` does
     with Session(engine) as session:
         load_demo(session)
         session.commit()

@@ -31,7 +31,7 @@ from models.base import utcnow
 from models.organisation import Organisation
 from models.webhook import DeliveryAttempt, OutboxEvent, WebhookEndpoint
 from tests.conftest import new_database_url
-from tests.factories import SMALL_POOLS
+from tests.factories import FAST_PASSWORD_HASHING, SMALL_POOLS
 
 
 @pytest.fixture
@@ -196,7 +196,8 @@ def test_the_workers_periodic_mail_runs_once_per_period_even_after_a_restart(liv
     from tests.factories import add_site, register, set_workforce
 
     settings = Settings(environment="test", secret_key="t" * 40, rate_limit_enabled=False,
-                        database_url=str(live_engine.url.render_as_string(False)))
+                        database_url=str(live_engine.url.render_as_string(False)),
+                        **FAST_PASSWORD_HASHING)
     with TestClient(create_app(settings=settings, engine=live_engine)) as client:
         provider = register(client, "provider")
         set_workforce(provider, add_site(provider, "8870"))

@@ -21,7 +21,15 @@ import pytest
 
 from api.migrate import upgrade
 from tests.conftest import new_database_url
-from tests.factories import add_capability, add_need, add_site, free_port, register, set_workforce
+from tests.factories import (
+    FAST_PASSWORD_HASHING,
+    add_capability,
+    add_need,
+    add_site,
+    free_port,
+    register,
+    set_workforce,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "test-secret-" + "w" * 32
@@ -29,7 +37,8 @@ SECRET = "test-secret-" + "w" * 32
 
 def _serve(url: str, port: int) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": url, "ENVIRONMENT": "test", "SECRET_KEY": SECRET,
-           "RATE_LIMIT_ENABLED": "false"}
+           "RATE_LIMIT_ENABLED": "false",
+           **{name.upper(): str(value) for name, value in FAST_PASSWORD_HASHING.items()}}
     return subprocess.Popen([sys.executable, "-m", "uvicorn", "api.app:app", "--host",
                              "127.0.0.1", "--port", str(port), "--log-level", "warning"],
                             cwd=ROOT, env=env)
@@ -40,7 +49,7 @@ def _wait(client: httpx.Client, proc: subprocess.Popen) -> None:
     while time.monotonic() < deadline:
         assert proc.poll() is None, "the server exited"
         try:
-            client.get("/openapi.json")
+            client.get("/health")
             return
         except httpx.TransportError:
             time.sleep(0.2)

@@ -20,12 +20,13 @@ from api.config import Settings
 from api.db import make_engine
 from api.main import create_app
 from api.migrate import upgrade
+from api.security import configure_password_hashing
 from api.services import auth, catalogue, organisations
 from models.capability import CapabilityCreate
 from models.organisation import RegistrationCreate
 from models.site import SiteCreate, WorkforceUpdate
 from tests.conftest import new_database_url
-from tests.factories import SMALL_POOLS, free_port
+from tests.factories import FAST_PASSWORD_HASHING, SMALL_POOLS, free_port
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PROVIDER_EMAIL = "els.provider@example.be"
@@ -65,7 +66,8 @@ def portal(request: pytest.FixtureRequest,
     upgrade(url)
     engine = make_engine(url, **SMALL_POOLS)
     settings = Settings(environment="test", database_url=url,
-                        secret_key="portal-browser-test-" + "x" * 32)
+                        secret_key="portal-browser-test-" + "x" * 32, **FAST_PASSWORD_HASHING)
+    configure_password_hashing(settings)  # the seeded account too
     with Session(engine) as session:
         site_id = _seed_provider(session)
         session.commit()
