@@ -27,6 +27,7 @@ from api.routes import portal_app, portal_company, portal_provider
 from api.services import auth as auth_service
 from api.services import directory, geomap
 from api.web import session as web
+from api.web.forms import service_message
 from api.web.i18n import language, translator
 from api.web.pages import (
     CsrfField,
@@ -184,7 +185,9 @@ def login(request: Request, session: SessionDep, csrf_token: CsrfField = "",
                                                  password)
     except TooManyRequests as exc:
         response = render(request, "login.html", {"values": values,
-                                                  "errors": {"_form": exc.detail}}, status=429)
+                                                  "errors": {"_form": service_message(
+                                                      exc.detail, language(request))}},
+                      status=429)
         response.headers.update(exc.headers or {})
         return response
     except AppError:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pydantic import ValidationError
@@ -17,8 +18,8 @@ def _field(loc: Any) -> str:
     return names[-1] if names else "_form"
 
 
-#: Dutch for the schema checks a form meets most (pydantic error types); the others, and the
-#: services' own messages, keep their English text
+#: Dutch for the schema checks a form meets most (pydantic error types); the others keep their
+#: English text
 DUTCH = {
     "missing": "Vul dit veld in",
     "greater_than_equal": "Minstens {ge}",
@@ -38,6 +39,57 @@ DUTCH = {
 }
 
 
+#: Dutch for the services' messages a form in the portal meets (exact text); any other message
+#: keeps its text (the API's problems stay English)
+SERVICE_DUTCH = {
+    "already registered": "is al geregistreerd",
+    "An account with this email already exists":
+        "Er bestaat al een account met dit e-mailadres",
+    "An organisation with this enterprise number is already registered":
+        "Er is al een organisatie met dit ondernemingsnummer geregistreerd",
+    "this password is too common; choose a less predictable one":
+        "Dit wachtwoord is te gewoon: kies er een dat moeilijker te raden is",
+    "the password must not be your email address":
+        "Het wachtwoord mag niet je e-mailadres zijn",
+    "this password is mostly a keyboard or alphabet run (like 'azertyuiop'); choose a less "
+    "predictable one": "Dit wachtwoord is grotendeels een reeks toetsen of letters (zoals "
+                       "'azertyuiop'): kies er een dat moeilijker te raden is",
+    "the current password is not correct": "Het huidige wachtwoord is niet juist",
+    "the new password must differ from the current one":
+        "Het nieuwe wachtwoord moet verschillen van het huidige",
+    "site not found among your organisation's sites":
+        "Deze vestiging hoort niet bij je organisatie",
+    "end_date must not be before start_date": "De einddatum mag niet voor de begindatum liggen",
+    "capability not found": "Dit aanbod bestaat niet",
+}
+
+#: the same for messages that carry a value: (pattern, Dutch template of its named groups)
+SERVICE_DUTCH_PATTERNS = (
+    (re.compile(r"unknown Belgian postcode '(?P<postcode>[^']*)'"),
+     "Onbekende Belgische postcode {postcode}"),
+    (re.compile(r"postcode (?P<postcode>\S+) unknown"), "Postcode {postcode} is onbekend"),
+    (re.compile(r"at most (?P<fte>[0-9.e+-]+) FTE of this need is still uncovered"),
+     "Van deze vraag staat nog hoogstens {fte} VTE open"),
+    (re.compile(r"Too many failed logins for this account; retry in (?P<seconds>\d+) s"),
+     "Te veel mislukte aanmeldingen voor dit account; probeer opnieuw over {seconds} s"),
+)
+
+
+def service_message(text: str, lang: str) -> str:
+    """A service's message in ``lang``: Dutch where :data:`SERVICE_DUTCH` (or one of its
+    patterns) knows it, else as it is."""
+    if lang != "nl":
+        return text
+    if text in SERVICE_DUTCH:
+        return SERVICE_DUTCH[text]
+    for pattern, template in SERVICE_DUTCH_PATTERNS:
+        if (found := pattern.fullmatch(text)) is not None:
+            values = {k: v.replace(".", ",") if k == "fte" else v
+                      for k, v in found.groupdict().items()}
+            return template.format(**values)
+    return text
+
+
 def _dutch_number(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:g}".replace(".", ",")
@@ -46,8 +98,8 @@ def _dutch_number(value: Any) -> str:
 
 def _message(err: dict[str, Any], lang: str) -> str:
     template = DUTCH.get(err["type"]) if lang == "nl" else None
-    if template is None:
-        return str(err["msg"]).removeprefix("Value error, ")
+    if template is None:  # a model's own check (value_error) may be a service's message
+        return service_message(str(err["msg"]).removeprefix("Value error, "), lang)
     ctx = {key: _dutch_number(value) for key, value in (err.get("ctx") or {}).items()}
     try:
         return template.format(**ctx)
@@ -66,7 +118,7 @@ def field_errors(exc: AppError | ValidationError, lang: str = "en") -> dict[str,
             out.setdefault(_field(err["loc"]), _message(err, lang))
         return out
     for err in exc.errors or ():
-        out.setdefault(_field(err.get("loc")), str(err.get("msg", "")))
+        out.setdefault(_field(err.get("loc")), service_message(str(err.get("msg", "")), lang))
     if not out:
-        out["_form"] = exc.detail
+        out["_form"] = service_message(exc.detail, lang)
     return out

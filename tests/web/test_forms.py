@@ -39,3 +39,25 @@ def test_service_messages_keep_their_text() -> None:
     exc = AppError("Unknown postcode 9999", errors=[{"loc": ["body", "postcode"],
                                                      "msg": "Unknown postcode 9999"}])
     assert field_errors(exc, "nl") == {"postcode": "Unknown postcode 9999"}
+
+
+def test_known_service_messages_read_in_dutch_on_dutch_pages() -> None:
+    taken = AppError("An account with this email already exists",
+                     errors=[{"loc": ["body", "user", "email"], "msg": "already registered"}])
+    assert field_errors(taken, "nl") == {"email": "is al geregistreerd"}
+    assert field_errors(taken, "en") == {"email": "already registered"}
+    uncovered = AppError("x", errors=[{"loc": ["body", "fte"],
+                                      "msg": "at most 1.5 FTE of this need is still uncovered"}])
+    assert field_errors(uncovered, "nl") == {"fte": "Van deze vraag staat nog hoogstens 1,5 VTE "
+                                                    "open"}
+    assert field_errors(AppError("capability not found"), "nl") == {
+        "_form": "Dit aanbod bestaat niet"}
+
+
+def test_a_models_own_check_reads_in_dutch_too() -> None:
+    from models.site import SiteCreate
+
+    with pytest.raises(ValidationError) as info:
+        SiteCreate(name="Depot", postcode="9999")
+    assert field_errors(info.value, "nl") == {"postcode": "Onbekende Belgische postcode 9999"}
+    assert "unknown Belgian postcode '9999'" in field_errors(info.value, "en")["postcode"]
