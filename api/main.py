@@ -56,6 +56,15 @@ supervision to take them on.
 """
 
 
+def set_app_state(app: FastAPI, settings: Settings, engine: Engine) -> None:
+    """What an app holds per instance: settings, engine, rate limits (and the process's
+    password hashing cost, from the settings)."""
+    configure_password_hashing(settings)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.rate_limits = RateLimits(settings)
+
+
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     settings = settings or get_settings()
     engine = engine or engine_for(settings)
@@ -69,10 +78,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app = FastAPIOffline(title="Koppel", version="0.1.0", description=DESCRIPTION,
                          lifespan=lifespan, static_url="/static-offline-docs",
                          dependencies=[Depends(refuse_unstorable_input)])
-    configure_password_hashing(settings)
-    app.state.settings = settings
-    app.state.engine = engine
-    app.state.rate_limits = RateLimits(settings)
+    set_app_state(app, settings, engine)
     install_handlers(app)
     install_problem_schemas(app)
     # added innermost first: security headers wrap everything, so 413/429 answers carry them

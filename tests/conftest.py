@@ -22,11 +22,9 @@ from starlette.datastructures import State
 
 from api.config import Settings
 from api.db import get_session, make_engine
-from api.main import create_app
-from api.middleware import RateLimits
+from api.main import create_app, set_app_state
 from api.migrate import upgrade
 from api.routes.clusters import job_bind
-from api.security import configure_password_hashing
 from tests.factories import FAST_PASSWORD_HASHING, SMALL_POOLS
 
 PG_ADMIN_URL = os.environ.get(
@@ -162,11 +160,8 @@ class _Apps:
     @staticmethod
     def reset(application: FastAPI, settings: Settings, engine: Engine) -> None:
         """The per-app state as ``create_app(settings, engine)`` leaves it."""
-        configure_password_hashing(settings)
         application.state = State()
-        application.state.settings = settings
-        application.state.engine = engine
-        application.state.rate_limits = RateLimits(settings)
+        set_app_state(application, settings, engine)
         for middleware in application.user_middleware:  # the same limits object as create_app
             if "limits" in middleware.kwargs:
                 middleware.kwargs["limits"] = application.state.rate_limits

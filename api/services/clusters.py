@@ -453,6 +453,12 @@ def is_superseded(session: Session, cluster_id: uuid.UUID) -> bool:
 SUPERSEDED_TARGETS = frozenset({"dissolved"})
 
 
+def next_statuses(current: str, replaced: bool) -> frozenset[str]:
+    """Where a cluster may go from ``current``; ``replaced``: a later run superseded it."""
+    allowed = frozenset(CLUSTER_TRANSITIONS[current])
+    return allowed & SUPERSEDED_TARGETS if replaced else allowed
+
+
 def list_clusters(session: Session, user: User, *, status: str | None, kind: str | None,
                   province: str | None, run_id: uuid.UUID | None, limit: int,
                   offset: int, history: bool = False) -> tuple[list[ClusterSummary], int]:
@@ -538,7 +544,9 @@ def change_status(session: Session, user: User, cluster_id: uuid.UUID,
         raise Forbidden("Only department staff may change a cluster's status")
     current = cluster.status
     check_transition("Cluster", current, target, CLUSTER_TRANSITIONS[current])
-    if target not in SUPERSEDED_TARGETS and is_superseded(session, cluster.id):
+    # only a proposal can be superseded: other clusters need not ask
+    if (current == "proposed" and target not in next_statuses(current, replaced=True)
+            and is_superseded(session, cluster.id)):
         raise Conflict("A later run replaced this proposal: endorse the current one instead",
                        current_status=current, target=target)
     now = utcnow()

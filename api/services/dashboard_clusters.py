@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from api.services import clusters, stats
 from api.services.dashboard_text import text
 from models import taxonomy
-from models.cluster import CLUSTER_TRANSITIONS, Cluster, ClusterRun, ClusterStatus, RunStatus
+from models.cluster import Cluster, ClusterRun, ClusterStatus, RunStatus
 from models.organisation import User
 
 CLUSTER_ROWS = 25
@@ -167,6 +167,6 @@ def cluster_page(session: Session, user: User, cluster_id: uuid.UUID,
                          "distance": number(round(a.distance_km, 1))}
                         for a in cluster.assignments],
         "actions": [(target, text(lang, f"do_{target}")) for target in
-                    sorted(CLUSTER_TRANSITIONS[status], key=lambda t: t == "dissolved")
-                    if not is_superseded or target in clusters.SUPERSEDED_TARGETS],
+                    sorted(clusters.next_statuses(status, is_superseded),
+                           key=lambda t: (t == "dissolved", t))],
     }

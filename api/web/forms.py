@@ -84,7 +84,7 @@ def service_message(text: str, lang: str) -> str:
         return SERVICE_DUTCH[text]
     for pattern, template in SERVICE_DUTCH_PATTERNS:
         if (found := pattern.fullmatch(text)) is not None:
-            values = {k: v.replace(".", ",") if k == "fte" else v
+            values = {k: _dutch_number(float(v)) if k == "fte" else v
                       for k, v in found.groupdict().items()}
             return template.format(**values)
     return text
