@@ -60,10 +60,9 @@ class BlockMasks(NamedTuple):
     shift_all: int  # shifts every row offers
     radius_finite: bool  # some row has a service radius
     factor: dict[int, np.ndarray]  # per activity of the block: activity factor of each row
-    text_indptr: list[int]  # row pointers of the block's terms × block text matrix
 
 
-def block_masks(a: Mapping[str, np.ndarray], n_modes: int, text_t: Any) -> BlockMasks:
+def block_masks(a: Mapping[str, np.ndarray], n_modes: int) -> BlockMasks:
     """The :class:`BlockMasks` of a block's capability columns (static: no workforce)."""
     modes = a["mode_bits"]
     act = a["act"]
@@ -74,7 +73,6 @@ def block_masks(a: Mapping[str, np.ndarray], n_modes: int, text_t: Any) -> Block
         shift_all=int(np.bitwise_and.reduce(a["shift_bits"])) if modes.size else full,
         radius_finite=bool(np.isfinite(a["radius"]).any()),
         factor={int(x): np.where(act == x, 1.0, 0.5) for x in np.unique(act).tolist()},
-        text_indptr=text_t.indptr.tolist(),
     )
 
 

@@ -247,50 +247,30 @@ class _Block:
     comp_t: sp.csr_matrix  # competences × block
     text_t: sp.csr_matrix  # terms × block
     tree: BallTree
-    comp_dense: np.ndarray  # competences × block, the same 0/1 entries as comp_t
     masks: BlockMasks  # static facts for the single-need scorer (matching.dense)
-    # per term: its (block columns, values) in the terms × block text matrix, sliced on first
-    # use and kept (the block never changes; an update builds a new one)
-    term_entries: dict[int, tuple[np.ndarray, np.ndarray]] = dataclasses.field(
-        default_factory=dict, compare=False, repr=False)
 
     def products(self, comp: list[tuple[int, float]], text: list[tuple[int, float]]
                  ) -> tuple[np.ndarray, np.ndarray]:
         """One need's (weighted competence coverage, text similarity) against the block.
 
-        Without SciPy's per-call overhead, and bit for bit what ``need @ comp_t`` and
-        ``need @ text_t`` give: every column accumulates the same products from 0.0 in the
-        same order (the need's columns ascending).
+        Two sparse matrix-vector products with the need as a dense vector: each row of the
+        block's (block × competences, block × terms) matrices adds its products from 0.0 in
+        the row's column order, ascending, so a capability gets, bit for bit, the sums that
+        ``need @ comp_t`` and ``need @ text_t`` give (the need's columns ascending; the
+        columns the need lacks add 0.0, which changes no sum). Cheaper per call than slicing
+        the need's rows of the transposed matrices.
         """
-        covered = np.zeros(len(self.index))
-        for j, w in comp:
-            covered += w * self.comp_dense[j]
-        if not text:
-            return covered, np.zeros(len(self.index))
-        # the need's rows of terms × block, concatenated: one bincount adds them per column
-        entries = self.term_entries
-        pieces, values, weights, lengths = [], [], [], []
-        for j, w in text:
-            entry = entries.get(j)
-            if entry is None:
-                t, indptr = self.text_t, self.masks.text_indptr
-                lo, hi = indptr[j], indptr[j + 1]
-                # racing readers slice equal views; the last assignment wins, harmlessly
-                entry = entries[j] = (t.indices[lo:hi], t.data[lo:hi])
-            columns, data = entry
-            if columns.size:
-                pieces.append(columns)
-                values.append(data)
-                weights.append(w)
-                lengths.append(columns.size)
-        if not pieces:
-            return covered, np.zeros(len(self.index))
-        similarity = np.bincount(
-            np.concatenate(pieces),
-            weights=np.repeat(np.array(weights), lengths) * np.concatenate(values),
-            minlength=len(self.index),
-        )
-        return covered, similarity
+        caps = self.caps
+        return _dense_product(caps.comp, comp), _dense_product(caps.text, text)
+
+
+def _dense_product(matrix: sp.csr_matrix, pairs: list[tuple[int, float]]) -> np.ndarray:
+    if not pairs:
+        return np.zeros(matrix.shape[0])
+    vector = np.zeros(matrix.shape[1])
+    columns, weights = zip(*pairs, strict=True)
+    vector[list(columns)] = weights
+    return matrix @ vector
 
 
 def _score(
@@ -703,7 +683,6 @@ class MatchingEngine(BaseEstimator):
                 comp_t=block.comp_t,
                 text_t=block.text_t,
                 tree=block.tree,
-                comp_dense=block.comp_dense,
                 masks=block.masks,
             )
         self.blocks_ = blocks
@@ -823,15 +802,15 @@ class MatchingEngine(BaseEstimator):
 
     def _make_block(self, idx: np.ndarray) -> _Block:
         caps = self._caps_side_.take(idx)
-        text_t = caps.text.T.tocsr()
+        for matrix in (caps.comp, caps.text):
+            matrix.sort_indices()  # rows are built sorted; Block.products relies on it
         return _Block(
             index=idx,
             caps=caps,
             comp_t=caps.comp.T.tocsr(),
-            text_t=text_t,
+            text_t=caps.text.T.tocsr(),
             tree=BallTree(self.coords_[idx], metric="haversine"),
-            comp_dense=caps.comp.T.toarray(),
-            masks=block_masks(caps.a, len(PLACEMENT_MODES), text_t),
+            masks=block_masks(caps.a, len(PLACEMENT_MODES)),
         )
 
     def _needs_side(self, needs: Sequence[NeedProfile], matrices: bool = True) -> _Side:
