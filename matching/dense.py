@@ -162,7 +162,8 @@ def top_k(
             x = np.maximum(0.0, np.minimum(x, (budget - load) * ratios[level]))
             load = load + x / ratios[level]
         taken[level] = x
-        rest = rest - x
+        if level < n.acc:  # the last level's rest is not used
+            rest = rest - x
     supervisors = np.maximum(0.0, np.ceil(load - EPSILON))
     covered = taken[0] + taken[1] + taken[2]
     uncovered = n.uncovered
@@ -170,9 +171,8 @@ def top_k(
     reach = np.exp(-d / n.reach_decay)
     fresh = c["fresh"][at]
     capacity = share * fresh * reach
-    ok = eligible > 0.0
-    if uncovered > 0.0:
-        ok &= covered > 0.0
+    # covered > 0 implies eligible > 0: a level takes at most what is free there (>= 0)
+    ok = covered > 0.0 if uncovered > 0.0 else eligible > 0.0
 
     w_comp, w_loc, w_sup, w_cap = weights.as_tuple()
     # w_comp * competence + w_loc * locality + w_sup * peak + w_cap * capacity, in place
@@ -208,7 +208,7 @@ def top_k(
         [uncovered] * m, pick(supervisors), pick(fresh), pick(competence),
         pick(locality), [n.peak] * m, pick(capacity), pick(commute), pick(score), [0] * m,
     )
-    return at[rows].tolist(), [PairDetails(*v) for v in zip(*columns, strict=True)]
+    return at[rows].tolist(), list(map(PairDetails._make, zip(*columns, strict=True)))
 
 
 def top_k_many(

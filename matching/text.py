@@ -36,6 +36,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
 _PREPROCESS = {"lowercase": True, "strip_accents": "unicode"}
 NGRAM = 4
+_WORD_CACHE_SIZE = 65536
 
 
 def _load_dutch_stop_words() -> tuple[str, ...]:
@@ -77,6 +78,11 @@ def _word_terms(word: str) -> tuple[str, ...]:
     return (stem, *grams)
 
 
+def words(text: str) -> list[str]:
+    """The words of a text that make terms: lower-cased, accent-stripped, no stop-words."""
+    return _word_analyser()(text)
+
+
 def analyse(text: str) -> list[str]:
     """Terms of a text: per word its Dutch stem and the stem's character 4-grams.
 
@@ -86,7 +92,7 @@ def analyse(text: str) -> list[str]:
     ['# kle', '#kled', '#ledi']
     """
     terms: list[str] = []
-    for word in _word_analyser()(text):
+    for word in words(text):
         terms.extend(_word_terms(word))
     return terms
 
@@ -109,13 +115,14 @@ class TextModel:
     vectorizer: TfidfVectorizer | None
     _vocabulary: dict[str, int] = field(default_factory=dict, init=False, repr=False)
     _idf: list[float] = field(default_factory=list, init=False, repr=False)
-    _analyse: Any = field(default=None, init=False, repr=False, compare=False)
+    # per word seen: the vocabulary columns of its terms (fixed for a fitted vocabulary)
+    _word_columns: dict[str, tuple[int, ...]] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.vectorizer is not None:
             object.__setattr__(self, "_vocabulary", dict(self.vectorizer.vocabulary_))
             object.__setattr__(self, "_idf", self.vectorizer.idf_.tolist())
-            object.__setattr__(self, "_analyse", self.vectorizer.build_analyzer())
 
     @property
     def n_terms(self) -> int:
@@ -124,15 +131,28 @@ class TextModel:
     def term_weights(self, text: str) -> list[tuple[int, float]]:
         """The (term column, weight) pairs of one text, columns ascending: its L2-normalised
         TF-IDF row as :meth:`transform` gives it, without building a matrix."""
-        vocabulary, idf = self._vocabulary, self._idf
+        idf, known = self._idf, self._word_columns
         counts: dict[int, int] = {}
-        for token in self._analyse(text):
-            j = vocabulary.get(token)
-            if j is not None:
+        for word in words(text):  # analyse(text), word by word
+            columns = known.get(word)
+            if columns is None:
+                columns = self._columns(word)
+            for j in columns:
                 counts[j] = counts.get(j, 0) + 1
-        pairs = [(j, (math.log(c) + 1.0) * idf[j]) for j, c in sorted(counts.items())]
-        norm = math.sqrt(math.fsum(w * w for _, w in pairs))
+        # sublinear tf: (log(count) + 1) × idf, which is idf itself for a term seen once
+        log = math.log
+        pairs = [(j, idf[j] if c == 1 else (log(c) + 1.0) * idf[j])
+                 for j, c in sorted(counts.items())]
+        norm = math.sqrt(math.fsum([w * w for _, w in pairs]))
         return [(j, w / norm) for j, w in pairs if w != 0.0] if norm > 0.0 else []
+
+    def _columns(self, word: str) -> tuple[int, ...]:
+        known, vocabulary = self._word_columns, self._vocabulary
+        if len(known) >= _WORD_CACHE_SIZE:
+            known.clear()  # words come from users: keep the cache bounded
+        columns = tuple(j for t in _word_terms(word) if (j := vocabulary.get(t)) is not None)
+        known[word] = columns  # racing readers store equal tuples, harmlessly
+        return columns
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         """L2-normalised TF-IDF rows (an all-zero row means: no usable text)."""
