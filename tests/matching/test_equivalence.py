@@ -196,3 +196,18 @@ def test_opportunities_rank_like_reference(world):
     for a, b in zip(got, want, strict=True):
         assert math.isclose(a.score, b.score, abs_tol=1e-9)
         assert a.reasons == b.reasons
+
+
+@FEWER
+@given(worlds())
+def test_single_dense_path_equals_batch_and_broadcast_exactly(world):
+    # three implementations of one score: the single-need dense scorer (rank), the batch
+    # scorer (rank_many) and the broadcast scorer (rank with include_excluded): every score,
+    # distance, component and reason equal, not merely close
+    needs_, caps, k = world
+    engine = MatchingEngine().fit(caps)
+    batch = engine.rank_many(needs_, k=k)
+    for need, batched in zip(needs_, batch, strict=True):
+        single = engine.rank(need, k=k)
+        assert single == batched
+        assert single.items == engine.rank(need, k=k, include_excluded=True).items
