@@ -8,6 +8,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from api.errors import AppError
+from api.web.i18n import TEXT
+from models.taxonomy import vocabulary
 
 
 def _field(loc: Any) -> str:
@@ -61,7 +63,13 @@ SERVICE_DUTCH = {
         "Deze vestiging hoort niet bij je organisatie",
     "end_date must not be before start_date": "De einddatum mag niet voor de begindatum liggen",
     "capability not found": "Dit aanbod bestaat niet",
+    "This capability is not active; its provider does not take leads on it":
+        "Dit aanbod is niet actief: de aanbieder neemt er geen leads op aan",
+    "This capability does not match the need's activity at all":
+        "Dit aanbod past helemaal niet bij de activiteit van deze vraag",
 }
+
+_FTE = r"[0-9.e+-]+"
 
 #: the same for messages that carry a value: (pattern, Dutch template of its named groups)
 SERVICE_DUTCH_PATTERNS = (
@@ -72,7 +80,35 @@ SERVICE_DUTCH_PATTERNS = (
      "Van deze vraag staat nog hoogstens {fte} VTE open"),
     (re.compile(r"Too many failed logins for this account; retry in (?P<seconds>\d+) s"),
      "Te veel mislukte aanmeldingen voor dit account; probeer opnieuw over {seconds} s"),
+    # leads: api.services.leads, api.services.common.check_transition
+    (re.compile(r"Need is (?P<status>\w+); leads can only be sent for open needs"),
+     "Deze vraag is {status}: leads gaan alleen naar open vragen"),
+    (re.compile(r"Need is (?P<status>\w+); only an open need can be contracted"),
+     "Deze vraag is {status}: alleen een open vraag kan gecontracteerd worden"),
+    (re.compile(r"An open lead for this need and capability exists already \((?P<status>\w+)\)"),
+     "Voor deze vraag en dit aanbod loopt al een lead ({status})"),
+    (re.compile(r"(?P<what>Lead|Need|Cluster) is (?P<status>\w+); it cannot move to "
+                r"(?P<target>\w+) \(allowed: (?P<allowed>[\w, ]+)\)"),
+     "{what} is {status} en kan niet {target} worden (wel: {allowed})"),
+    (re.compile(r"(?P<what>Lead|Need|Cluster) is (?P<status>\w+); it cannot move to "
+                r"(?P<target>\w+) \(final state\)"),
+     "{what} is {status} en kan niet meer veranderen"),
+    (re.compile(r"The matching engine excludes this capability for this need: (?P<causes>.+)"),
+     "De matching sluit dit aanbod uit voor deze vraag: {causes}"),
+    # the capacity check of a contract: api.services.lead_reservation.capacity_problem
+    (re.compile(rf"Not enough free capacity at site '(?P<site>[^']*)': (?P<fte>{_FTE}) FTE "
+                rf"asked, (?P<best>{_FTE}) FTE can be reserved at support levels up to "
+                rf"(?P<level>\w+) for (?P<mode>\w+) work \(free low/medium/high "
+                rf"(?P<low>{_FTE})/(?P<medium>{_FTE})/(?P<high>{_FTE}), supervisors "
+                rf"(?P<supervisors>{_FTE})\)"),
+     "Niet genoeg vrije capaciteit op vestiging '{site}': {fte} VTE gevraagd, {best} VTE kan "
+     "gereserveerd worden met begeleidingsgraad tot {level} voor {mode} (vrij laag/middel/"
+     "hoog {low}/{medium}/{high} VTE, {supervisors} begeleiders)"),
 )
+
+_NUMBERS = frozenset(("fte", "best", "low", "medium", "high", "supervisors"))
+_STATUSES = frozenset(("status", "target", "allowed"))
+_SUBJECTS = {"Lead": "Deze lead", "Need": "Deze vraag", "Cluster": "Dit clustervoorstel"}
 
 
 def service_message(text: str, lang: str) -> str:
@@ -84,10 +120,25 @@ def service_message(text: str, lang: str) -> str:
         return SERVICE_DUTCH[text]
     for pattern, template in SERVICE_DUTCH_PATTERNS:
         if (found := pattern.fullmatch(text)) is not None:
-            values = {k: _dutch_number(float(v)) if k == "fte" else v
-                      for k, v in found.groupdict().items()}
-            return template.format(**values)
+            return template.format(**{k: _dutch_value(k, v)
+                                      for k, v in found.groupdict().items()})
     return text
+
+
+def _dutch_value(name: str, value: str) -> str:
+    """A value a message carries, in Dutch: numbers with a decimal comma, lead and need
+    statuses, support levels and placement modes by their Dutch labels."""
+    if name in _NUMBERS:
+        return _dutch_number(float(value))
+    if name in _STATUSES:
+        return ", ".join(TEXT[f"st_{v}"][0] if f"st_{v}" in TEXT else v
+                         for v in value.split(", "))
+    if name == "what":
+        return _SUBJECTS[value]
+    if name in ("level", "mode"):
+        labels = vocabulary("support_levels" if name == "level" else "placement_modes")
+        return labels[value]["label"]["nl"] if value in labels else value
+    return value
 
 
 def _dutch_number(value: Any) -> str:

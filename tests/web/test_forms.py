@@ -61,3 +61,26 @@ def test_a_models_own_check_reads_in_dutch_too() -> None:
         SiteCreate(name="Depot", postcode="9999")
     assert field_errors(info.value, "nl") == {"postcode": "Onbekende Belgische postcode 9999"}
     assert "unknown Belgian postcode '9999'" in field_errors(info.value, "en")["postcode"]
+
+
+@pytest.mark.parametrize(("english", "dutch"), [
+    ("Need is closed; leads can only be sent for open needs",
+     "Deze vraag is afgesloten: leads gaan alleen naar open vragen"),
+    ("An open lead for this need and capability exists already (viewed)",
+     "Voor deze vraag en dit aanbod loopt al een lead (bekeken)"),
+    ("Lead is sent; it cannot move to contracted (allowed: declined, viewed, withdrawn)",
+     "Deze lead is verstuurd en kan niet gecontracteerd worden (wel: geweigerd, bekeken, "
+     "ingetrokken)"),
+    ("Lead is withdrawn; it cannot move to accepted (final state)",
+     "Deze lead is ingetrokken en kan niet meer veranderen"),
+    ("This capability is not active; its provider does not take leads on it",
+     "Dit aanbod is niet actief: de aanbieder neemt er geen leads op aan"),
+    ("Not enough free capacity at site 'Atelier': 2.5 FTE asked, 1 FTE can be reserved at "
+     "support levels up to high for enclave work (free low/medium/high 1/0/0.5, supervisors 0)",
+     "Niet genoeg vrije capaciteit op vestiging 'Atelier': 2,5 VTE gevraagd, 1 VTE kan "
+     "gereserveerd worden met begeleidingsgraad tot hoog voor enclave(werking) (vrij laag/"
+     "middel/hoog 1/0/0,5 VTE, 0 begeleiders)"),
+])
+def test_lead_and_capacity_conflicts_read_in_dutch(english: str, dutch: str) -> None:
+    assert field_errors(AppError(english), "nl") == {"_form": dutch}
+    assert field_errors(AppError(english), "en") == {"_form": english}

@@ -210,3 +210,38 @@ def test_times_are_shown_on_belgian_clocks() -> None:
 
     assert local_time(datetime(2026, 12, 2, 6, 48, tzinfo=UTC)) == "02-12-2026 07:48"  # CET
     assert local_time(datetime(2026, 7, 1, 22, 30)) == "02-07-2026 00:30"  # naive = UTC; CEST
+
+
+def test_a_refused_contract_reads_in_dutch_on_the_need_page(
+        client: TestClient, db: Session, settings: Settings) -> None:
+    company = _org(db, "company", 21)
+    provider = _provider(db, 22, "8800", 5)
+    need_id = _need(db, company, 2)
+    cap = catalogue.list_capabilities(db, provider, activity=None, province=None,
+                                      provider_id=provider.organisation_id, active=None,
+                                      limit=1, offset=0)[0][0]
+    lead = leads.send_lead(db, company, need_id, LeadCreate(capability_id=cap.id), settings)
+    leads.accept_lead(db, provider, lead.id)
+    # the provider's figures fall after it accepted: the contract no longer fits
+    organisations.set_workforce(db, provider, provider.organisation_id, cap.site_id,
+                                WorkforceUpdate(free_fte_low=0, free_fte_medium=0.5,
+                                                free_fte_high=0, supervisors_available=3))
+    db.commit()
+    csrf = _login(client, "company21@example.be")
+    r = client.post(f"/app/needs/{need_id}/leads/{lead.id}/contract",
+                    data={"csrf_token": csrf, "fte": "2"})
+    assert r.status_code == 409
+    assert ("Niet genoeg vrije capaciteit op vestiging &#39;Atelier 22&#39;: 2 VTE gevraagd, "
+            "0,5 VTE kan gereserveerd worden met begeleidingsgraad tot middel voor "
+            "uitbesteding in het maatwerkbedrijf") in r.text
+    assert "Not enough free capacity" not in r.text
+
+    leads.withdraw_lead(db, company, lead.id)
+    db.commit()
+    r = client.post(f"/app/needs/{need_id}/leads/{lead.id}/contract",
+                    data={"csrf_token": csrf, "fte": "1"})
+    assert r.status_code == 409
+    assert "Deze lead is ingetrokken en kan niet meer veranderen" in r.text
+    english = client.post(f"/app/needs/{need_id}/leads/{lead.id}/contract?lang=en",
+                          data={"csrf_token": csrf, "fte": "1"})
+    assert "Lead is withdrawn; it cannot move to contracted (final state)" in english.text
