@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from unittest import mock
 
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -19,6 +20,7 @@ from matching import (
     opportunities_reference,
     rank_reference,
 )
+from matching import engine as engine_module
 from matching.text import fit_text_model
 from tests.matching.worlds import TOWNS
 
@@ -211,3 +213,15 @@ def test_single_dense_path_equals_batch_and_broadcast_exactly(world):
         single = engine.rank(need, k=k)
         assert single == batched
         assert single.items == engine.rank(need, k=k, include_excluded=True).items
+
+
+@FEWER
+@given(worlds())
+def test_batch_text_products_dense_or_sparse_give_the_same_bits(world):
+    needs_, caps, k = world
+    engine = MatchingEngine().fit(caps)
+    dense = engine.rank_many(needs_, k=k)
+    with mock.patch.object(engine_module, "_DENSE_TEXT_CELLS", 0):  # every block sparse
+        sparse = engine.rank_many(needs_, k=k)
+    assert list(dense) == list(sparse)
+    assert dense.scores.tobytes() == sparse.scores.tobytes()
