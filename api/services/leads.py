@@ -116,12 +116,21 @@ def _can_see(user: User, lead: Lead) -> bool:
     return is_staff(user) or user.organisation_id in (lead.company_id, lead.provider_id)
 
 
-def get_lead(session: Session, user: User, lead_id: uuid.UUID) -> Lead:
+def get_lead(session: Session, user: User, lead_id: uuid.UUID, *, lock: bool = False) -> Lead:
+    """The lead ``user`` may see, with its need and their site kept in the session.
+
+    ``lock``: the lead's row lock comes in the same round trip (``FOR UPDATE OF lead``, the
+    newest committed row); only for transitions that take no need or workforce lock, which
+    would have to come first (need → workforce → lead).
+    """
     # the need and its site come along in the same round trip: every caller presents the lead
-    row = session.exec(select(Lead, Need, Site).select_from(Lead)
-                       .join(Need, col(Need.id) == Lead.need_id)
-                       .join(Site, col(Site.id) == Need.site_id)
-                       .where(Lead.id == lead_id)).first()
+    stmt = (select(Lead, Need, Site).select_from(Lead)
+            .join(Need, col(Need.id) == Lead.need_id)
+            .join(Site, col(Site.id) == Need.site_id)
+            .where(Lead.id == lead_id))
+    if lock:
+        stmt = stmt.with_for_update(of=Lead).execution_options(populate_existing=True)
+    row = session.exec(stmt).first()
     if row is None or not _can_see(user, row[0]):
         raise NotFound(f"Lead {lead_id} not found")
     lead, need, site = row
@@ -252,9 +261,8 @@ def list_leads(session: Session, user: User, *, role: str | None, status: str | 
 
 
 def view_lead(session: Session, user: User, lead_id: uuid.UUID) -> Lead:
-    lead = get_lead(session, user, lead_id)
+    lead = get_lead(session, user, lead_id, lock=True)
     _require_side(user, lead, "provider", "view")
-    lead = _lock_lead(session, lead.id)
     if lead.status == "viewed":  # idempotent: a second look changes nothing
         return lead
     lead.status = _check_transition(lead, "view")
@@ -266,9 +274,8 @@ def view_lead(session: Session, user: User, lead_id: uuid.UUID) -> Lead:
 
 
 def accept_lead(session: Session, user: User, lead_id: uuid.UUID) -> Lead:
-    lead = get_lead(session, user, lead_id)
+    lead = get_lead(session, user, lead_id, lock=True)
     _require_side(user, lead, "provider", "accept")
-    lead = _lock_lead(session, lead.id)
     lead.status = _check_transition(lead, "accept")
     now = utcnow()
     lead.viewed_at = lead.viewed_at or now
@@ -279,9 +286,8 @@ def accept_lead(session: Session, user: User, lead_id: uuid.UUID) -> Lead:
 
 
 def decline_lead(session: Session, user: User, lead_id: uuid.UUID, data: LeadDecline) -> Lead:
-    lead = get_lead(session, user, lead_id)
+    lead = get_lead(session, user, lead_id, lock=True)
     _require_side(user, lead, "provider", "decline")
-    lead = _lock_lead(session, lead.id)
     lead.status = _check_transition(lead, "decline")
     now = utcnow()
     lead.decline_reason_code = data.reason_code.value
