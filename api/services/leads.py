@@ -16,10 +16,11 @@ import uuid
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, or_, select
 
 from api.config import Settings
-from api.crud.common import paginate
+from api.crud.common import count
 from api.errors import Conflict, Forbidden, InvalidInput, NotFound
 from api.services import audit, brokerage, lead_views, notifications, webhooks
 from api.services.access import is_staff
@@ -256,8 +257,19 @@ def list_leads(session: Session, user: User, *, role: str | None, status: str | 
         stmt = stmt.where(Lead.status == status)
     if need_id:
         stmt = stmt.where(Lead.need_id == need_id)
-    return paginate(session, stmt, limit=limit, offset=offset,
-                    order_by=(col(Lead.sent_at).desc(), col(Lead.id).desc()))
+    total = count(session, stmt)
+    # the page with each lead's need and its site in one round trip, kept in the session for
+    # present(), which would otherwise query them once more (the parties are few and come in
+    # one query there: joined here, PostgreSQL hashed the whole organisation table twice)
+    window = stmt.order_by(col(Lead.sent_at).desc(), col(Lead.id).desc()) \
+        .limit(limit).offset(offset).subquery()
+    lead = aliased(Lead, window)
+    rows = session.exec(select(lead, Need, Site)
+                        .join(Need, col(Need.id) == lead.need_id)
+                        .join(Site, col(Site.id) == Need.site_id)
+                        .order_by(col(lead.sent_at).desc(), col(lead.id).desc())).all()
+    lead_views.keep(session, [row for found in rows for row in found[1:]])
+    return [found[0] for found in rows], total
 
 
 def view_lead(session: Session, user: User, lead_id: uuid.UUID) -> Lead:

@@ -136,3 +136,20 @@ def test_the_webhook_check_is_one_query_for_both_parties(client, engine):
     assert len(endpoint_queries) == 1, statements
     assert "flagged" in lead_update
     assert "event_sequence" in lead_update
+
+
+@pytest.mark.parametrize("role", ["inbox", "outbox"])
+def test_a_lead_page_is_four_statements(client, engine, role):
+    # the user, the total, the page with each lead's need and site, and the parties
+    world = make_world(client)
+    for _ in range(3):
+        world.send(world.need(fte=1.0))
+    actor = world.provider if role == "inbox" else world.company
+    with recording(engine) as statements:
+        r = actor.get("/leads", params={"role": role, "limit": 2})
+    assert r.status_code == 200, r.text
+    page = r.json()
+    assert page["total"] == 3 and len(page["items"]) == 2
+    assert all(item["need"]["municipality"] and item["company"]["name"]
+               for item in page["items"]), page
+    assert len(statements) <= 4, "\n".join(s[:160] for s in statements)
