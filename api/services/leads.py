@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, col, or_, select
+from sqlmodel import Session, and_, col, or_, select
 
 from api.config import Settings
 from api.crud.common import count
@@ -196,26 +196,30 @@ def send_lead(session: Session, user: User, need_id: uuid.UUID, data: LeadCreate
 
     # the need row lock serialises concurrent sends for one need (the partial unique index is
     # the last line of defence)
-    need, for_company = brokerage.writable_need(session, user, need_id, "send leads",
-                                                lock=True)
+    need, site, for_company = brokerage.writable_need_and_site(session, user, need_id,
+                                                              "send leads", lock=True)
     if need.status != "open":
         raise Conflict(f"Need is {need.status}; leads can only be sent for open needs",
                        current_status=need.status)
-    capability = session.get(Capability, data.capability_id)
-    if capability is None:
+    # the capability and the open lead it may have for this need already, in one round trip
+    # (the partial unique index allows one at most)
+    row = session.exec(select(Capability, Lead.id, Lead.status)
+                       .outerjoin(Lead, and_(col(Lead.capability_id) == Capability.id,
+                                             col(Lead.need_id) == need.id,
+                                             col(Lead.status).in_(OPEN_LEAD_STATUSES)))
+                       .where(Capability.id == data.capability_id)).first()
+    if row is None:
         raise InvalidInput(["body", "capability_id"], "capability not found")
+    capability, existing_id, existing_status = row
     if not capability.active:
         raise Conflict("This capability is not active; its provider does not take leads on it")
-    existing = session.exec(select(Lead).where(
-        Lead.need_id == need.id, Lead.capability_id == capability.id,
-        col(Lead.status).in_(OPEN_LEAD_STATUSES))).first()
-    if existing is not None:
+    if existing_id is not None:
         raise Conflict(f"An open lead for this need and capability exists already "
-                       f"({existing.status})", lead_id=str(existing.id),
-                       current_status=existing.status)
+                       f"({existing_status})", lead_id=str(existing_id),
+                       current_status=existing_status)
     # score_pair reads the need's site too, and finds it in the session; present() needs both
     # for the webhook payload and the response, after the locals here are gone
-    lead_views.keep(session, [need, session.get(Site, need.site_id)])
+    lead_views.keep(session, [need, site])
     scored = score_pair(session, need, capability, settings, lang)
     if scored is None:
         raise Conflict("This capability does not match the need's activity at all")

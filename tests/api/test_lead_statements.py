@@ -9,7 +9,9 @@ the recipients and their outbox INSERT (which carries the webhook row too, when 
 Before the round-trip work on lead operations (statements without / with webhook endpoints):
 send 15 / 19, view 10 / 14, accept 10 / 14, decline 10 / 14, withdraw 12 / 16, contract 16 / 20,
 withdraw a contracted lead 17 / 21, read 5. View, accept and decline read the lead with its row
-lock in one statement (they take no need or workforce lock that would have to come first).
+lock in one statement (they take no need or workforce lock that would have to come first); a
+send reads the need's site with the need's lock, and the capability with any open lead it has
+for the need.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ NESTING = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
 # withdrawing a contract: the catalogue change log (its lock row, the entry) that lets every
 # worker's engine follow the workforce write instead of refitting
 BUDGET = {
-    "send": 12,
+    "send": 10,
     "view": 5,
     "view again": 3,
     "accept": 5,
