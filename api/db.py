@@ -175,6 +175,12 @@ def _settled(session: Session) -> bool:
     return not session.in_transaction() and not (session.new or session.dirty or session.deleted)
 
 
+def finish(session: Session) -> None:
+    """Commit and close ``session`` now, in the calling worker thread (see api.responses);
+    :func:`get_session` then finds it settled and has nothing left to do."""
+    _finish(session, commit=True)
+
+
 def _finish(session: Session, *, commit: bool) -> None:
     try:
         if commit:

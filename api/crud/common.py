@@ -13,8 +13,14 @@ T = TypeVar("T")
 
 def paginate(session: Session, stmt: SelectOfScalar[T], *, limit: int, offset: int,
              order_by: Any) -> tuple[list[T], int]:
-    total = session.exec(select(func.count()).select_from(stmt.order_by(None).subquery())).one()
-    return page(session, stmt, limit=limit, offset=offset, order_by=order_by), int(total)
+    return page(session, stmt, limit=limit, offset=offset, order_by=order_by), count(session,
+                                                                                     stmt)
+
+
+def count(session: Session, stmt: SelectOfScalar[Any]) -> int:
+    """The number of rows ``stmt`` selects (its ordering left out)."""
+    return int(session.exec(select(func.count()).select_from(stmt.order_by(None).subquery()))
+               .one())
 
 
 def page(session: Session, stmt: SelectOfScalar[T], *, limit: int, offset: int,

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from api.deps import CurrentUser, SessionDep
 from api.errors import PROBLEM_RESPONSES
+from api.responses import json_response
 from api.routes.params import ActivityFilter, Limit, Offset, ProvinceFilter
 from api.services import catalogue as service
 from models.capability import CapabilityCreate, CapabilityPublic, CapabilityUpdate
@@ -24,12 +25,13 @@ def list_capabilities(session: SessionDep, user: CurrentUser, limit: Limit = 50,
                       province: ProvinceFilter = None,
                       provider_id: uuid.UUID | None = Query(default=None),
                       active: bool | None = Query(default=None, examples=[True]),
-                      ) -> Page[CapabilityPublic]:
+                      ) -> Response:
     items, total = service.list_capabilities(session, user, activity=activity, province=province,
                                              provider_id=provider_id, active=active, limit=limit,
                                              offset=offset)
-    return Page.of([CapabilityPublic.model_validate(c) for c in items], total,
-                   limit=limit, offset=offset)
+    return json_response(session, Page[CapabilityPublic],
+                         Page.of([CapabilityPublic.model_validate(c) for c in items], total,
+                                 limit=limit, offset=offset))
 
 
 @capabilities.post("", response_model=CapabilityPublic, status_code=status.HTTP_201_CREATED,
@@ -61,23 +63,27 @@ def delete_capability(cap_id: uuid.UUID, session: SessionDep, user: CurrentUser)
 def list_needs(session: SessionDep, user: CurrentUser, limit: Limit = 50, offset: Offset = 0,
                status: NeedStatus | None = Query(default=None, examples=["open"]),
                activity: ActivityFilter = None, province: ProvinceFilter = None,
-               organisation_id: uuid.UUID | None = Query(default=None)) -> Page[NeedPublic]:
+               organisation_id: uuid.UUID | None = Query(default=None)) -> Response:
     items, total = service.list_needs(session, user, status=status, activity=activity,
                                       province=province, organisation_id=organisation_id,
                                       limit=limit, offset=offset)
-    return Page.of([NeedPublic.model_validate(n) for n in items], total,
-                   limit=limit, offset=offset)
+    return json_response(session, Page[NeedPublic],
+                         Page.of([NeedPublic.model_validate(n) for n in items], total,
+                                 limit=limit, offset=offset))
 
 
 @needs.post("", response_model=NeedPublic, status_code=status.HTTP_201_CREATED,
             summary="Post a need (created as `draft`; publish with POST /needs/{id}/status)")
-def create_need(data: NeedCreate, session: SessionDep, user: CurrentUser) -> NeedPublic:
-    return NeedPublic.model_validate(service.create_need(session, user, data))
+def create_need(data: NeedCreate, session: SessionDep, user: CurrentUser) -> Response:
+    return json_response(session, NeedPublic,
+                         NeedPublic.model_validate(service.create_need(session, user, data)),
+                         status_code=status.HTTP_201_CREATED)
 
 
 @needs.get("/{need_id}", response_model=NeedPublic)
-def read_need(need_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> NeedPublic:
-    return NeedPublic.model_validate(service.get_need(session, user, need_id))
+def read_need(need_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> Response:
+    return json_response(session, NeedPublic,
+                         NeedPublic.model_validate(service.get_need(session, user, need_id)))
 
 
 @needs.patch("/{need_id}", response_model=NeedPublic)

@@ -5,6 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response
 
+from api.db import finish
 from api.deps import CurrentUser, SessionDep, SettingsDep
 from api.errors import PROBLEM_RESPONSES
 from api.services import matching as service
@@ -47,11 +48,12 @@ def need_matches(need_id: uuid.UUID, session: SessionDep, user: CurrentUser,
                  accept_language: AcceptLanguage = None) -> Response:
     # the body is MatchesPublic JSON, validated against that model when the service built it
     # and kept for repeats (api.services.matching.MATCHES_PAGE): served as bytes, never
-    # serialised or validated again
-    return Response(service.matches_json(session, user, settings, need_id, limit=limit,
-                                         include_excluded=include_excluded,
-                                         lang=pick_language(accept_language)),
-                    media_type="application/json")
+    # serialised or validated again; the session finishes here, in this thread (api.responses)
+    body = service.matches_json(session, user, settings, need_id, limit=limit,
+                                include_excluded=include_excluded,
+                                lang=pick_language(accept_language))
+    finish(session)
+    return Response(body, media_type="application/json")
 
 
 @router.get("/providers/{provider_id}/opportunities", response_model=OpportunitiesPublic,

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from api.deps import CurrentUser, SessionDep
 from api.errors import PROBLEM_RESPONSES
+from api.responses import json_response
 from api.routes.params import Limit, Offset
 from api.services import organisations as service
 from models.common import Page
@@ -88,6 +89,6 @@ def list_workforce(provider_id: uuid.UUID, session: SessionDep,
 @router.put("/providers/{provider_id}/workforce/{site_id}", response_model=WorkforcePublic,
             tags=["workforce"], summary="Set the free workforce of one provider site")
 def set_workforce(provider_id: uuid.UUID, site_id: uuid.UUID, data: WorkforceUpdate,
-                  session: SessionDep, user: CurrentUser) -> WorkforcePublic:
-    return WorkforcePublic.model_validate(
-        service.set_workforce(session, user, provider_id, site_id, data))
+                  session: SessionDep, user: CurrentUser) -> Response:
+    return json_response(session, WorkforcePublic, WorkforcePublic.model_validate(
+        service.set_workforce(session, user, provider_id, site_id, data)))

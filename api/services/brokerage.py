@@ -16,12 +16,13 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from api.errors import Forbidden, NotFound
 from api.services.access import can_read, is_staff
 from models.need import Need
 from models.organisation import Organisation, User
+from models.site import Site
 
 
 def allows_brokering(session: Session, organisation_id: uuid.UUID) -> bool:
@@ -66,6 +67,24 @@ def writable_need(session: Session, user: User, need_id: uuid.UUID, action: str,
                   lock: bool = False) -> tuple[Need, uuid.UUID | None]:
     """The need, if ``user`` may ``action`` it, and the company it acts for (or ``None``)."""
     need = session.get(Need, need_id, with_for_update=lock or None)
+    return _writable(session, user, need, need_id, action)
+
+
+def writable_need_and_site(session: Session, user: User, need_id: uuid.UUID, action: str, *,
+                           lock: bool = False) -> tuple[Need, Site, uuid.UUID | None]:
+    """:func:`writable_need` with the need's site, read in the same round trip (the lock, if
+    any, is the need's only)."""
+    stmt = select(Need, Site).join(Site, col(Site.id) == Need.site_id).where(Need.id == need_id)
+    if lock:
+        stmt = stmt.with_for_update(of=Need).execution_options(populate_existing=True)
+    row = session.exec(stmt).first()
+    need, site = row if row is not None else (None, None)
+    need, for_company = _writable(session, user, need, need_id, action)
+    return need, site, for_company
+
+
+def _writable(session: Session, user: User, need: Need | None, need_id: uuid.UUID,
+              action: str) -> tuple[Need, uuid.UUID | None]:
     if need is None or not can_read(user, need.organisation_id):
         raise NotFound(f"Need {need_id} not found")
     return need, acting_for(session, user, need.organisation_id, action)

@@ -16,10 +16,11 @@ import uuid
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, col, or_, select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, and_, col, or_, select
 
 from api.config import Settings
-from api.crud.common import paginate
+from api.crud.common import count
 from api.errors import Conflict, Forbidden, InvalidInput, NotFound
 from api.services import audit, brokerage, lead_views, notifications, webhooks
 from api.services.access import is_staff
@@ -116,12 +117,21 @@ def _can_see(user: User, lead: Lead) -> bool:
     return is_staff(user) or user.organisation_id in (lead.company_id, lead.provider_id)
 
 
-def get_lead(session: Session, user: User, lead_id: uuid.UUID) -> Lead:
+def get_lead(session: Session, user: User, lead_id: uuid.UUID, *, lock: bool = False) -> Lead:
+    """The lead ``user`` may see, with its need and their site kept in the session.
+
+    ``lock``: the lead's row lock comes in the same round trip (``FOR UPDATE OF lead``, the
+    newest committed row); only for transitions that take no need or workforce lock, which
+    would have to come first (need → workforce → lead).
+    """
     # the need and its site come along in the same round trip: every caller presents the lead
-    row = session.exec(select(Lead, Need, Site).select_from(Lead)
-                       .join(Need, col(Need.id) == Lead.need_id)
-                       .join(Site, col(Site.id) == Need.site_id)
-                       .where(Lead.id == lead_id)).first()
+    stmt = (select(Lead, Need, Site).select_from(Lead)
+            .join(Need, col(Need.id) == Lead.need_id)
+            .join(Site, col(Site.id) == Need.site_id)
+            .where(Lead.id == lead_id))
+    if lock:
+        stmt = stmt.with_for_update(of=Lead).execution_options(populate_existing=True)
+    row = session.exec(stmt).first()
     if row is None or not _can_see(user, row[0]):
         raise NotFound(f"Lead {lead_id} not found")
     lead, need, site = row
@@ -186,26 +196,30 @@ def send_lead(session: Session, user: User, need_id: uuid.UUID, data: LeadCreate
 
     # the need row lock serialises concurrent sends for one need (the partial unique index is
     # the last line of defence)
-    need, for_company = brokerage.writable_need(session, user, need_id, "send leads",
-                                                lock=True)
+    need, site, for_company = brokerage.writable_need_and_site(session, user, need_id,
+                                                              "send leads", lock=True)
     if need.status != "open":
         raise Conflict(f"Need is {need.status}; leads can only be sent for open needs",
                        current_status=need.status)
-    capability = session.get(Capability, data.capability_id)
-    if capability is None:
+    # the capability and the open lead it may have for this need already, in one round trip
+    # (the partial unique index allows one at most)
+    row = session.exec(select(Capability, Lead.id, Lead.status)
+                       .outerjoin(Lead, and_(col(Lead.capability_id) == Capability.id,
+                                             col(Lead.need_id) == need.id,
+                                             col(Lead.status).in_(OPEN_LEAD_STATUSES)))
+                       .where(Capability.id == data.capability_id)).first()
+    if row is None:
         raise InvalidInput(["body", "capability_id"], "capability not found")
+    capability, existing_id, existing_status = row
     if not capability.active:
         raise Conflict("This capability is not active; its provider does not take leads on it")
-    existing = session.exec(select(Lead).where(
-        Lead.need_id == need.id, Lead.capability_id == capability.id,
-        col(Lead.status).in_(OPEN_LEAD_STATUSES))).first()
-    if existing is not None:
+    if existing_id is not None:
         raise Conflict(f"An open lead for this need and capability exists already "
-                       f"({existing.status})", lead_id=str(existing.id),
-                       current_status=existing.status)
+                       f"({existing_status})", lead_id=str(existing_id),
+                       current_status=existing_status)
     # score_pair reads the need's site too, and finds it in the session; present() needs both
     # for the webhook payload and the response, after the locals here are gone
-    lead_views.keep(session, [need, session.get(Site, need.site_id)])
+    lead_views.keep(session, [need, site])
     scored = score_pair(session, need, capability, settings, lang)
     if scored is None:
         raise Conflict("This capability does not match the need's activity at all")
@@ -247,14 +261,24 @@ def list_leads(session: Session, user: User, *, role: str | None, status: str | 
         stmt = stmt.where(Lead.status == status)
     if need_id:
         stmt = stmt.where(Lead.need_id == need_id)
-    return paginate(session, stmt, limit=limit, offset=offset,
-                    order_by=(col(Lead.sent_at).desc(), col(Lead.id).desc()))
+    total = count(session, stmt)
+    # the page with each lead's need and its site in one round trip, kept in the session for
+    # present(), which would otherwise query them once more (the parties are few and come in
+    # one query there: joined here, PostgreSQL hashed the whole organisation table twice)
+    window = stmt.order_by(col(Lead.sent_at).desc(), col(Lead.id).desc()) \
+        .limit(limit).offset(offset).subquery()
+    lead = aliased(Lead, window)
+    rows = session.exec(select(lead, Need, Site)
+                        .join(Need, col(Need.id) == lead.need_id)
+                        .join(Site, col(Site.id) == Need.site_id)
+                        .order_by(col(lead.sent_at).desc(), col(lead.id).desc())).all()
+    lead_views.keep(session, [row for found in rows for row in found[1:]])
+    return [found[0] for found in rows], total
 
 
 def view_lead(session: Session, user: User, lead_id: uuid.UUID) -> Lead:
-    lead = get_lead(session, user, lead_id)
+    lead = get_lead(session, user, lead_id, lock=True)
     _require_side(user, lead, "provider", "view")
-    lead = _lock_lead(session, lead.id)
     if lead.status == "viewed":  # idempotent: a second look changes nothing
         return lead
     lead.status = _check_transition(lead, "view")
@@ -266,9 +290,8 @@ def view_lead(session: Session, user: User, lead_id: uuid.UUID) -> Lead:
 
 
 def accept_lead(session: Session, user: User, lead_id: uuid.UUID) -> Lead:
-    lead = get_lead(session, user, lead_id)
+    lead = get_lead(session, user, lead_id, lock=True)
     _require_side(user, lead, "provider", "accept")
-    lead = _lock_lead(session, lead.id)
     lead.status = _check_transition(lead, "accept")
     now = utcnow()
     lead.viewed_at = lead.viewed_at or now
@@ -279,9 +302,8 @@ def accept_lead(session: Session, user: User, lead_id: uuid.UUID) -> Lead:
 
 
 def decline_lead(session: Session, user: User, lead_id: uuid.UUID, data: LeadDecline) -> Lead:
-    lead = get_lead(session, user, lead_id)
+    lead = get_lead(session, user, lead_id, lock=True)
     _require_side(user, lead, "provider", "decline")
-    lead = _lock_lead(session, lead.id)
     lead.status = _check_transition(lead, "decline")
     now = utcnow()
     lead.decline_reason_code = data.reason_code.value
