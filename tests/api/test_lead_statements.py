@@ -151,7 +151,8 @@ def test_a_lead_page_is_four_statements(client, engine, role):
         r = actor.get("/leads", params={"role": role, "limit": 2})
     assert r.status_code == 200, r.text
     page = r.json()
-    assert page["total"] == 3 and len(page["items"]) == 2
+    assert page["total"] == 3
+    assert len(page["items"]) == 2
     assert all(item["need"]["municipality"] and item["company"]["name"]
                for item in page["items"]), page
     assert len(statements) <= 4, "\n".join(s[:160] for s in statements)
