@@ -80,6 +80,7 @@ def writable_need_and_site(session: Session, user: User, need_id: uuid.UUID, act
     row = session.exec(stmt).first()
     need, site = row if row is not None else (None, None)
     need, for_company = _writable(session, user, need, need_id, action)
+    assert site is not None  # found with its need (the join is inner)
     return need, site, for_company
 
 
