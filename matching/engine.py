@@ -268,12 +268,14 @@ class _Block:
 _DENSE_TEXT_CELLS = 4_000_000
 
 
-def _dense_if_small(matrix: sp.csr_matrix) -> sp.csr_matrix | np.ndarray:
-    """The matrix as a dense array if it is small enough: a chunk of needs times a dense
+def _dense_if_worth_it(matrix: sp.csr_matrix, n_needs: int) -> sp.csr_matrix | np.ndarray:
+    """The matrix as a dense array if it is small enough and enough needs are scored against
+    it to pay for the conversion (more pairs than cells): a chunk of needs times a dense
     matrix adds, per cell, the same products in the same order (the need's terms ascending;
     the zeros add 0.0) as the sparse product, at a third of its cost."""
     rows, cols = matrix.shape
-    return matrix.toarray() if rows * cols <= _DENSE_TEXT_CELLS else matrix
+    cells = rows * cols
+    return matrix.toarray() if cells <= _DENSE_TEXT_CELLS and n_needs * cols >= cells else matrix
 
 
 def _as_array(product: Any) -> np.ndarray:
@@ -1034,7 +1036,7 @@ class MatchingEngine(BaseEstimator):
                 continue
             member_rows = np.array(members, dtype=np.int64)
             chunk = max(1, chunk_pairs // len(block.index))
-            text_t = _dense_if_small(block.text_t)
+            text_t = _dense_if_worth_it(block.text_t, member_rows.size)
             for start in range(0, member_rows.size, chunk):
                 rows_global = member_rows[start : start + chunk]
                 part = side.take(rows_global)

@@ -220,8 +220,10 @@ def test_single_dense_path_equals_batch_and_broadcast_exactly(world):
 def test_batch_text_products_dense_or_sparse_give_the_same_bits(world):
     needs_, caps, k = world
     engine = MatchingEngine().fit(caps)
-    dense = engine.rank_many(needs_, k=k)
-    with mock.patch.object(engine_module, "_DENSE_TEXT_CELLS", 0):  # every block sparse
+    # a handful of needs would not pay for the dense copy: both paths forced
+    with mock.patch.object(engine_module, "_dense_if_worth_it", lambda m, _n: m.toarray()):
+        dense = engine.rank_many(needs_, k=k)
+    with mock.patch.object(engine_module, "_dense_if_worth_it", lambda m, _n: m):
         sparse = engine.rank_many(needs_, k=k)
     assert list(dense) == list(sparse)
     assert dense.scores.tobytes() == sparse.scores.tobytes()

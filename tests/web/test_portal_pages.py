@@ -67,6 +67,19 @@ def _login(client: TestClient, email: str) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', client.get("/app").text).group(1)
 
 
+def _sent_lead(db: Session, settings: Settings, company_n: int,
+               provider_n: int) -> tuple[User, User, uuid.UUID, Lead]:
+    """A company's 2-FTE need and the lead it sent to a provider with 5 FTE free."""
+    company = _org(db, "company", company_n)
+    provider = _provider(db, provider_n, "8800", 5)
+    need_id = _need(db, company, 2)
+    cap = catalogue.list_capabilities(db, provider, activity=None, province=None,
+                                      provider_id=provider.organisation_id, active=None,
+                                      limit=1, offset=0)[0][0]
+    lead = leads.send_lead(db, company, need_id, LeadCreate(capability_id=cap.id), settings)
+    return company, provider, need_id, lead
+
+
 def _leads(db: Session) -> int:
     db.expire_all()
     return db.exec(select(func.count()).select_from(Lead)).one()
@@ -179,13 +192,7 @@ def test_the_directory_draws_every_result_on_the_map(client: TestClient,
 
 def test_a_declined_lead_shows_its_reason_label_and_the_answer_in_the_need_timeline(
         client: TestClient, db: Session, settings: Settings) -> None:
-    company = _org(db, "company", 17)
-    provider = _provider(db, 18, "8800", 5)
-    need_id = _need(db, company, 2)
-    cap = catalogue.list_capabilities(db, provider, activity=None, province=None,
-                                      provider_id=provider.organisation_id, active=None,
-                                      limit=1, offset=0)[0][0]
-    lead = leads.send_lead(db, company, need_id, LeadCreate(capability_id=cap.id), settings)
+    company, provider, need_id, lead = _sent_lead(db, settings, 17, 18)
     db.commit()
     csrf = _login(client, "provider18@example.be")
     assert client.get(f"/app/leads/{lead.id}").status_code == 200  # viewed
@@ -214,16 +221,10 @@ def test_times_are_shown_on_belgian_clocks() -> None:
 
 def test_a_refused_contract_reads_in_dutch_on_the_need_page(
         client: TestClient, db: Session, settings: Settings) -> None:
-    company = _org(db, "company", 21)
-    provider = _provider(db, 22, "8800", 5)
-    need_id = _need(db, company, 2)
-    cap = catalogue.list_capabilities(db, provider, activity=None, province=None,
-                                      provider_id=provider.organisation_id, active=None,
-                                      limit=1, offset=0)[0][0]
-    lead = leads.send_lead(db, company, need_id, LeadCreate(capability_id=cap.id), settings)
+    company, provider, need_id, lead = _sent_lead(db, settings, 21, 22)
     leads.accept_lead(db, provider, lead.id)
     # the provider's figures fall after it accepted: the contract no longer fits
-    organisations.set_workforce(db, provider, provider.organisation_id, cap.site_id,
+    organisations.set_workforce(db, provider, provider.organisation_id, lead.provider_site_id,
                                 WorkforceUpdate(free_fte_low=0, free_fte_medium=0.5,
                                                 free_fte_high=0, supervisors_available=3))
     db.commit()
