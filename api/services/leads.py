@@ -16,7 +16,6 @@ import uuid
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, and_, col, or_, select
 
 from api.config import Settings
@@ -264,14 +263,16 @@ def list_leads(session: Session, user: User, *, role: str | None, status: str | 
     total = count(session, stmt)
     # the page with each lead's need and its site in one round trip, kept in the session for
     # present(), which would otherwise query them once more (the parties are few and come in
-    # one query there: joined here, PostgreSQL hashed the whole organisation table twice)
-    window = stmt.order_by(col(Lead.sent_at).desc(), col(Lead.id).desc()) \
-        .limit(limit).offset(offset).subquery()
-    lead = aliased(Lead, window)
-    rows = session.exec(select(lead, Need, Site)
-                        .join(Need, col(Need.id) == lead.need_id)
+    # one query there: joined here, PostgreSQL hashed the whole organisation table twice). The
+    # page is chosen by id in a subquery: an aliased entity over a windowed subquery cost five
+    # times as much to build and to key for the statement cache as the query costs to run
+    newest_first = (col(Lead.sent_at).desc(), col(Lead.id).desc())
+    page = stmt.with_only_columns(col(Lead.id)).order_by(*newest_first).limit(limit).offset(offset)
+    rows = session.exec(select(Lead, Need, Site)
+                        .join(Need, col(Need.id) == Lead.need_id)
                         .join(Site, col(Site.id) == Need.site_id)
-                        .order_by(col(lead.sent_at).desc(), col(lead.id).desc())).all()
+                        .where(col(Lead.id).in_(page))
+                        .order_by(*newest_first)).all()
     lead_views.keep(session, [row for found in rows for row in found[1:]])
     return [found[0] for found in rows], total
 

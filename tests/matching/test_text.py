@@ -3,13 +3,27 @@
 from __future__ import annotations
 
 import pytest
+from sklearn.feature_extraction.text import TfidfVectorizer
 
 from matching import MatchingEngine
-from matching.text import analyse, cosine, fit_text_model
+from matching.text import analyse, cosine, fit_text_model, stop_words, words
 from tests.matching.worlds import cap, need
 
 PROVIDER_TEXT = "Wij herstellen kledij, strijken en plooien retourzendingen"
 NEED_TEXT = "Herstelling van kledingstukken en strijkwerk"
+
+
+@pytest.mark.parametrize("text", [
+    PROVIDER_TEXT, NEED_TEXT, "", "a", "Één café, naïeve coördinatie; RÉSUMÉ à la carte",
+    "Straße fiancée façade Ærø œuvre", "de_het 2x 24u 7/7 e-commerce ICT-ondersteuning",
+    "  vul\tin\nhet formulier!!  ", "Wij doen het ook voor u en jullie, the and of",
+    "ﬁnish ½ ² ﬀ", "日本語 テキスト", "x" * 300,
+])
+def test_words_are_scikit_learns_word_analyser(text):
+    # words() is the analyser the vocabulary was defined with, minus its chain of calls
+    sklearn_words = TfidfVectorizer(lowercase=True, strip_accents="unicode",
+                                    stop_words=list(stop_words())).build_analyzer()
+    assert words(text) == sklearn_words(text)
 
 
 def test_inflections_share_a_stem():
