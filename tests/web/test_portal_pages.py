@@ -210,6 +210,16 @@ def test_a_declined_lead_shows_its_reason_label_and_the_answer_in_the_need_timel
     assert "1 geweigerd" in home
 
 
+def test_the_lead_list_counts_one_lead_in_the_singular(
+        client: TestClient, db: Session, settings: Settings) -> None:
+    _sent_lead(db, settings, 23, 24)
+    db.commit()
+    _login(client, "company23@example.be")
+    page = client.get("/app/leads").text
+    assert "<caption>1 aanvraag</caption>" in page
+    assert '<th scope="col">Verstuurd</th>' in page
+
+
 def test_times_are_shown_on_belgian_clocks() -> None:
     from datetime import UTC, datetime
 
