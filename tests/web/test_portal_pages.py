@@ -217,7 +217,8 @@ def test_the_lead_list_counts_one_lead_in_the_singular(
     _login(client, "company23@example.be")
     page = client.get("/app/leads").text
     assert "<caption>1 aanvraag</caption>" in page
-    assert '<th scope="col">Verstuurd</th>' in page
+    assert '<th scope="col" role="columnheader">Verstuurd</th>' in page
+    assert 'data-label="Verstuurd"' in page  # each cell's label on a phone
 
 
 def test_times_are_shown_on_belgian_clocks() -> None:
