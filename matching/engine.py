@@ -786,12 +786,15 @@ class MatchingEngine(BaseEstimator):
         updated from by figures): then nothing about them is computed again.
         """
         check_is_fitted(self, "capabilities_")
-        if isinstance(needs, PreparedNeeds) and all(
-                a is b for a, b in zip(needs.vocabulary, self._vocabulary(), strict=True)):
+        if isinstance(needs, PreparedNeeds) and needs.fits(self):
             prepared = needs
+        elif isinstance(needs, PreparedNeeds):
+            if needs.needs is None:
+                raise ValueError("needs prepared without profiles for another vocabulary")
+            prepared = self.prepare(needs.needs)
         else:
-            prepared = self.prepare(needs.needs if isinstance(needs, PreparedNeeds) else needs)
-        n = len(prepared.needs)
+            prepared = self.prepare(needs)
+        n = len(prepared)
         best = np.full(n, np.nan)
         where = np.full(n, -1, dtype=np.int64)
         by_group: dict[str, list[int]] = {}
@@ -1135,20 +1138,51 @@ class MatchingEngine(BaseEstimator):
 
 
 class PreparedNeeds:
-    """Needs with the engine's scoring arrays for them (:meth:`MatchingEngine.prepare`)."""
+    """Needs with the engine's scoring arrays for them (:meth:`MatchingEngine.prepare`).
 
-    def __init__(self, needs: tuple[NeedProfile, ...], side: _Side,
-                 vocabulary: tuple[object, ...]) -> None:
+    ``needs`` may be ``None`` (:meth:`without_profiles`): the arrays and each row's activity
+    group are all :meth:`MatchingEngine.best_among` reads while the engine's vocabulary is
+    the one they were built with (:meth:`fits`), so callers that keep many prepared needs
+    need not keep their profiles too.
+    """
+
+    def __init__(self, needs: tuple[NeedProfile, ...] | None, side: _Side,
+                 vocabulary: tuple[object, ...], groups: np.ndarray | None = None) -> None:
         self.needs = needs
         self.side = side
         self.vocabulary = vocabulary
-        self._groups: np.ndarray | None = None
+        self._groups = groups
+
+    def __len__(self) -> int:
+        return len(self.side)
 
     def groups(self) -> np.ndarray:
         if self._groups is None:
+            assert self.needs is not None  # built without profiles: groups were given
             self._groups = np.array([activity_group(x.activity) for x in self.needs],
                                     dtype=object)
         return self._groups
+
+    def fits(self, engine: MatchingEngine) -> bool:
+        """Whether the arrays hold for ``engine`` (built with the same vocabulary objects)."""
+        return all(a is b for a, b in zip(self.vocabulary, engine._vocabulary(), strict=True))
+
+    def without_profiles(self) -> PreparedNeeds:
+        return PreparedNeeds(None, self.side, self.vocabulary, self.groups())
+
+    def take(self, rows: np.ndarray) -> PreparedNeeds:
+        """The needs at ``rows`` (repeats allowed), in that order, arrays row for row equal."""
+        rows = np.asarray(rows, dtype=np.int64)
+        needs = None if self.needs is None else tuple(self.needs[i] for i in rows.tolist())
+        return PreparedNeeds(needs, self.side.take(rows), self.vocabulary, self.groups()[rows])
+
+    def extended(self, other: PreparedNeeds) -> PreparedNeeds:
+        """These needs followed by ``other``'s (same vocabulary), without profiles."""
+        if other.vocabulary is not self.vocabulary and not all(
+                a is b for a, b in zip(self.vocabulary, other.vocabulary, strict=True)):
+            raise ValueError("prepared with another vocabulary")
+        return PreparedNeeds(None, _concat_sides(self.side, other.side), self.vocabulary,
+                             np.concatenate([self.groups(), other.groups()]))
 
 
 class RankedBatch(Sequence[MatchResult]):
@@ -1190,6 +1224,12 @@ class RankedBatch(Sequence[MatchResult]):
     @property
     def need_ids(self) -> list[str]:
         return [n.id for n in self._needs]
+
+    @property
+    def prepared(self) -> PreparedNeeds:
+        """The ranked needs with the scoring arrays this batch built for them (the same as
+        :meth:`MatchingEngine.prepare` builds), for later :meth:`MatchingEngine.best_among`."""
+        return PreparedNeeds(tuple(self._needs), self._side, self._engine._vocabulary())
 
     def __len__(self) -> int:
         return len(self._needs)

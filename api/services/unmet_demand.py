@@ -164,12 +164,20 @@ def _best_of(engine: MatchingEngine, rows: list[Any]) -> tuple[np.ndarray, list[
 
 def _best_of_profiles(engine: MatchingEngine, profiles: list[NeedProfile]
                       ) -> tuple[np.ndarray, list[str]]:
+    best, ids, _ = _ranked_best(engine, profiles)
+    return best, ids
+
+
+def _ranked_best(engine: MatchingEngine, profiles: list[NeedProfile]
+                 ) -> tuple[np.ndarray, list[str], PreparedNeeds | None]:
+    """:func:`_best_of_profiles`, and the profiles' scoring arrays the ranking built."""
     if not profiles:
-        return np.zeros(0, dtype=np.float64), []
+        return np.zeros(0, dtype=np.float64), [], None
     batch = engine.rank_many(profiles, k=1)
     caps = engine.capabilities_
     return batch.scores[:, 0], [caps[i].id if i >= 0 else ""
-                                for i in batch.capability_index[:, 0].tolist()]
+                                for i in batch.capability_index[:, 0].tolist()], \
+        batch.prepared.without_profiles()
 
 
 def _open_need_scores(rows: list[Any], best: np.ndarray) -> OpenNeedScores:
@@ -206,15 +214,50 @@ def _profile_key(row: Any) -> bytes:
 Best = tuple[float, str]  # a need's best score and the id of a capability that has it
 
 
+@dataclass(frozen=True)
+class _Sides:
+    """The engine's scoring arrays of open-need profiles, by profile digest.
+
+    Kept from the rankings that built them (a full scoring builds them for every open need),
+    so that the first workforce write in an activity group finds its needs' arrays ready
+    instead of decoding and vectorising thousands of needs on the request path. Valid while
+    the engine keeps its vocabulary (:meth:`PreparedNeeds.fits`); closed or changed needs'
+    rows are dropped once they are half of the arrays.
+    """
+
+    row: dict[bytes, int]  # profile digest -> row of ``prepared``
+    prepared: PreparedNeeds  # without profiles
+
+    def of(self, keys: list[bytes]) -> PreparedNeeds | None:
+        rows = [self.row.get(key, -1) for key in keys]
+        return None if -1 in rows else self.prepared.take(np.array(rows, dtype=np.int64))
+
+    def extended(self, keys: Iterable[bytes], prepared: PreparedNeeds | None,
+                 present: Iterable[bytes]) -> _Sides:
+        """These arrays and ``prepared``'s (the profiles ``keys``, in order), keeping only
+        rows of ``present`` profiles when the others are half of them."""
+        row, merged = dict(self.row), self.prepared
+        if prepared is not None:
+            offset = len(merged)
+            row.update((key, offset + i) for i, key in enumerate(keys))
+            merged = merged.extended(prepared)
+        wanted = set(present)
+        if len(merged) > 2 * len(wanted) + 1024:
+            kept = [key for key in row if key in wanted]
+            merged = merged.take(np.array([row[key] for key in kept], dtype=np.int64))
+            row = {key: i for i, key in enumerate(kept)}
+        return _Sides(row, merged)
+
+
 def _best_reusing(engine: MatchingEngine, rows: list[Any], known: dict[bytes, Best],
-                  stale_groups: frozenset[str] = frozenset()
-                  ) -> tuple[list[bytes], dict[bytes, Best]]:
+                  stale_groups: frozenset[str] = frozenset(), sides: _Sides | None = None
+                  ) -> tuple[list[bytes], dict[bytes, Best], _Sides | None]:
     """Best scores of ``rows``, ranking only profiles missing from ``known`` (scored by ``engine``)
     or of an activity group in ``stale_groups`` (whose capabilities changed since).
 
-    Returns each row's profile digest and the scores of exactly the profiles present in
-    ``rows``, so profiles of closed or changed needs drop out and the map stays as large as the
-    open needs.
+    Returns each row's profile digest, the scores of exactly the profiles present in
+    ``rows`` (so profiles of closed or changed needs drop out and the map stays as large as
+    the open needs), and ``sides`` extended by the arrays of the profiles just ranked.
     """
     keys = [_profile_key(row) for row in rows]
     missing: dict[bytes, Any] = {}  # one row per unscored profile: duplicates are ranked once
@@ -222,10 +265,15 @@ def _best_reusing(engine: MatchingEngine, rows: list[Any], known: dict[bytes, Be
         if (key not in known or row.activity.split(".", 1)[0] in stale_groups) and (
                 key not in missing):
             missing[key] = row
-    best, ids = _best_of(engine, list(missing.values()))
+    best, ids, prepared = _ranked_best(engine, _profiles(missing.values()))
     scored = dict(zip(missing, zip(best.tolist(), ids, strict=True), strict=True))
     present = {key: scored[key] if key in scored else known[key] for key in keys}
-    return keys, present
+    if sides is None or not sides.prepared.fits(engine):  # a new vocabulary: start afresh
+        sides = None if prepared is None else _Sides(
+            {key: i for i, key in enumerate(missing)}, prepared)
+    else:
+        sides = sides.extended(missing, prepared, present)
+    return keys, present, sides
 
 
 def _best_array(keys: list[bytes], present: dict[bytes, Best]) -> np.ndarray:
@@ -255,6 +303,7 @@ class _UnmetEntry:
     rows: list[Any]  # the open needs' rows, in ``scores`` order
     keys: list[bytes]  # their profile digests
     best_by_profile: dict[bytes, Best]  # never mutated: a refresh builds a new map
+    sides: _Sides | None  # scoring arrays of the open needs' profiles (and some gone ones)
     # what the workforce path builds from ``rows`` once, shared by the entries that follow by
     # workforce writes alone and filled only under the cache's lock: profiles by row index,
     # row indices by activity group, and each group's needs prepared for the engine
@@ -275,7 +324,12 @@ class _UnmetEntry:
 
     def prepared_for(self, group: str, engine: MatchingEngine) -> PreparedNeeds:
         if group not in self.prepared:
-            self.prepared[group] = engine.prepare(self.profiles_of(self.rows_of(group)))
+            members = self.rows_of(group)
+            kept = None
+            if self.sides is not None and self.sides.prepared.fits(engine):
+                kept = self.sides.of([self.keys[i] for i in members])
+            self.prepared[group] = kept if kept is not None else engine.prepare(
+                self.profiles_of(members))
         return self.prepared[group]
 
     def expired(self) -> bool:
@@ -334,13 +388,14 @@ def _refresh(session: Session, settings: Settings, stamp: tuple,
             return _after_figures(previous, engine, changed, stamp)
     reuse = stale is not None  # a catalogue write rescores only its activity group's needs
     rows = open_need_rows(session)
-    keys, present = _best_reusing(
+    keys, present, sides = _best_reusing(
         engine, rows, previous.best_by_profile if previous is not None and reuse else {},
-        stale or frozenset())
+        stale or frozenset(), previous.sides if previous is not None else None)
     return _UnmetEntry(stamp=stamp,
                        born=previous.born if previous is not None and reuse else time.monotonic(),
                        scores=_open_need_scores(rows, _best_array(keys, present)),
-                       engine=engine, rows=rows, keys=keys, best_by_profile=present)
+                       engine=engine, rows=rows, keys=keys, best_by_profile=present,
+                       sides=sides)
 
 
 def _only_workforce(before: tuple, after: tuple) -> bool:

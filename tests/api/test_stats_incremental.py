@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from api.services import unmet_demand
-from api.services.matching import ENGINES, need_profile
+from api.services.matching import ENGINES, engine_config, need_profile
 from api.services.weights import current_weights
 from matching import MatchingEngine
 from models.capability import Capability
@@ -275,3 +275,53 @@ def test_workforce_writes_follow_exactly_and_rank_only_needs_whose_best_changed(
     # both paths were taken: a column only, and ranking the needs the site served best
     assert 0 in counts, counts
     assert max(counts) > 0, counts
+
+
+def test_a_workforce_write_reuses_the_needs_arrays_the_rankings_built(
+        market: Market, db, settings, ranked: list[int],  # noqa: ANN001
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # the full scoring builds every open need's scoring arrays and a need write those of its
+    # new profile; the first workforce write of the group then prepares no need afresh (it
+    # used to decode and vectorise the whole group on the request path) and still equals a
+    # scratch scoring
+    prepared: list[int] = []
+    prepare = MatchingEngine.prepare
+
+    def counting(self: MatchingEngine, needs):  # noqa: ANN001, ANN202
+        needs = tuple(needs)
+        prepared.append(len(needs))
+        return prepare(self, needs)
+
+    monkeypatch.setattr(MatchingEngine, "prepare", counting)
+    _warm(db, settings, ranked, market)
+    add_need(market.company, market.gent, fte=2.5, description="Retours plooien")
+    assert _cached_equals_scratch(db, settings, ranked) == [1]
+    for low in (0.5, 4.0):
+        set_workforce(market.provider, market.provider_site, low=low, medium=1, high=0,
+                      supervisors=1)
+        _cached_equals_scratch(db, settings, ranked)
+    assert prepared == []
+    (entry,) = unmet_demand.UNMET._entries.values()
+    assert entry.prepared  # the group's needs were taken from the kept arrays
+    assert set(entry.sides.row) >= set(entry.keys)
+
+
+def test_the_kept_arrays_drop_gone_profiles_once_they_are_half(
+        market: Market, db, settings) -> None:  # noqa: ANN001
+    need = db.get(Need, uuid.UUID(market.needs[0]["id"]))
+    profile = need_profile(need, db.get(Site, need.site_id))
+    engine = ENGINES.get(db, current_weights(db), engine_config(settings))
+    one = engine.prepare([profile]).without_profiles()
+    gone = [i.to_bytes(2, "big") for i in range(1100)]
+    sides = unmet_demand._Sides({b"kept": 0}, one)
+    # rows of gone profiles stay while they are at most 2 × present + 1024 rows
+    few = sides.extended(gone[:10], engine.prepare([profile] * 10).without_profiles(),
+                         [b"kept"])
+    assert len(few.prepared) == 11 and few.row[gone[9]] == 10
+    # beyond that only the present profiles' rows are kept, their arrays unchanged
+    many = sides.extended(gone, engine.prepare([profile] * 1100).without_profiles(), [b"kept"])
+    assert many.row == {b"kept": 0} and len(many.prepared) == 1
+    for name, values in one.side.a.items():
+        np.testing.assert_array_equal(many.prepared.side.a[name], values, err_msg=name)
+    assert (many.prepared.side.text != one.side.text).nnz == 0
+    assert many.of([b"kept", b"kept"]) is not None and many.of([gone[0]]) is None

@@ -212,3 +212,28 @@ def test_needs_prepared_once_serve_engines_updated_by_figures(world) -> None:  #
     assert got[0].tobytes() == want[0].tobytes()
     assert got[1].tolist() == want[1].tolist()
     assert got[0].tobytes() != engine.best_among(prepared, changed)[0].tobytes()
+
+
+def test_a_batch_s_arrays_taken_apart_and_joined_score_as_freshly_prepared(world) -> None:  # noqa: ANN001
+    # monitoring keeps the arrays rank_many built (without the profiles), joins those of
+    # later batches and takes each activity group's rows from them: best_among must give the
+    # bits it gives on needs prepared afresh
+    needs, caps = world
+    engine = MatchingEngine().fit(caps)
+    half = len(needs) // 2
+    first = engine.rank_many(needs[:half], k=1).prepared.without_profiles()
+    second = engine.rank_many(needs[half:], k=1).prepared.without_profiles()
+    joined = first.extended(second)
+    assert joined.needs is None and len(joined) == len(needs)
+    rng = random.Random(11)
+    rows = rng.sample(range(len(needs)), 60) + [0, 0]  # any order, repeats allowed
+    changed = rng.sample(range(len(caps)), 25)
+    got = engine.best_among(joined.take(np.array(rows)), changed)
+    want = engine.best_among(engine.prepare([needs[i] for i in rows]), changed)
+    assert got[0].tobytes() == want[0].tobytes()
+    assert got[1].tolist() == want[1].tolist()
+    # another vocabulary (a refit): arrays without profiles cannot be rebuilt, so they refuse
+    refit = MatchingEngine().fit(caps)
+    assert not joined.fits(refit)
+    with pytest.raises(ValueError, match="another vocabulary"):
+        refit.best_among(joined, changed)
