@@ -317,11 +317,14 @@ def test_the_kept_arrays_drop_gone_profiles_once_they_are_half(
     # rows of gone profiles stay while they are at most 2 × present + 1024 rows
     few = sides.extended(gone[:10], engine.prepare([profile] * 10).without_profiles(),
                          [b"kept"])
-    assert len(few.prepared) == 11 and few.row[gone[9]] == 10
+    assert len(few.prepared) == 11
+    assert few.row[gone[9]] == 10
     # beyond that only the present profiles' rows are kept, their arrays unchanged
     many = sides.extended(gone, engine.prepare([profile] * 1100).without_profiles(), [b"kept"])
-    assert many.row == {b"kept": 0} and len(many.prepared) == 1
+    assert many.row == {b"kept": 0}
+    assert len(many.prepared) == 1
     for name, values in one.side.a.items():
         np.testing.assert_array_equal(many.prepared.side.a[name], values, err_msg=name)
     assert (many.prepared.side.text != one.side.text).nnz == 0
-    assert many.of([b"kept", b"kept"]) is not None and many.of([gone[0]]) is None
+    assert many.of([b"kept", b"kept"]) is not None
+    assert many.of([gone[0]]) is None

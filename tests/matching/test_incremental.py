@@ -224,7 +224,8 @@ def test_a_batch_s_arrays_taken_apart_and_joined_score_as_freshly_prepared(world
     first = engine.rank_many(needs[:half], k=1).prepared.without_profiles()
     second = engine.rank_many(needs[half:], k=1).prepared.without_profiles()
     joined = first.extended(second)
-    assert joined.needs is None and len(joined) == len(needs)
+    assert joined.needs is None
+    assert len(joined) == len(needs)
     rng = random.Random(11)
     rows = rng.sample(range(len(needs)), 60) + [0, 0]  # any order, repeats allowed
     changed = rng.sample(range(len(caps)), 25)

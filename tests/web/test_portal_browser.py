@@ -254,7 +254,8 @@ def test_company_and_provider_do_their_jobs(browser, portal: Portal, backend: st
     # on a phone each lead is a block of labelled lines: its status is on screen, not beyond
     # the edge in a scrolling table, and screen readers still get a table (4 column headers)
     status = page.locator("table .status").first.bounding_box()
-    assert status is not None and status["x"] + status["width"] <= NARROW["width"], status
+    assert status is not None
+    assert status["x"] + status["width"] <= NARROW["width"], status
     assert page.get_by_role("columnheader").count() == 4
     assert page.get_by_role("cell", name="Maatwerk Leiestreek").count() == 1
     audit(page, "company-leads", backend)
