@@ -328,3 +328,17 @@ def test_the_kept_arrays_drop_gone_profiles_once_they_are_half(
     assert (many.prepared.side.text != one.side.text).nnz == 0
     assert many.of([b"kept", b"kept"]) is not None
     assert many.of([gone[0]]) is None
+
+
+def test_creation_times_become_utc_microseconds_exactly() -> None:
+    from datetime import UTC, datetime, timedelta, timezone
+
+    brussels = timezone(timedelta(hours=1))
+    values = [datetime(2026, 3, 29, 1, 59, 59, 999_999, tzinfo=brussels),  # aware, not UTC
+              datetime(2026, 12, 3, 14, 0, 0, 1),  # naive: UTC (SQLite)
+              datetime(1969, 12, 31, 23, 59, 59, 999_999, tzinfo=UTC)]  # before the epoch
+    got = unmet_demand._utc64(values)
+    assert got.dtype == np.dtype("datetime64[us]")
+    assert got.tolist() == [datetime(2026, 3, 29, 0, 59, 59, 999_999),
+                            datetime(2026, 12, 3, 14, 0, 0, 1),
+                            datetime(1969, 12, 31, 23, 59, 59, 999_999)]
