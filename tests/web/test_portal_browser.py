@@ -157,8 +157,8 @@ def test_company_and_provider_do_their_jobs(browser, portal: Portal, backend: st
     # ranked matches with the four components, reasons and distance; send a lead
     card = page.locator("ol.matches > li").first
     assert "Maatwerk Leiestreek" in card.inner_text()
-    for component in ("competenties", "nabijheid", "begeleiding", "capaciteit"):
-        assert component in card.inner_text()
+    terms = card.locator("dl.components dt").all_inner_texts()  # labelled as the distance is
+    assert terms == ["Competenties", "Nabijheid", "Begeleiding", "Capaciteit", "Afstand"]
     assert "km" in card.inner_text()
     audit(page, "need-matches", backend)
     card.locator("button", has_text="Aanvraag sturen").click()
