@@ -105,6 +105,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "no_leads": ("Geen aanvragen.", "No leads."),
     "accept": ("Aanvaarden", "Accept"),
     "decline": ("Weigeren", "Decline"),
+    "choose_reason": ("Kies een reden", "Choose a reason"),
     "reason": ("Reden", "Reason"),
     "reason_text": ("Toelichting (niet verplicht)", "Explanation (optional)"),
     "contract": ("Contract afsluiten", "Contract"),

@@ -257,3 +257,23 @@ def test_a_refused_contract_reads_in_dutch_on_the_need_page(
     english = client.post(f"/app/needs/{need_id}/leads/{lead.id}/contract?lang=en",
                           data={"csrf_token": csrf, "fte": "1"})
     assert "Lead is withdrawn; it cannot move to contracted (final state)" in english.text
+
+
+def test_declining_asks_for_a_reason_instead_of_offering_one(
+        client: TestClient, db: Session, settings: Settings) -> None:
+    # no reason is chosen for the provider: a click on "Weigeren" without choosing one is
+    # refused next to the field and the lead stays open
+    _company, _provider, _need_id, lead = _sent_lead(db, settings, 25, 26)
+    db.commit()
+    csrf = _login(client, "provider26@example.be")
+    page = client.get(f"/app/leads/{lead.id}").text
+    select = page.split('<select id="reason_code"', 1)[1].split("</select>", 1)[0]
+    assert '<option value="" selected>Kies een reden</option>' in select
+    assert select.count(" selected") == 1
+    r = client.post(f"/app/leads/{lead.id}/decline", follow_redirects=False,
+                    data={"csrf_token": csrf, "reason_code": "", "reason_text": ""})
+    assert r.status_code == 422
+    assert 'id="reason_code-error"' in r.text
+    assert "Kies een van de mogelijkheden" in r.text
+    db.expire_all()
+    assert db.get(Lead, lead.id).status == "viewed"
