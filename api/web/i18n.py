@@ -106,6 +106,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "accept": ("Aanvaarden", "Accept"),
     "decline": ("Weigeren", "Decline"),
     "choose_reason": ("Kies een reden", "Choose a reason"),
+    "decline_reason": ("Reden van weigering", "Reason for declining"),
     "reason": ("Reden", "Reason"),
     "reason_text": ("Toelichting (niet verplicht)", "Explanation (optional)"),
     "contract": ("Contract afsluiten", "Contract"),

@@ -270,6 +270,7 @@ def test_declining_asks_for_a_reason_instead_of_offering_one(
     select = page.split('<select id="reason_code"', 1)[1].split("</select>", 1)[0]
     assert '<option value="" selected>Kies een reden</option>' in select
     assert select.count(" selected") == 1
+    assert '<label for="reason_code">Reden van weigering</label>' in page
     r = client.post(f"/app/leads/{lead.id}/decline", follow_redirects=False,
                     data={"csrf_token": csrf, "reason_code": "", "reason_text": ""})
     assert r.status_code == 422
