@@ -192,6 +192,8 @@ def test_company_and_provider_do_their_jobs(browser, portal: Portal, backend: st
     page.goto(need_url)
     page.click("#leads a")
     assert PROVIDER_EMAIL in page.inner_text("#contact")
+    # one tap calls the provider from a phone
+    assert page.get_attribute("#contact a[href^='tel:']", "href") == "tel:+3251123456"
     page.fill("#fte", "0")
     page.click("form.stack button[type=submit]")
     assert error_of(page, "fte")
