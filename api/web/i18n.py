@@ -38,6 +38,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "radius": ("Straal (km)", "Radius (km)"),
     "results": ("Resultaten", "Results"),
     "found": ("maatwerkbedrijven gevonden", "providers found"),
+    "found_one": ("maatwerkbedrijf gevonden", "provider found"),
     "none_found": ("Geen maatwerkbedrijf gevonden. Probeer een grotere straal of een andere "
                    "activiteit.", "No provider found. Try a larger radius or another activity."),
     "capacity_available": ("vrije capaciteit", "capacity available"),

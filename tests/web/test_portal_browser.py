@@ -48,7 +48,7 @@ def test_public_pages_in_dutch_and_english(browser, portal: Portal, backend: str
     page.fill("#postcode", "8500")
     page.fill("#radius_km", "30")
     page.click("form.search button[type=submit]")
-    assert "1 maatwerkbedrijven gevonden" in page.inner_text("#results-h")
+    assert "1 maatwerkbedrijf gevonden" in page.inner_text("#results-h")
     assert "Maatwerk Leiestreek" in page.inner_text(".cards")
     audit(page, "directory", backend)
     page.click("text=Maatwerk Leiestreek")

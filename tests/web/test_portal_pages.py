@@ -278,3 +278,15 @@ def test_declining_asks_for_a_reason_instead_of_offering_one(
     assert "Kies een van de mogelijkheden" in r.text
     db.expire_all()
     assert db.get(Lead, lead.id).status == "viewed"
+
+
+def test_the_directory_counts_one_provider_in_the_singular(client: TestClient,
+                                                          db: Session) -> None:
+    _provider(db, 27, "8500", 5)
+    db.commit()
+    heading = client.get("/directory").text.split('<h2 id="results-h">', 1)[1].split("</h2>")[0]
+    assert heading == "Resultaten: 1 maatwerkbedrijf gevonden"
+    _provider(db, 28, "8800", 5)
+    db.commit()
+    heading = client.get("/directory").text.split('<h2 id="results-h">', 1)[1].split("</h2>")[0]
+    assert heading == "Resultaten: 2 maatwerkbedrijven gevonden"
