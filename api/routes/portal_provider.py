@@ -170,6 +170,17 @@ def capability_edit(request: Request, session: SessionDep, cap_id: str,
     return redirect(request, "/app/capabilities?saved=changed")
 
 
+@router.get("/app/capabilities/{cap_id}/delete", response_class=HTMLResponse)
+@guarded
+def capability_delete_form(request: Request, session: SessionDep, cap_id: str) -> HTMLResponse:
+    """Deleting cannot be undone (and flags the capability's open leads): asked first, with
+    the reversible alternative (inactive) beside it."""
+    user = signed_in(request, session)
+    cap = _own_capability(session, user, cap_id)
+    site = organisations.get_site(session, user, user.organisation_id, cap.site_id)
+    return render(request, "capability_delete.html", {"cap": cap, "site": site}, user=user)
+
+
 @router.post("/app/capabilities/{cap_id}/delete", response_class=HTMLResponse)
 @guarded
 def capability_delete(request: Request, session: SessionDep, cap_id: str,

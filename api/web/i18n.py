@@ -200,6 +200,18 @@ TEXT: dict[str, tuple[str, str]] = {
     "cap_added": ("Activiteit toegevoegd.", "Capability added."),
     "cap_changed": ("Activiteit aangepast.", "Capability changed."),
     "cap_deleted": ("Activiteit verwijderd.", "Capability deleted."),
+    "delete_capability": ("Activiteit verwijderen", "Delete capability"),
+    "delete_capability_warning": (
+        "Verwijderen kan niet ongedaan worden gemaakt. Bedrijven vinden deze activiteit niet "
+        "meer, en lopende aanvragen ervoor worden voor hen gemarkeerd.",
+        "Deleting cannot be undone. Companies will no longer find this capability, and its "
+        "open leads are flagged for them."),
+    "delete_capability_instead": (
+        "Liever tijdelijk niet aanbieden? Zet de activiteit op inactief: dat kunt u later "
+        "terugdraaien.",
+        "Rather pause it for a while? Make the capability inactive: you can undo that later."),
+    "delete_capability_confirm": ("Ja, verwijderen", "Yes, delete"),
+    "cancel": ("Annuleren", "Cancel"),
     # webhook
     "webhook": ("Webhook", "Webhook"),
     "webhook_intro": ("Koppel stuurt elke gebeurtenis van uw aanvragen (JSON, ondertekend "

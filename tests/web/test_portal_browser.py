@@ -298,7 +298,11 @@ def _provider_capabilities_and_webhook(ppage, portal: Portal, backend: str) -> N
     ppage.click("form.stack button[type=submit]")
     card = ppage.locator(".caps .card", has_text="Handmatig verpakken")
     assert "up to 40 km" in card.inner_text()
-    card.locator("button", has_text="Delete").click()
+    card.locator("a", has_text="Delete").click()  # asked first: it cannot be undone
+    assert "cannot be undone" in ppage.inner_text("main")
+    assert _count(portal, Capability) == caps + 1
+    audit(ppage, "capability-delete", backend)
+    ppage.click("button:text('Yes, delete')")
     assert ppage.inner_text("[role=status]") == "Capability deleted."
     assert _count(portal, Capability) == caps
 

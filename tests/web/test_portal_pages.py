@@ -290,3 +290,26 @@ def test_the_directory_counts_one_provider_in_the_singular(client: TestClient,
     db.commit()
     heading = client.get("/directory").text.split('<h2 id="results-h">', 1)[1].split("</h2>")[0]
     assert heading == "Resultaten: 2 maatwerkbedrijven gevonden"
+
+
+def test_deleting_a_capability_is_asked_first(client: TestClient, db: Session) -> None:
+    from models.capability import Capability
+
+    user = _provider(db, 29, "8500", 5)
+    db.commit()
+    (cap_id,) = db.exec(select(Capability.id).where(
+        Capability.organisation_id == user.organisation_id)).all()
+    csrf = _login(client, "provider29@example.be")
+    listing = client.get("/app/capabilities").text
+    assert f'<a href="/app/capabilities/{cap_id}/delete"' in listing  # a link, not a POST
+    assert f'action="/app/capabilities/{cap_id}/delete"' not in listing
+    page = client.get(f"/app/capabilities/{cap_id}/delete").text
+    assert "Verwijderen kan niet ongedaan worden gemaakt" in page
+    assert f'href="/app/capabilities/{cap_id}/edit"' in page  # the reversible way
+    db.expire_all()
+    assert db.get(Capability, cap_id) is not None  # asking deletes nothing
+    r = client.post(f"/app/capabilities/{cap_id}/delete", data={"csrf_token": csrf},
+                    follow_redirects=False)
+    assert r.status_code == 303
+    db.expire_all()
+    assert db.get(Capability, cap_id) is None

@@ -73,7 +73,7 @@ def test_other_tenants_get_404_on_every_portal_page_with_an_id(
     csrf = _login(client, email)
     gets = [f"/app/needs/{world['need']}", f"/app/leads/{world['lead']}",
             f"/app/sites/{world['site']}/workforce", f"/app/needs/{world['need']}/edit",
-            f"/app/capabilities/{world['cap']}/edit"]
+            f"/app/capabilities/{world['cap']}/edit", f"/app/capabilities/{world['cap']}/delete"]
     posts = [(f"/app/needs/{world['need']}/leads", {"capability_id": world["lead"]}),
              (f"/app/leads/{world['lead']}/accept", {}),
              (f"/app/leads/{world['lead']}/decline", {"reason_code": "capacity"}),
