@@ -17,6 +17,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "login": ("Aanmelden", "Log in"),
     "logout": ("Afmelden", "Log out"),
     "register": ("Account aanmaken", "Create an account"),
+    "profile_next": ("Samenwerken?", "Working together?"),
+    "profile_next_text": (
+        "Plaats uw vraag als bedrijf: Koppel stelt de maatwerkbedrijven voor die erbij passen, "
+        "met de redenen, en u stuurt hen een aanvraag.",
+        "Post your need as a company: Koppel proposes the maatwerkbedrijven that fit it, with "
+        "the reasons, and you send them a lead."),
     "other_lang": ("English", "Nederlands"),
     "landing_title": ("Werk uitbesteden aan een maatwerkbedrijf", "Outsource work to a "
                       "maatwerkbedrijf"),

@@ -54,6 +54,8 @@ def test_public_pages_in_dutch_and_english(browser, portal: Portal, backend: str
     page.click("text=Maatwerk Leiestreek")
     assert page.inner_text("h1") == "Maatwerk Leiestreek"
     assert "Roeselare" in page.inner_text(".facts")
+    # the next step for a company that has no account yet
+    assert page.get_attribute("#next-h + p + p a.button", "href") == "/register"
     audit(page, "profile", backend)
     page.goto(portal.url + "/directory?postcode=0000")
     assert "0000" in error_of(page, "postcode")

@@ -313,3 +313,16 @@ def test_deleting_a_capability_is_asked_first(client: TestClient, db: Session) -
     assert r.status_code == 303
     db.expire_all()
     assert db.get(Capability, cap_id) is None
+
+
+def test_a_provider_profile_shows_a_company_its_next_step(client: TestClient,
+                                                         db: Session) -> None:
+    provider = _provider(db, 30, "8500", 5)
+    _org(db, "company", 31)
+    db.commit()
+    url = f"/directory/{provider.organisation_id}"
+    assert 'href="/register"' in client.get(url).text.split('id="next-h"', 1)[1]
+    _login(client, "company31@example.be")
+    assert 'href="/app/needs/new"' in client.get(url).text.split('id="next-h"', 1)[1]
+    _login(client, "provider30@example.be")
+    assert 'id="next-h"' not in client.get(url).text  # not for a maatwerkbedrijf
