@@ -21,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import logging
 import math
 import threading
 import time
@@ -31,7 +32,7 @@ from typing import Any, Protocol
 from typing import cast as cast_to
 
 import numpy as np
-from sqlalchemy import String, cast, select
+from sqlalchemy import Engine, String, cast, select
 from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session, col
 
@@ -204,6 +205,7 @@ def score_open_needs(session: Session, settings: Settings) -> OpenNeedScores:
 
 
 _N_SCORED = len(SCORED_COLUMNS)
+_log = logging.getLogger(__name__)
 
 
 def _profile_key(row: Any) -> bytes:
@@ -344,10 +346,12 @@ class _UnmetEntry:
     def valid_for(self, stamp: tuple) -> bool:
         return self.stamp == stamp and not self.expired()
 
-    def stale_groups(self, engine: MatchingEngine) -> frozenset[str] | None:
+    def stale_groups(self, engine: MatchingEngine, *,
+                     despite_age: bool = False) -> frozenset[str] | None:
         """Activity groups whose stored best scores no longer hold for ``engine``; ``None``
-        when none hold (``engine`` does not descend from the scores' engine by updates)."""
-        if self.expired():
+        when none hold (``engine`` does not descend from the scores' engine by updates, or
+        the scores are past ``MAX_CACHE_SECONDS`` and ``despite_age`` is false)."""
+        if self.expired() and not despite_age:
             return None
         groups = engine.changed_groups_since(self.engine.lineage_)
         return None if groups is None else frozenset(groups)
@@ -359,15 +363,22 @@ class UnmetCache:
     Valid while the catalogue stamps and the need table's stamp are unchanged, and for at most
     ``MAX_CACHE_SECONDS`` after the last full recomputation (workforce ages move with the
     clock). After a need write with the same engine only new or changed profiles are ranked.
+
+    Past ``MAX_CACHE_SECONDS`` every open need is ranked afresh off the request path (a
+    thread, as the engine cache refits): meanwhile requests get the scores they had, brought
+    up to date with any write by the same incremental paths, so exact for the data and at
+    most the refresh's duration older for the clock. A session joined to an outer connection
+    (tests, scripts), whose rows another connection cannot see, ranks afresh itself.
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._entries: dict[tuple, _UnmetEntry] = {}
+        self._refreshing: dict[tuple, threading.Thread] = {}
 
     def get(self, session: Session, settings: Settings) -> OpenNeedScores:
-        key = (str(session.get_bind().engine.url), current_weights(session),
-               engine_config(settings))
+        bind = session.get_bind()
+        key = (str(bind.engine.url), current_weights(session), engine_config(settings))
         stamp = catalogue_stamp(session) + _needs_stamp(session)
         entry = self._entries.get(key)
         if entry and entry.valid_for(stamp):
@@ -376,18 +387,51 @@ class UnmetCache:
             entry = self._entries.get(key)
             if entry and entry.valid_for(stamp):
                 return entry.scores
+            if entry is not None and entry.expired() and isinstance(bind, Engine):
+                if entry.stamp != stamp:
+                    entry = self._entries[key] = _refresh(session, settings, stamp, entry,
+                                                          despite_age=True)
+                if key not in self._refreshing:
+                    thread = threading.Thread(target=self._refresh_afresh,
+                                              args=(key, bind, settings),
+                                              name="unmet-refresh", daemon=True)
+                    self._refreshing[key] = thread
+                    thread.start()
+                return entry.scores
             entry = self._entries[key] = _refresh(session, settings, stamp, entry)
             return entry.scores
 
+    def _refresh_afresh(self, key: tuple, bind: Engine, settings: Settings) -> None:
+        try:
+            with Session(bind) as session:
+                stamp = catalogue_stamp(session) + _needs_stamp(session)
+                fresh = _refresh(session, settings, stamp, None)
+            with self._lock:  # writes after its stamp are applied on the next use
+                self._entries[key] = fresh
+        except Exception:  # the next request past the age tries again
+            _log.exception("unmet demand: ranking the open needs afresh failed")
+        finally:
+            with self._lock:
+                self._refreshing.pop(key, None)
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Wait for the refreshes running now (tests, orderly shutdown)."""
+        with self._lock:
+            threads = list(self._refreshing.values())
+        for thread in threads:
+            thread.join(timeout)
+
     def clear(self) -> None:
+        self.wait()
         with self._lock:
             self._entries.clear()
 
 
 def _refresh(session: Session, settings: Settings, stamp: tuple,
-             previous: _UnmetEntry | None) -> _UnmetEntry:
+             previous: _UnmetEntry | None, *, despite_age: bool = False) -> _UnmetEntry:
     engine = ENGINES.get(session, current_weights(session), engine_config(settings))
-    stale = None if previous is None else previous.stale_groups(engine)
+    stale = None if previous is None else previous.stale_groups(engine,
+                                                                despite_age=despite_age)
     if previous is not None and stale is not None and _only_workforce(previous.stamp, stamp):
         changed = _changed_positions(previous.engine, engine)
         if changed is not None:
