@@ -221,7 +221,7 @@ class EngineCache:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._entries: dict[tuple, _Fitted] = {}
-        self._refitting: set[tuple] = set()
+        self._refitting: dict[tuple, threading.Thread] = {}
         self.counts: collections.Counter[str] = collections.Counter()
 
     def get(self, session: Session, weights: Weights, config: EngineConfig) -> MatchingEngine:
@@ -277,10 +277,19 @@ class EngineCache:
                 return self._entries[key].engine
         with self._lock:
             if key not in self._refitting:
-                self._refitting.add(key)
-                threading.Thread(target=self._refit, args=(key, bind, weights, config),
-                                 name="engine-refit", daemon=True).start()
+                thread = threading.Thread(target=self._refit, args=(key, bind, weights, config),
+                                          name="engine-refit", daemon=True)
+                self._refitting[key] = thread
+                thread.start()
         return entry.engine
+
+    def wait_refit(self, bind: Engine, weights: Weights, config: EngineConfig,
+                   timeout: float | None = None) -> None:
+        """Wait for the background refit of that engine, if one is running."""
+        with self._lock:
+            thread = self._refitting.get((str(bind.url), weights, config))
+        if thread is not None:
+            thread.join(timeout)
 
     def _refit(self, key: tuple, bind: Engine, weights: Weights, config: EngineConfig) -> None:
         try:
@@ -292,7 +301,7 @@ class EngineCache:
                 metrics.ENGINE_FITS.labels("background").inc()
         finally:
             with self._lock:
-                self._refitting.discard(key)
+                self._refitting.pop(key, None)
 
     def clear(self) -> None:
         with self._lock:

@@ -206,6 +206,7 @@ def score_open_needs(session: Session, settings: Settings) -> OpenNeedScores:
 
 _N_SCORED = len(SCORED_COLUMNS)
 _log = logging.getLogger(__name__)
+MAX_REFIT_WAIT_SECONDS = 120.0
 
 
 def _profile_key(row: Any) -> bytes:
@@ -403,6 +404,11 @@ class UnmetCache:
 
     def _refresh_afresh(self, key: tuple, bind: Engine, settings: Settings) -> None:
         try:
+            # an engine past its own age is refitted in the background (this use begins it):
+            # rank with the refitted one, whose later updates the scores can then follow
+            with Session(bind) as session:
+                ENGINES.get(session, key[1], key[2])
+            ENGINES.wait_refit(bind, key[1], key[2], timeout=MAX_REFIT_WAIT_SECONDS)
             with Session(bind) as session:
                 stamp = catalogue_stamp(session) + _needs_stamp(session)
                 fresh = _refresh(session, settings, stamp, None)

@@ -141,3 +141,24 @@ def test_an_expired_entry_with_no_write_since_is_served_as_it_is(
     (fresh,) = cache._entries.values()
     assert not fresh.expired()
     _same(fresh.scores, first)
+
+
+def test_the_fresh_scores_come_from_the_engine_refitted_meanwhile(world: tuple) -> None:
+    # the morning: engine and scores both past their hour. The first overview starts the
+    # engine's refit; the scores are ranked afresh with the refitted engine, so the writes
+    # that follow are applied to them incrementally (their engine's lineage)
+    engine, settings, _company, _site = world
+    cache = unmet_demand.UnmetCache()
+    with Session(engine) as session:
+        cache.get(session, settings)
+    (key, entry), = cache._entries.items()
+    cache._entries[key] = dataclasses.replace(entry, born=entry.born - MAX_CACHE_SECONDS - 1)
+    fitted = ENGINES._entries[key]
+    ENGINES._entries[key] = dataclasses.replace(fitted, born=fitted.born - MAX_CACHE_SECONDS - 1)
+    with Session(engine) as session:
+        cache.get(session, settings)
+    cache.wait(timeout=120)
+    (fresh,) = cache._entries.values()
+    refitted = ENGINES._entries[key].engine
+    assert refitted is not fitted.engine  # refitted in the background
+    assert fresh.engine is refitted
