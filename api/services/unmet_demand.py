@@ -412,7 +412,11 @@ class UnmetCache:
             with Session(bind) as session:
                 stamp = catalogue_stamp(session) + _needs_stamp(session)
                 fresh = _refresh(session, settings, stamp, None)
-            with self._lock:  # writes after its stamp are applied on the next use
+            with Session(bind) as session:  # writes committed meanwhile: applied here too
+                stamp = catalogue_stamp(session) + _needs_stamp(session)
+                if stamp != fresh.stamp:
+                    fresh = _refresh(session, settings, stamp, fresh)
+            with self._lock:  # writes after that are applied on the next use
                 self._entries[key] = fresh
         except Exception:  # the next request past the age tries again
             _log.exception("unmet demand: ranking the open needs afresh failed")

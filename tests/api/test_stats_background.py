@@ -162,3 +162,33 @@ def test_the_fresh_scores_come_from_the_engine_refitted_meanwhile(world: tuple) 
     refitted = ENGINES._entries[key].engine
     assert refitted is not fitted.engine  # refitted in the background
     assert fresh.engine is refitted
+
+
+def test_a_write_committed_during_the_background_ranking_is_applied_before_it_is_kept(
+        world: tuple, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    engine, settings, company, company_site = world
+    cache = unmet_demand.UnmetCache()
+    with Session(engine) as session:
+        cache.get(session, settings)
+    (key, entry), = cache._entries.items()
+    cache._entries[key] = dataclasses.replace(entry, born=entry.born - MAX_CACHE_SECONDS - 1)
+    refresh = unmet_demand._refresh
+
+    def with_a_write_meanwhile(session, settings, stamp, previous, **kw):  # noqa: ANN001, ANN202
+        out = refresh(session, settings, stamp, previous, **kw)
+        if previous is None and threading.current_thread().name == "unmet-refresh":
+            with Session(engine) as other:  # a company posts a need while all are ranked
+                _need(other, other.get_one(User, company), company_site, 3.5)
+                other.commit()
+        return out
+
+    monkeypatch.setattr(unmet_demand, "_refresh", with_a_write_meanwhile)
+    with Session(engine) as session:
+        cache.get(session, settings)
+    cache.wait(timeout=60)
+    (fresh,) = cache._entries.values()
+    with Session(engine) as session:
+        assert fresh.stamp == (unmet_demand.catalogue_stamp(session)
+                               + unmet_demand._needs_stamp(session))
+        _same(fresh.scores, unmet_demand.score_open_needs(session, settings))
+    assert fresh.scores.fte.size == 4
