@@ -85,6 +85,16 @@ def _same(got: unmet_demand.OpenNeedScores, want: unmet_demand.OpenNeedScores) -
                                       err_msg=field.name)
 
 
+def _aged(cache: unmet_demand.UnmetCache, engine: object, settings: Settings
+          ) -> tuple[tuple, unmet_demand.OpenNeedScores]:
+    """Fill ``cache`` and age its entry past ``MAX_CACHE_SECONDS``: (its key, its scores)."""
+    with Session(engine) as session:
+        scores = cache.get(session, settings)
+    (key, entry), = cache._entries.items()
+    cache._entries[key] = dataclasses.replace(entry, born=entry.born - MAX_CACHE_SECONDS - 1)
+    return key, scores
+
+
 def test_an_expired_entry_is_served_and_ranked_afresh_off_the_request_path(
         world: tuple, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
     engine, settings, company, company_site = world
@@ -98,11 +108,8 @@ def test_an_expired_entry_is_served_and_ranked_afresh_off_the_request_path(
 
     monkeypatch.setattr(MatchingEngine, "rank_many", counting)
     cache = unmet_demand.UnmetCache()
-    with Session(engine) as session:
-        first = cache.get(session, settings)
+    _key, first = _aged(cache, engine, settings)
     assert [n for _, n in ranked] == [3]
-    (key, entry), = cache._entries.items()
-    cache._entries[key] = dataclasses.replace(entry, born=entry.born - MAX_CACHE_SECONDS - 1)
 
     # past its age, a need is posted: the request ranks that one need, not all four
     with Session(engine) as session:
@@ -131,10 +138,7 @@ def test_an_expired_entry_with_no_write_since_is_served_as_it_is(
         world: tuple, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
     engine, settings, _company, _site = world
     cache = unmet_demand.UnmetCache()
-    with Session(engine) as session:
-        first = cache.get(session, settings)
-    (key, entry), = cache._entries.items()
-    cache._entries[key] = dataclasses.replace(entry, born=entry.born - MAX_CACHE_SECONDS - 1)
+    _key, first = _aged(cache, engine, settings)
     with Session(engine) as session:
         assert cache.get(session, settings) is first  # at once: nothing ranked here
     cache.wait(timeout=60)
@@ -149,10 +153,7 @@ def test_the_fresh_scores_come_from_the_engine_refitted_meanwhile(world: tuple) 
     # that follow are applied to them incrementally (their engine's lineage)
     engine, settings, _company, _site = world
     cache = unmet_demand.UnmetCache()
-    with Session(engine) as session:
-        cache.get(session, settings)
-    (key, entry), = cache._entries.items()
-    cache._entries[key] = dataclasses.replace(entry, born=entry.born - MAX_CACHE_SECONDS - 1)
+    key, _ = _aged(cache, engine, settings)
     fitted = ENGINES._entries[key]
     ENGINES._entries[key] = dataclasses.replace(fitted, born=fitted.born - MAX_CACHE_SECONDS - 1)
     with Session(engine) as session:
@@ -168,10 +169,7 @@ def test_a_write_committed_during_the_background_ranking_is_applied_before_it_is
         world: tuple, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
     engine, settings, company, company_site = world
     cache = unmet_demand.UnmetCache()
-    with Session(engine) as session:
-        cache.get(session, settings)
-    (key, entry), = cache._entries.items()
-    cache._entries[key] = dataclasses.replace(entry, born=entry.born - MAX_CACHE_SECONDS - 1)
+    key, _ = _aged(cache, engine, settings)
     refresh = unmet_demand._refresh
 
     def with_a_write_meanwhile(session, settings, stamp, previous, **kw):  # noqa: ANN001, ANN202
