@@ -1137,6 +1137,10 @@ class MatchingEngine(BaseEstimator):
         ]
 
 
+def _same_objects(a: tuple[object, ...], b: tuple[object, ...]) -> bool:
+    return all(x is y for x, y in zip(a, b, strict=True))
+
+
 class PreparedNeeds:
     """Needs with the engine's scoring arrays for them (:meth:`MatchingEngine.prepare`).
 
@@ -1165,7 +1169,7 @@ class PreparedNeeds:
 
     def fits(self, engine: MatchingEngine) -> bool:
         """Whether the arrays hold for ``engine`` (built with the same vocabulary objects)."""
-        return all(a is b for a, b in zip(self.vocabulary, engine._vocabulary(), strict=True))
+        return _same_objects(self.vocabulary, engine._vocabulary())
 
     def without_profiles(self) -> PreparedNeeds:
         return PreparedNeeds(None, self.side, self.vocabulary, self.groups())
@@ -1178,8 +1182,7 @@ class PreparedNeeds:
 
     def extended(self, other: PreparedNeeds) -> PreparedNeeds:
         """These needs followed by ``other``'s (same vocabulary), without profiles."""
-        if other.vocabulary is not self.vocabulary and not all(
-                a is b for a, b in zip(self.vocabulary, other.vocabulary, strict=True)):
+        if not _same_objects(self.vocabulary, other.vocabulary):
             raise ValueError("prepared with another vocabulary")
         return PreparedNeeds(None, _concat_sides(self.side, other.side), self.vocabulary,
                              np.concatenate([self.groups(), other.groups()]))

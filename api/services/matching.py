@@ -224,9 +224,13 @@ class EngineCache:
         self._refitting: dict[tuple, threading.Thread] = {}
         self.counts: collections.Counter[str] = collections.Counter()
 
+    @staticmethod
+    def _key(bind: Any, weights: Weights, config: EngineConfig) -> tuple:  # Engine, Connection
+        return (str(bind.engine.url), weights, config)
+
     def get(self, session: Session, weights: Weights, config: EngineConfig) -> MatchingEngine:
         bind = session.get_bind()
-        key = (str(bind.engine.url), weights, config)
+        key = self._key(bind, weights, config)
         entry = self._entries.get(key)
         if entry is not None:
             rows = _log_since(session, entry)
@@ -287,7 +291,7 @@ class EngineCache:
                    timeout: float | None = None) -> None:
         """Wait for the background refit of that engine, if one is running."""
         with self._lock:
-            thread = self._refitting.get((str(bind.url), weights, config))
+            thread = self._refitting.get(self._key(bind, weights, config))
         if thread is not None:
             thread.join(timeout)
 

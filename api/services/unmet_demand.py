@@ -303,6 +303,11 @@ def _needs_stamp(session: Session) -> tuple:
     return data_stamp(session, NEED_TABLES)
 
 
+def _stamp(session: Session) -> tuple:
+    """What the scores depend on: the catalogue's stamps and the need table's."""
+    return catalogue_stamp(session) + _needs_stamp(session)
+
+
 @dataclass(frozen=True)
 class _UnmetEntry:
     stamp: tuple  # catalogue and need stamps the scores were computed at
@@ -380,7 +385,7 @@ class UnmetCache:
     def get(self, session: Session, settings: Settings) -> OpenNeedScores:
         bind = session.get_bind()
         key = (str(bind.engine.url), current_weights(session), engine_config(settings))
-        stamp = catalogue_stamp(session) + _needs_stamp(session)
+        stamp = _stamp(session)
         entry = self._entries.get(key)
         if entry and entry.valid_for(stamp):
             return entry.scores
@@ -410,10 +415,10 @@ class UnmetCache:
                 ENGINES.get(session, key[1], key[2])
             ENGINES.wait_refit(bind, key[1], key[2], timeout=MAX_REFIT_WAIT_SECONDS)
             with Session(bind) as session:
-                stamp = catalogue_stamp(session) + _needs_stamp(session)
+                stamp = _stamp(session)
                 fresh = _refresh(session, settings, stamp, None)
             with Session(bind) as session:  # writes committed meanwhile: applied here too
-                stamp = catalogue_stamp(session) + _needs_stamp(session)
+                stamp = _stamp(session)
                 if stamp != fresh.stamp:
                     fresh = _refresh(session, settings, stamp, fresh)
             with self._lock:  # writes after that are applied on the next use

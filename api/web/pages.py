@@ -50,6 +50,14 @@ def local_time(moment: datetime, fmt: str = "%d-%m-%Y %H:%M") -> str:
 templates.env.filters["local"] = local_time
 
 
+def dial(phone: str) -> str:
+    """A phone number as a ``tel:`` link's target: its digits and a leading + only."""
+    return re.sub(r"[^0-9+]", "", phone)
+
+
+templates.env.filters["dial"] = dial
+
+
 class LoginRequired(Exception):
     """Raised by :func:`signed_in` when nobody is logged in: the guard redirects to /login."""
 
